@@ -1,0 +1,41 @@
+//! bus-contract makes Amazon EventBridge contracts testable offline.
+//!
+//! At its core is an engine that implements EventBridge event-pattern matching the way the real
+//! service does: every operator, array consistency, number semantics, and validation that rejects
+//! what EventBridge rejects, with EventBridge's own reason.
+//!
+//! ```
+//! use bus_contract::{Event, Pattern};
+//!
+//! let pattern = Pattern::parse(r#"{
+//!     "source": ["bellyfed.user"],
+//!     "detail-type": [{"prefix": "Profile"}],
+//!     "detail": {"plan": [{"anything-but": "free"}]}
+//! }"#)?;
+//! let event = Event::parse(r#"{
+//!     "id": "1", "account": "123456789012", "source": "bellyfed.user",
+//!     "time": "2026-11-27T10:00:00Z", "region": "eu-west-1",
+//!     "detail-type": "ProfileUpdated", "detail": {"plan": "pro"}
+//! }"#)?;
+//! assert!(pattern.matches_event(&event));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Semantics
+//!
+//! The rules are those of the EventBridge pattern specification this project follows; where the
+//! real service and the documentation disagree, the service wins. The few places where the
+//! behaviour of the real service is not known, and the choice made here, are listed in the
+//! README under "Divergences from EventBridge".
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used))]
+
+mod event;
+mod ip;
+mod json;
+mod number;
+mod pattern;
+
+pub use event::{ENVELOPE_FIELDS, Event, EventError};
+pub use json::Value;
+pub use pattern::{Options, Pattern, PatternError, PatternErrorKind};

@@ -1,0 +1,176 @@
+//! Numbers the way EventBridge compares them (spec §4.1, profile F64).
+//!
+//! A number takes part in numeric comparison only when it is *comparable*: its nearest double is
+//! finite and prints back, with the fewest digits that round-trip, as exactly the same decimal.
+//! `0.10` and `3.0e2` are comparable; `1.0000000000000001`, `9007199254740993` and `1e400` are
+//! not. Non-comparable numbers only ever match by their text.
+
+/// A decimal number reduced to its sign, its significant digits and the power of ten of its last
+/// digit, so that two spellings of one value compare equal.
+#[derive(Debug, PartialEq, Eq)]
+struct Decimal {
+    negative: bool,
+    /// Significant digits, no leading or trailing zeros; empty for zero.
+    digits: Vec<u8>,
+    /// Power of ten of the last digit.
+    exp: i64,
+}
+
+impl Decimal {
+    /// Reads a JSON-shaped number (`-`, digits, optional fraction and exponent). Huge exponents
+    /// saturate, which keeps the comparison exact for every value a double can hold.
+    fn parse(text: &str) -> Option<Decimal> {
+        let b = text.as_bytes();
+        let mut i = 0;
+        let negative = b.first() == Some(&b'-');
+        if negative {
+            i += 1;
+        }
+        let mut digits = Vec::new();
+        let mut frac_len: i64 = 0;
+        let mut in_frac = false;
+        let mut any = false;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'0'..=b'9' => {
+                    any = true;
+                    if !(digits.is_empty() && c == b'0') {
+                        digits.push(c - b'0');
+                    }
+                    if in_frac {
+                        frac_len += 1;
+                    }
+                }
+                b'.' if !in_frac => in_frac = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        if !any {
+            return None;
+        }
+        let mut exp: i64 = 0;
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            let neg = match b.get(i) {
+                Some(b'-') => {
+                    i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let start = i;
+            while let Some(&c) = b.get(i) {
+                if !c.is_ascii_digit() {
+                    return None;
+                }
+                exp = exp.saturating_mul(10).saturating_add(i64::from(c - b'0'));
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            if neg {
+                exp = -exp;
+            }
+        }
+        if i != b.len() {
+            return None;
+        }
+        let mut exp = exp.saturating_sub(frac_len);
+        while digits.last() == Some(&0) {
+            digits.pop();
+            exp = exp.saturating_add(1);
+        }
+        if digits.is_empty() {
+            return Some(Decimal {
+                negative: false,
+                digits,
+                exp: 0,
+            });
+        }
+        Some(Decimal {
+            negative,
+            digits,
+            exp,
+        })
+    }
+}
+
+/// The shortest decimal that reads back as `d`, as Java's `Double.toString` chooses it: at least
+/// two significant digits, and among those the one nearest `d`. That only differs from the plain
+/// shortest form for a few subnormals (`5e-324` prints as `4.9E-324`).
+fn java_shortest(d: f64) -> String {
+    let shortest = format!("{d:e}");
+    let digits = shortest
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    if digits == 1 {
+        let two = format!("{d:.1e}");
+        if two.parse::<f64>().ok() == Some(d) {
+            return two;
+        }
+    }
+    shortest
+}
+
+/// The comparable value of a number's text, or `None` when it is not comparable.
+pub(crate) fn comparable(text: &str) -> Option<f64> {
+    let d: f64 = text.parse().ok()?;
+    if !d.is_finite() {
+        return None;
+    }
+    let written = Decimal::parse(text)?;
+    let printed = Decimal::parse(&java_shortest(d))?;
+    if written == printed {
+        // -0 and 0 are the same comparable value.
+        Some(if d == 0.0 { 0.0 } else { d })
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_comparable_f64_profile() {
+        // §4.1 examples
+        for t in [
+            "0.1",
+            "0.10",
+            "3.0e2",
+            "1e21",
+            "123456789012",
+            "5000000001",
+            "-1.7976931348623157e308",
+            "4.9e-324",
+            "-0.0",
+            "0",
+        ] {
+            assert!(comparable(t).is_some(), "{t} should be comparable");
+        }
+        for t in ["1e400", "1e-400", "1.0000000000000001", "9007199254740993", "5e-324", "1E-325", "2.0e422"] {
+            assert!(comparable(t).is_none(), "{t} should not be comparable");
+        }
+        assert_eq!(comparable("-0.0"), Some(0.0));
+        assert_eq!(comparable("3.0e2"), comparable("300"));
+    }
+
+    #[test]
+    fn numbers_huge_texts_are_cheap() {
+        let long = "1".repeat(100_000);
+        assert!(comparable(&long).is_none());
+        assert!(comparable("1e999999").is_none());
+        assert!(comparable("1e99999999999999999999999").is_none());
+    }
+}

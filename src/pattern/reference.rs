@@ -1,0 +1,288 @@
+//! The reference matcher: one pattern over one parsed event, written to be obviously correct.
+//!
+//! 1. Flatten the event into leaves `(path, value, array trail)` (spec §1.2). The trail lists,
+//!    for each enclosing array whose element is an object or an array, which element the leaf
+//!    came from; scalars directly inside an array record nothing.
+//! 2. A sub-rule matches when its fields, taken in path order, can each be given a leaf that its
+//!    leaf list accepts, all of them *consistent*: no two chosen leaves disagree about the
+//!    element of an array they share (array consistency, §3.2). A field whose list holds
+//!    `exists: false` is also satisfied when no leaf consistent with the choices so far exists.
+//! 3. The pattern matches when any sub-rule does.
+//!
+//! The search is a depth-first walk with memoised failures, keyed by the field and by the part of
+//! the choices that later fields can see, so repeated work never multiplies.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::event::Event;
+use crate::ip::parse_ip;
+use crate::json::Value;
+use crate::number::comparable;
+use crate::pattern::ast::{AnythingBut, Matcher, SubRule};
+use crate::pattern::text::{has_prefix, has_suffix};
+
+/// An (array id, element index) pair.
+type Step = (u32, u32);
+
+/// The leaves at one path, in a trie keyed by their array trails, so that the leaves consistent
+/// with a set of choices are found without scanning the others.
+#[derive(Default)]
+struct Trie {
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Default)]
+struct TrieNode {
+    leaves: Vec<usize>,
+    children: BTreeMap<Step, usize>,
+}
+
+impl Trie {
+    fn insert(&mut self, trail: &[Step], leaf: usize) {
+        if self.nodes.is_empty() {
+            self.nodes.push(TrieNode::default());
+        }
+        let mut at = 0;
+        for &step in trail {
+            at = match self.nodes[at].children.get(&step) {
+                Some(&n) => n,
+                None => {
+                    self.nodes.push(TrieNode::default());
+                    let n = self.nodes.len() - 1;
+                    self.nodes[at].children.insert(step, n);
+                    n
+                }
+            };
+        }
+        self.nodes[at].leaves.push(leaf);
+    }
+
+    /// Leaves whose trails agree with `chosen`, in trail order.
+    fn consistent(&self, chosen: &[Step], out: &mut Vec<usize>) {
+        out.clear();
+        if self.nodes.is_empty() {
+            return;
+        }
+        let mut stack = vec![0usize];
+        while let Some(n) = stack.pop() {
+            let node = &self.nodes[n];
+            out.extend_from_slice(&node.leaves);
+            // Visit children array by array; a chosen array admits only its chosen element.
+            let mut from: Step = (0, 0);
+            while let Some((&(array, _), _)) = node.children.range(from..).next() {
+                match chosen.iter().find(|(a, _)| *a == array) {
+                    Some(&(_, idx)) => {
+                        if let Some(&c) = node.children.get(&(array, idx)) {
+                            stack.push(c);
+                        }
+                    }
+                    None => stack.extend(node.children.range((array, 0)..=(array, u32::MAX)).map(|(_, &c)| c)),
+                }
+                if array == u32::MAX {
+                    break;
+                }
+                from = (array + 1, 0);
+            }
+        }
+    }
+}
+
+struct Leaf<'e> {
+    value: &'e Value,
+    trail: Vec<Step>,
+}
+
+/// The leaves of an event at the paths a pattern names.
+struct Flat<'e> {
+    leaves: Vec<Leaf<'e>>,
+    by_path: HashMap<String, Trie>,
+}
+
+impl<'e> Flat<'e> {
+    fn new(event: &'e Event, paths: &BTreeSet<&str>) -> Self {
+        let mut flat = Flat {
+            leaves: Vec::new(),
+            by_path: HashMap::new(),
+        };
+        // Whether some pattern path is `path` or lies below it.
+        let wanted = |path: &str| {
+            paths
+                .range(path..)
+                .take_while(|p| p.starts_with(path))
+                .any(|p| p.len() == path.len() || p.as_bytes()[path.len()] == b'.')
+        };
+        let mut next_array: u32 = 0;
+        // (value, its path, its array trail)
+        let mut stack: Vec<(&'e Value, String, Vec<Step>)> = Vec::new();
+        if let Value::Object(members) = event.value() {
+            for (k, v) in members.iter().rev() {
+                if wanted(k) {
+                    stack.push((v, k.clone(), Vec::new()));
+                }
+            }
+        }
+        while let Some((value, path, trail)) = stack.pop() {
+            match value {
+                Value::Object(members) => {
+                    for (k, v) in members.iter().rev() {
+                        let p = format!("{path}.{k}");
+                        if wanted(&p) {
+                            stack.push((v, p, trail.clone()));
+                        }
+                    }
+                }
+                Value::Array(items) => {
+                    let id = next_array;
+                    next_array = next_array.saturating_add(1);
+                    for (i, item) in items.iter().enumerate().rev() {
+                        let mut t = trail.clone();
+                        if matches!(item, Value::Object(_) | Value::Array(_)) {
+                            t.push((id, u32::try_from(i).unwrap_or(u32::MAX)));
+                        }
+                        stack.push((item, path.clone(), t));
+                    }
+                }
+                scalar => {
+                    if paths.contains(path.as_str()) {
+                        let leaf = flat.leaves.len();
+                        flat.by_path.entry(path).or_default().insert(&trail, leaf);
+                        flat.leaves.push(Leaf { value: scalar, trail });
+                    }
+                }
+            }
+        }
+        flat
+    }
+}
+
+/// Whether `rules` (one pattern) match `event`.
+pub(crate) fn matches(rules: &[SubRule], event: &Event) -> bool {
+    let paths: BTreeSet<&str> = rules
+        .iter()
+        .flat_map(|r| r.fields.iter().map(|f| f.path.as_str()))
+        .collect();
+    let flat = Flat::new(event, &paths);
+    rules.iter().any(|rule| Search::new(rule, &flat).run())
+}
+
+struct Search<'a, 'e> {
+    rule: &'a SubRule,
+    flat: &'a Flat<'e>,
+    /// For each field index, the arrays that leaves of that field or later ones belong to.
+    visible: Vec<HashSet<u32>>,
+    failed: HashSet<(usize, Vec<Step>)>,
+    chosen: Vec<Step>,
+}
+
+impl<'a, 'e> Search<'a, 'e> {
+    fn new(rule: &'a SubRule, flat: &'a Flat<'e>) -> Self {
+        let mut visible = vec![HashSet::new(); rule.fields.len() + 1];
+        for (i, field) in rule.fields.iter().enumerate().rev() {
+            let mut set = visible[i + 1].clone();
+            if let Some(trie) = flat.by_path.get(&field.path) {
+                for node in &trie.nodes {
+                    for &leaf in &node.leaves {
+                        set.extend(flat.leaves[leaf].trail.iter().map(|&(a, _)| a));
+                    }
+                }
+            }
+            visible[i] = set;
+        }
+        Search {
+            rule,
+            flat,
+            visible,
+            failed: HashSet::new(),
+            chosen: Vec::new(),
+        }
+    }
+
+    fn run(&mut self) -> bool {
+        self.field(0)
+    }
+
+    fn field(&mut self, k: usize) -> bool {
+        let Some(field) = self.rule.fields.get(k) else {
+            return true;
+        };
+        let mut key: Vec<Step> = self
+            .chosen
+            .iter()
+            .copied()
+            .filter(|(a, _)| self.visible[k].contains(a))
+            .collect();
+        key.sort_unstable();
+        let key = (k, key);
+        if self.failed.contains(&key) {
+            return false;
+        }
+        let mut candidates = Vec::new();
+        if let Some(trie) = self.flat.by_path.get(&field.path) {
+            trie.consistent(&self.chosen, &mut candidates);
+        }
+        for &leaf in &candidates {
+            let leaf = &self.flat.leaves[leaf];
+            if field.matchers.iter().any(|m| accepts(m, leaf.value)) {
+                let mark = self.chosen.len();
+                for &step in &leaf.trail {
+                    if !self.chosen.contains(&step) {
+                        self.chosen.push(step);
+                    }
+                }
+                let ok = self.field(k + 1);
+                self.chosen.truncate(mark);
+                if ok {
+                    return true;
+                }
+            }
+        }
+        if candidates.is_empty() && field.matchers.contains(&Matcher::Exists(false)) && self.field(k + 1) {
+            return true;
+        }
+        self.failed.insert(key);
+        false
+    }
+}
+
+/// Whether one matcher accepts one leaf value. `exists: false` never accepts a value: it is
+/// satisfied by the absence of values, which the search handles.
+pub(crate) fn accepts(m: &Matcher, v: &Value) -> bool {
+    match (m, v) {
+        (Matcher::Exists(present), _) => *present,
+        (Matcher::AnythingBut(a), v) => !excluded(a, v),
+        (Matcher::Exact { value, ip }, Value::String(s)) => {
+            s == value || ip.is_some_and(|ip| parse_ip(s) == Some(ip))
+        }
+        (Matcher::Exactly(value), Value::String(s)) => s == value,
+        (Matcher::Number { text, value }, Value::Number(t)) => match value {
+            Some(want) => comparable(t) == Some(*want),
+            None => t == text,
+        },
+        (Matcher::Bool(b), Value::Bool(e)) => b == e,
+        (Matcher::Null, Value::Null) => true,
+        (Matcher::Prefix(p), Value::String(s)) => has_prefix(s, p),
+        (Matcher::Suffix(p), Value::String(s)) => has_suffix(s, p),
+        (Matcher::PrefixFolded(f, _), Value::String(s)) => f.is_prefix_of(s),
+        (Matcher::SuffixFolded(f, _), Value::String(s)) => f.is_suffix_of(s),
+        (Matcher::EqualsIgnoreCase(f, _), Value::String(s)) => f.equals(s),
+        (Matcher::Wildcard(w), Value::String(s)) => w.is_match(s),
+        (Matcher::Numeric(r), Value::Number(t)) => comparable(t).is_some_and(|n| r.contains(n)),
+        (Matcher::Cidr(c, _), Value::String(s)) => c.contains(s),
+        _ => false,
+    }
+}
+
+/// Whether `anything-but` excludes a value. Values of another type are never excluded.
+fn excluded(a: &AnythingBut, v: &Value) -> bool {
+    match (a, v) {
+        (AnythingBut::Strings(list), Value::String(s)) => list.iter().any(|x| x == s),
+        (AnythingBut::Numbers(list), Value::Number(t)) => {
+            comparable(t).is_some_and(|n| list.iter().any(|(x, _)| *x == n))
+        }
+        (AnythingBut::Prefix(list), Value::String(s)) => list.iter().any(|p| has_prefix(s, p)),
+        (AnythingBut::Suffix(list), Value::String(s)) => list.iter().any(|p| has_suffix(s, p)),
+        (AnythingBut::EqualsIgnoreCase(list), Value::String(s)) => list.iter().any(|(f, _)| f.equals(s)),
+        (AnythingBut::Wildcard(list), Value::String(s)) => list.iter().any(|w| w.is_match(s)),
+        _ => false,
+    }
+}

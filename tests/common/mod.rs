@@ -1,0 +1,25 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The `shared` directory beside the repository, if present. When it is absent, the caller
+/// skips with a printed reason, unless `BUS_CONTRACT_REQUIRE_SHARED=1`, in which case this
+/// panics.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if dir.join("conformance").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("BUS_CONTRACT_REQUIRE_SHARED").as_deref() == Ok("1") {
+        panic!(
+            "BUS_CONTRACT_REQUIRE_SHARED=1 but {} is missing; check out `shared` beside the repository",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "skipping: {} not found (it lives beside the repository in CI)",
+        dir.join("conformance").display()
+    );
+    None
+}
