@@ -1,1 +1,34 @@
-fn main(){}
+//! The `bus-contract` command: a thin layer over the library.
+
+mod args;
+mod cmd;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`bus-contract … | head`) is not an error.
+            if e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(io::stderr(), "error: {e:#}");
+            ExitCode::from(cmd::EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: &args::Cli) -> anyhow::Result<ExitCode> {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    match &cli.command {
+        args::Command::TestPattern(a) => cmd::test_pattern(a, &mut out, &mut err),
+        args::Command::Validate(a) => cmd::validate(a, &mut out, &mut err),
+    }
+}
