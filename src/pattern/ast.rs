@@ -1,5 +1,6 @@
 //! The compiled form of a pattern: sub-rules of fields, each field a list of matchers.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -68,13 +69,52 @@ impl Range {
     }
 }
 
+/// The matchers of one leaf list, with its plain string and number literals also kept in hash
+/// sets, so that a long list costs one lookup per event value instead of a scan.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LeafList {
+    pub(crate) matchers: Vec<Matcher>,
+    /// Exact string literals that are not IP addresses.
+    pub(crate) strings: HashSet<String>,
+    /// Bit patterns of comparable number literals.
+    pub(crate) numbers: HashSet<u64>,
+    /// Indexes of the matchers not covered by the two sets.
+    pub(crate) rest: Vec<usize>,
+    pub(crate) has_exists_false: bool,
+}
+
+impl LeafList {
+    pub(crate) fn new(matchers: Vec<Matcher>) -> Self {
+        let mut list = LeafList {
+            strings: HashSet::new(),
+            numbers: HashSet::new(),
+            rest: Vec::new(),
+            has_exists_false: matchers.contains(&Matcher::Exists(false)),
+            matchers: Vec::new(),
+        };
+        for (i, m) in matchers.iter().enumerate() {
+            match m {
+                Matcher::Exact { value, ip: None } => {
+                    list.strings.insert(value.clone());
+                }
+                Matcher::Number { value: Some(v), .. } => {
+                    list.numbers.insert(v.to_bits());
+                }
+                _ => list.rest.push(i),
+            }
+        }
+        list.matchers = matchers;
+        list
+    }
+}
+
 /// One path of a sub-rule and its leaf list. Leaf lists are shared between the sub-rules that
 /// `$or` expansion clones.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Field {
     /// The path, member names joined with `.` as EventBridge joins them (spec §1.3).
     pub(crate) path: String,
-    pub(crate) matchers: Arc<[Matcher]>,
+    pub(crate) list: Arc<LeafList>,
 }
 
 /// One conjunctive branch of a pattern after `$or` expansion. Fields are sorted by path in

@@ -23,7 +23,7 @@ pub(crate) fn exceeds(rules: &[SubRule], limit: usize) -> bool {
     let mut groups: BTreeMap<&str, BTreeSet<Vec<Vec<WildToken>>>> = BTreeMap::new();
     for rule in rules {
         for field in &rule.fields {
-            for m in field.matchers.iter() {
+            for m in &field.list.matchers {
                 let group: Vec<&Wildcard> = match m {
                     Matcher::Wildcard(w) => vec![w],
                     Matcher::AnythingBut(AnythingBut::Wildcard(ws)) => ws.iter().collect(),

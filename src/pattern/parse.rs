@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::ip::{Cidr, parse_ip};
 use crate::json::{Reader, Token};
 use crate::number::comparable;
-use crate::pattern::ast::{AnythingBut, Field, Matcher, Range, SubRule};
+use crate::pattern::ast::{AnythingBut, Field, LeafList, Matcher, Range, SubRule};
 use crate::pattern::error::{PatternError, PatternErrorKind};
 use crate::pattern::text::{Folded, Wildcard};
 use crate::pattern::{Options, complexity};
@@ -44,7 +44,7 @@ const RESERVED: &[&str] = &[
     "ip-address-not-in-range",
 ];
 
-type Rules = Vec<BTreeMap<String, Arc<[Matcher]>>>;
+type Rules = Vec<BTreeMap<String, Arc<LeafList>>>;
 
 /// Compiles pattern text into sorted sub-rules.
 pub(crate) fn parse(text: &str, options: &Options) -> Result<Vec<SubRule>> {
@@ -71,7 +71,7 @@ pub(crate) fn parse(text: &str, options: &Options) -> Result<Vec<SubRule>> {
         .map(|m| {
             let mut fields: Vec<Field> = m
                 .into_iter()
-                .map(|(path, matchers)| Field { path, matchers })
+                .map(|(path, list)| Field { path, list })
                 .collect();
             fields.sort_by(|a, b| a.path.encode_utf16().cmp(b.path.encode_utf16()));
             SubRule { fields }
@@ -91,6 +91,36 @@ pub(crate) fn parse(text: &str, options: &Options) -> Result<Vec<SubRule>> {
         }
     }
     Ok(rules)
+}
+
+/// Where an object's sub-rules go when it closes.
+#[derive(Debug, Clone, Copy)]
+enum ObjectKind {
+    /// The pattern itself: its sub-rules are the result.
+    Root,
+    /// A member's value: its sub-rules replace the enclosing object's.
+    Nested,
+    /// A `$or` branch: its sub-rules join the `$or`'s output.
+    Branch,
+}
+
+/// A container being read.
+enum Frame {
+    /// An object, with the working set of sub-rules its fields are added to.
+    Object {
+        prefix: String,
+        in_or: bool,
+        empty: bool,
+        rules: Rules,
+        kind: ObjectKind,
+    },
+    /// A `$or` array: each branch starts from `base`, the sub-rules before the `$or`.
+    Or {
+        prefix: String,
+        base: Rules,
+        out: Rules,
+        branches: usize,
+    },
 }
 
 struct Compiler<'a> {
@@ -136,92 +166,144 @@ impl Compiler<'_> {
         }
     }
 
+    /// Reads the whole pattern. Objects and `$or` arrays nest without limit in the grammar, so
+    /// they are walked with an explicit stack rather than by recursion: a deep pattern meets
+    /// the reader's nesting limit, never the end of the thread's stack.
     fn root(&mut self) -> Result<Rules> {
         match self.next()? {
             Token::StartObject => {}
             _ => return self.fail("Filter is not an object"),
         }
-        let mut rules: Rules = vec![BTreeMap::new()];
-        self.object(&mut rules, "", false)?;
-        Ok(rules)
-    }
-
-    /// Reads the members of an object whose `{` was just read, adding its fields to every
-    /// current sub-rule.
-    fn object(&mut self, rules: &mut Rules, prefix: &str, in_or: bool) -> Result<()> {
-        let mut empty = true;
+        let mut stack = vec![Frame::Object {
+            prefix: String::new(),
+            in_or: false,
+            empty: true,
+            rules: vec![BTreeMap::new()],
+            kind: ObjectKind::Root,
+        }];
         loop {
-            let name = match self.next()? {
-                Token::EndObject if empty => return self.fail("Empty objects are not allowed"),
-                Token::EndObject => return Ok(()),
-                Token::Name(name) => name,
-                other => return self.fail(format!("Unexpected token {}", other.text())),
+            let Some(top) = stack.last_mut() else {
+                return self.fail("Unexpected end-of-input");
             };
-            empty = false;
-            self.pointer.push(name.clone());
-            if name == "$or" {
-                self.or(rules, prefix)?;
-            } else {
-                if in_or && RESERVED.contains(&name.as_str()) {
-                    return self.fail(format!(
-                        "{name} is Ruler reserved fieldName which cannot be used inside $or."
-                    ));
-                }
-                let path = if prefix.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{prefix}.{name}")
-                };
-                match self.next()? {
-                    Token::StartObject => self.object(rules, &path, in_or)?,
-                    Token::StartArray => {
-                        let list: Arc<[Matcher]> = self.leaf_list()?.into();
-                        for rule in rules.iter_mut() {
-                            rule.insert(path.clone(), Arc::clone(&list));
+            match top {
+                Frame::Object {
+                    prefix,
+                    in_or,
+                    empty,
+                    rules,
+                    ..
+                } => {
+                    let name = match self.next()? {
+                        Token::EndObject if *empty => return self.fail("Empty objects are not allowed"),
+                        Token::EndObject => {
+                            let Some(Frame::Object { rules, kind, .. }) = stack.pop() else {
+                                unreachable!("invariant: the top frame is an object")
+                            };
+                            match (kind, stack.last_mut()) {
+                                (ObjectKind::Root, _) => return Ok(rules),
+                                (ObjectKind::Nested, Some(Frame::Object { rules: parent, .. })) => {
+                                    *parent = rules;
+                                }
+                                (ObjectKind::Branch, Some(Frame::Or { out, branches, .. })) => {
+                                    *branches += 1;
+                                    if out.len() + rules.len() > self.max_combinations {
+                                        return Err(self.error(
+                                            PatternErrorKind::TooManyCombinations,
+                                            format!(
+                                                "The use of $or results in more than {} rule combinations",
+                                                self.max_combinations
+                                            ),
+                                        ));
+                                    }
+                                    out.extend(rules);
+                                }
+                                _ => unreachable!("invariant: nested objects sit in objects, branches in $or"),
+                            }
+                            self.pointer.pop();
+                            continue;
                         }
+                        Token::Name(name) => name,
+                        other => return self.fail(format!("Unexpected token {}", other.text())),
+                    };
+                    *empty = false;
+                    self.pointer.push(name.clone());
+                    if name == "$or" {
+                        match self.next()? {
+                            Token::StartArray => {}
+                            _ => return self.fail("It must be an Array followed with $or."),
+                        }
+                        let frame = Frame::Or {
+                            prefix: prefix.clone(),
+                            base: std::mem::take(rules),
+                            out: Vec::new(),
+                            branches: 0,
+                        };
+                        stack.push(frame);
+                        continue;
                     }
-                    _ => return self.fail(format!("\"{name}\" must be an object or an array")),
-                }
-            }
-            self.pointer.pop();
-        }
-    }
-
-    fn or(&mut self, rules: &mut Rules, prefix: &str) -> Result<()> {
-        match self.next()? {
-            Token::StartArray => {}
-            _ => return self.fail("It must be an Array followed with $or."),
-        }
-        let mut out: Rules = Vec::new();
-        let mut branches = 0usize;
-        loop {
-            match self.next()? {
-                Token::EndArray => break,
-                Token::StartObject => {
-                    self.pointer.push(branches.to_string());
-                    let mut branch = rules.clone();
-                    self.object(&mut branch, prefix, true)?;
-                    self.pointer.pop();
-                    branches += 1;
-                    if out.len() + branch.len() > self.max_combinations {
-                        return Err(self.error(
-                            PatternErrorKind::TooManyCombinations,
-                            format!(
-                                "The use of $or results in more than {} rule combinations",
-                                self.max_combinations
-                            ),
+                    if *in_or && RESERVED.contains(&name.as_str()) {
+                        return self.fail(format!(
+                            "{name} is Ruler reserved fieldName which cannot be used inside $or."
                         ));
                     }
-                    out.extend(branch);
+                    let path = if prefix.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{prefix}.{name}")
+                    };
+                    match self.next()? {
+                        Token::StartObject => {
+                            let frame = Frame::Object {
+                                prefix: path,
+                                in_or: *in_or,
+                                empty: true,
+                                rules: std::mem::take(rules),
+                                kind: ObjectKind::Nested,
+                            };
+                            stack.push(frame);
+                        }
+                        Token::StartArray => {
+                            let list = Arc::new(LeafList::new(self.leaf_list()?));
+                            for rule in rules.iter_mut() {
+                                rule.insert(path.clone(), Arc::clone(&list));
+                            }
+                            self.pointer.pop();
+                        }
+                        _ => return self.fail(format!("\"{name}\" must be an object or an array")),
+                    }
                 }
-                _ => return self.fail("Only JSON object is allowed in array of $or relationship."),
+                Frame::Or {
+                    prefix,
+                    base,
+                    out,
+                    branches,
+                } => match self.next()? {
+                    Token::EndArray => {
+                        if *branches < 2 {
+                            return self.fail("There must have at least 2 Objects in $or relationship.");
+                        }
+                        let out = std::mem::take(out);
+                        stack.pop();
+                        if let Some(Frame::Object { rules, .. }) = stack.last_mut() {
+                            *rules = out;
+                        }
+                        self.pointer.pop();
+                    }
+                    Token::StartObject => {
+                        self.pointer.push(branches.to_string());
+                        let frame = Frame::Object {
+                            prefix: prefix.clone(),
+                            in_or: true,
+                            empty: true,
+                            rules: base.clone(),
+                            kind: ObjectKind::Branch,
+                        };
+                        stack.push(frame);
+                    }
+                    _ => return self.fail("Only JSON object is allowed in array of $or relationship."),
+                },
             }
         }
-        if branches < 2 {
-            return self.fail("There must have at least 2 Objects in $or relationship.");
-        }
-        *rules = out;
-        Ok(())
     }
 
     /// Reads a leaf list whose `[` was just read.

@@ -18,7 +18,7 @@ use crate::event::Event;
 use crate::ip::parse_ip;
 use crate::json::Value;
 use crate::number::comparable;
-use crate::pattern::ast::{AnythingBut, Matcher, SubRule};
+use crate::pattern::ast::{AnythingBut, LeafList, Matcher, SubRule};
 use crate::pattern::text::{has_prefix, has_suffix};
 
 /// An (array id, element index) pair.
@@ -222,7 +222,7 @@ impl<'a, 'e> Search<'a, 'e> {
         }
         for &leaf in &candidates {
             let leaf = &self.flat.leaves[leaf];
-            if field.matchers.iter().any(|m| accepts(m, leaf.value)) {
+            if list_accepts(&field.list, leaf.value) {
                 let mark = self.chosen.len();
                 for &step in &leaf.trail {
                     if !self.chosen.contains(&step) {
@@ -236,12 +236,22 @@ impl<'a, 'e> Search<'a, 'e> {
                 }
             }
         }
-        if candidates.is_empty() && field.matchers.contains(&Matcher::Exists(false)) && self.field(k + 1) {
+        if candidates.is_empty() && field.list.has_exists_false && self.field(k + 1) {
             return true;
         }
         self.failed.insert(key);
         false
     }
+}
+
+/// Whether any matcher of a leaf list accepts a leaf value.
+pub(crate) fn list_accepts(list: &LeafList, v: &Value) -> bool {
+    let indexed = match v {
+        Value::String(s) => list.strings.contains(s),
+        Value::Number(t) => !list.numbers.is_empty() && comparable(t).is_some_and(|n| list.numbers.contains(&n.to_bits())),
+        _ => false,
+    };
+    indexed || list.rest.iter().any(|&i| accepts(&list.matchers[i], v))
 }
 
 /// Whether one matcher accepts one leaf value. `exists: false` never accepts a value: it is

@@ -1,0 +1,200 @@
+//! Property tests: random and mutated patterns and events never panic, and a few laws of the
+//! semantics hold for every input.
+
+use bus_contract::{Event, Options, Pattern};
+use proptest::prelude::*;
+
+/// Arbitrary JSON text, bounded in depth and size.
+fn json() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_string()),
+        any::<bool>().prop_map(|b| b.to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<f64>().prop_filter("JSON has no NaN or infinity", |f| f.is_finite()).prop_map(|f| format!("{f:e}")),
+        prop_oneof![Just("1e400"), Just("-0.0"), Just("0.100"), Just("9007199254740993"), Just("3.0e2")].prop_map(String::from),
+        "[a-c*\\\\\"é🚀.: ]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+        prop_oneof![Just("\"10.0.0.1\""), Just("\"2001:db8::1\""), Just("\"10.0.0.0/8\"")].prop_map(String::from),
+    ];
+    leaf.prop_recursive(5, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(|v| format!("[{}]", v.join(","))),
+            prop::collection::vec((key(), inner), 0..5).prop_map(|m| {
+                let members: Vec<String> = m.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                format!("{{{}}}", members.join(","))
+            }),
+        ]
+    })
+}
+
+/// Member names, biased towards operator names and the names patterns use.
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "a", "b", "a.b", "$or", "prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but",
+            "numeric", "exists", "cidr", "exactly", "source", "detail", "",
+        ])
+        .prop_map(|s| serde_json::to_string(s).unwrap()),
+        "[a-z]{1,3}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+    ]
+}
+
+/// A valid leaf-list element.
+fn matcher() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-c]{0,3}".prop_map(|s| format!("\"{s}\"")),
+        (-5i32..5).prop_map(|n| n.to_string()),
+        Just("null".to_string()),
+        Just("true".to_string()),
+        "[a-c]{0,2}".prop_map(|s| format!(r#"{{"prefix":"{s}"}}"#)),
+        "[a-c]{0,2}".prop_map(|s| format!(r#"{{"suffix":{{"equals-ignore-case":"{s}"}}}}"#)),
+        "[a-c]{0,2}".prop_map(|s| format!(r#"{{"equals-ignore-case":"{s}"}}"#)),
+        "[a-c]{0,2}\\*?[a-c]{0,2}".prop_map(|s| format!(r#"{{"wildcard":"{s}"}}"#)),
+        "[a-c]{1,2}".prop_map(|s| format!(r#"{{"anything-but":"{s}"}}"#)),
+        (-5i32..5).prop_map(|n| format!(r#"{{"anything-but":[{n}]}}"#)),
+        "[a-c]{1,2}".prop_map(|s| format!(r#"{{"anything-but":{{"prefix":"{s}"}}}}"#)),
+        (-5i32..0, 0i32..5).prop_map(|(l, h)| format!(r#"{{"numeric":[">",{l},"<=",{h}]}}"#)),
+        any::<bool>().prop_map(|b| format!(r#"{{"exists":{b}}}"#)),
+        Just(r#"{"cidr":"10.0.0.0/8"}"#.to_string()),
+    ]
+}
+
+/// A valid pattern over the fields a, b and a.c, with an optional `$or`.
+fn pattern() -> impl Strategy<Value = String> {
+    let field = (
+        prop::sample::select(vec!["a", "b", "c"]),
+        prop::collection::vec(matcher(), 1..4),
+    )
+        .prop_map(|(k, ms)| format!(r#""{k}":[{}]"#, ms.join(",")));
+    let object = prop::collection::vec(field, 1..3)
+        .prop_map(|fs| format!("{{{}}}", fs.join(",")))
+        .boxed();
+    (object.clone(), prop::option::of((object.clone(), object))).prop_map(|(base, or)| match or {
+        None => base,
+        Some((x, y)) => format!(r#"{{"n":{base},"$or":[{x},{y}]}}"#),
+    })
+}
+
+/// An event over the same fields.
+fn event() -> impl Strategy<Value = String> {
+    let scalar = prop_oneof![
+        "[a-c]{0,3}".prop_map(|s| format!("\"{s}\"")),
+        (-5i32..5).prop_map(|n| n.to_string()),
+        (-5i32..5).prop_map(|n| format!("{n}.0")),
+        Just("null".to_string()),
+        Just("true".to_string()),
+        Just("\"10.1.2.3\"".to_string()),
+    ]
+    .boxed();
+    let value = prop_oneof![
+        scalar.clone(),
+        prop::collection::vec(scalar.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(","))),
+    ];
+    let object = prop::collection::vec((prop::sample::select(vec!["a", "b", "c"]), value), 0..4).prop_map(|m| {
+        let members: Vec<String> = m.into_iter().map(|(k, v)| format!(r#""{k}":{v}"#)).collect();
+        format!("{{{}}}", members.join(","))
+    })
+    .boxed();
+    (object.clone(), prop::collection::vec(object.clone(), 0..3), object).prop_map(|(top, n, inner)| {
+        let top = top.trim_end_matches('}');
+        let sep = if top.len() > 1 { "," } else { "" };
+        format!(r#"{top}{sep}"n":[{}],"x":{inner}}}"#, n.join(","))
+    })
+}
+
+/// One random edit of a text: delete, insert or replace a character.
+fn mutate(text: &str, at: usize, op: u8, c: char) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let at = at % (chars.len() + 1);
+    let mut out: Vec<char> = chars.clone();
+    match op % 3 {
+        0 if at < out.len() => {
+            out.remove(at);
+        }
+        1 => out.insert(at, c),
+        _ if at < out.len() => out[at] = c,
+        _ => out.push(c),
+    }
+    out.into_iter().collect()
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 512,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn properties_random_json_never_panics(p in json(), e in json()) {
+        let parsed = Pattern::parse(&p);
+        let event = Event::parse(&e);
+        if let (Ok(p), Ok(e)) = (parsed, event) {
+            let _ = p.matches_event(&e);
+        }
+    }
+
+    #[test]
+    fn properties_generated_patterns_are_valid(p in pattern(), e in event()) {
+        let parsed = Pattern::parse(&p);
+        prop_assert!(parsed.is_ok(), "{p}: {:?}", parsed.err().map(|e| e.to_string()));
+        let event = Event::parse(&e);
+        prop_assert!(event.is_ok(), "{e}");
+        let _ = parsed.unwrap().matches_event(&event.unwrap());
+    }
+
+    #[test]
+    fn properties_mutated_patterns_never_panic(
+        p in pattern(),
+        edits in prop::collection::vec((any::<usize>(), any::<u8>(), prop::sample::select(vec!['{', '}', '[', ']', '"', ',', ':', '\\', '*', '0', 'e', '-', '.', 'x', ' '])), 1..4),
+        e in event(),
+    ) {
+        let mut text = p;
+        for (at, op, c) in edits {
+            text = mutate(&text, at, op, c);
+        }
+        if let Ok(p) = Pattern::parse(&text) {
+            let _ = p.matches(&e);
+        }
+        let mutated_event = mutate(&e, text.len(), 1, '"');
+        let _ = Event::parse(&mutated_event);
+    }
+
+    /// `exists: true` and `exists: false` on one path are complements.
+    #[test]
+    fn properties_exists_complement(e in event(), path in prop::sample::select(vec!["a", "n.a", "x.b", "q"])) {
+        let nest = |cond: &str| {
+            let parts: Vec<&str> = path.split('.').collect();
+            let mut s = format!("[{{\"exists\":{cond}}}]");
+            for p in parts.iter().rev() {
+                s = format!("{{\"{p}\":{s}}}");
+            }
+            s
+        };
+        let yes = Pattern::parse(&nest("true")).unwrap().matches(&e).unwrap();
+        let no = Pattern::parse(&nest("false")).unwrap().matches(&e).unwrap();
+        prop_assert_ne!(yes, no);
+    }
+
+    /// Whitespace between tokens never changes the verdict.
+    #[test]
+    fn properties_whitespace_is_irrelevant(p in pattern(), e in event()) {
+        let spaced = p.replace(',', " ,\n ").replace(':', " : ");
+        let a = Pattern::parse(&p).unwrap().matches(&e).unwrap();
+        let options = Options::default().max_pattern_size(None);
+        let b = Pattern::parse_with(&spaced, &options).unwrap().matches(&e).unwrap();
+        prop_assert_eq!(a, b);
+    }
+
+    /// A `$or` of two patterns matches exactly when one of them does.
+    #[test]
+    fn properties_or_is_disjunction(x in pattern().prop_filter("no nested $or", |p| !p.contains("$or")),
+                                    y in pattern().prop_filter("no nested $or", |p| !p.contains("$or")),
+                                    e in event()) {
+        let both = format!(r#"{{"$or":[{x},{y}]}}"#);
+        let m = |p: &str| Pattern::parse(p).unwrap().matches(&e).unwrap();
+        prop_assert_eq!(m(&both), m(&x) || m(&y));
+    }
+}
