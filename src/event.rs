@@ -22,15 +22,17 @@ pub struct Event {
 }
 
 /// Why some input is not an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EventError {
     /// The input is not valid UTF-8; `offset` is the first bad byte.
+    #[error("event is not valid UTF-8 (first bad byte at offset {offset})")]
     Utf8 {
         /// Byte offset of the first invalid byte.
         offset: usize,
     },
     /// The input is not JSON.
+    #[error("event is not valid JSON at line {line}, column {column}: {message}")]
     Syntax {
         /// The parser's message.
         message: String,
@@ -40,22 +42,9 @@ pub enum EventError {
         column: usize,
     },
     /// The input is JSON, but not an object.
+    #[error("event is not a JSON object")]
     NotAnObject,
 }
-
-impl fmt::Display for EventError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EventError::Utf8 { offset } => write!(f, "event is not valid UTF-8 (first bad byte at offset {offset})"),
-            EventError::Syntax { message, line, column } => {
-                write!(f, "event is not valid JSON at line {line}, column {column}: {message}")
-            }
-            EventError::NotAnObject => f.write_str("event is not a JSON object"),
-        }
-    }
-}
-
-impl std::error::Error for EventError {}
 
 impl Event {
     /// Parses an event from JSON text.

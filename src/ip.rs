@@ -68,7 +68,10 @@ fn parse_v6(s: &str) -> Option<u128> {
     let mut all = head;
     all.extend(std::iter::repeat_n(0, 8 - count));
     all.extend(tail);
-    Some(all.iter().fold(0u128, |acc, &g| (acc << 16) | u128::from(g)))
+    Some(
+        all.iter()
+            .fold(0u128, |acc, &g| (acc << 16) | u128::from(g)),
+    )
 }
 
 /// A CIDR block.
@@ -97,9 +100,13 @@ impl Cidr {
         }
         let looks_v4 = {
             let parts: Vec<&str> = addr.split('.').collect();
-            parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            parts.len() == 4
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         };
-        let looks_v6 = addr.contains(':') && addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');
+        let looks_v6 =
+            addr.contains(':') && addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');
         if !looks_v4 && !looks_v6 {
             return Err(format!("Nonstandard IP address: {addr}"));
         }
@@ -114,8 +121,16 @@ impl Cidr {
         }
         // Host bits are ignored: the block is the network containing the address.
         let host_bits = (width - bits) as u32;
-        let mask = if host_bits >= 128 { 0 } else { u128::MAX << host_bits };
-        let mask = if ip.v6 { mask } else { mask & u128::from(u32::MAX) };
+        let mask = if host_bits >= 128 {
+            0
+        } else {
+            u128::MAX << host_bits
+        };
+        let mask = if ip.v6 {
+            mask
+        } else {
+            mask & u128::from(u32::MAX)
+        };
         Ok(Cidr {
             v6: ip.v6,
             network: ip.bits & mask,
@@ -136,7 +151,9 @@ fn parse_java_int(s: &str) -> Option<i64> {
         return None;
     }
     let v: i64 = s.parse().ok()?;
-    (i64::from(i32::MIN)..=i64::from(i32::MAX)).contains(&v).then_some(v)
+    (i64::from(i32::MIN)..=i64::from(i32::MAX))
+        .contains(&v)
+        .then_some(v)
 }
 
 #[cfg(test)]
@@ -151,11 +168,19 @@ mod tests {
         assert!(!b.contains("10.0.0.256"));
         assert!(!b.contains(" 10.0.0.1"));
         assert!(Cidr::parse("10.0.0.0/8").unwrap().contains("010.0.0.1"));
-        assert!(!Cidr::parse("10.0.0.0/8").unwrap().contains("::ffff:10.0.0.1"));
+        assert!(
+            !Cidr::parse("10.0.0.0/8")
+                .unwrap()
+                .contains("::ffff:10.0.0.1")
+        );
         let v6 = Cidr::parse("2001:db8:1234:1a00::/64").unwrap();
         assert!(v6.contains("2001:0db8:1234:1a00:0000:0000:0000:0000"));
         assert!(!v6.contains("2001:0db8:123f:1a01:0000:0000:0000:0000"));
-        assert!(Cidr::parse("2001:db8::/32").unwrap().contains("2001:db8::1"));
+        assert!(
+            Cidr::parse("2001:db8::/32")
+                .unwrap()
+                .contains("2001:db8::1")
+        );
         assert!(Cidr::parse("10.0.0.5/24").unwrap().contains("10.0.0.9"));
         assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("1.2.3.4"));
         assert!(!Cidr::parse("0.0.0.0/0").unwrap().contains("fe80::1%eth0"));
@@ -166,19 +191,31 @@ mod tests {
         // EP-CIDR-7 .. -13
         let e = |s: &str| Cidr::parse(s).unwrap_err();
         assert_eq!(e("bad-filter"), "Malformed CIDR, one '/' required");
-        assert_eq!(e("bad-/64filter"), "Malformed CIDR, mask bits must be an integer");
+        assert_eq!(
+            e("bad-/64filter"),
+            "Malformed CIDR, mask bits must be an integer"
+        );
         assert_eq!(e("xx.11.xx/8"), "Nonstandard IP address: xx.11.xx");
-        assert_eq!(e("xxxx:db8:1234:1a00::/64"), "Nonstandard IP address: xxxx:db8:1234:1a00::");
+        assert_eq!(
+            e("xxxx:db8:1234:1a00::/64"),
+            "Nonstandard IP address: xxxx:db8:1234:1a00::"
+        );
         assert_eq!(e("999.1.1.1/8"), "Invalid IP address: 999.1.1.1");
         assert_eq!(e("10.0.0.1/32"), "IPv4 mask bits must be < 32");
         assert_eq!(e("2001:db8::/128"), "IPv6 mask bits must be < 128");
-        assert_eq!(e("10.0.0.0/-1"), "Malformed CIDR, mask bits must not be negative");
+        assert_eq!(
+            e("10.0.0.0/-1"),
+            "Malformed CIDR, mask bits must not be negative"
+        );
         assert!(Cidr::parse("10.0.0.0/8/").is_ok());
     }
 
     #[test]
     fn ip_normal_forms() {
-        assert_eq!(parse_ip("2001:db8::1"), parse_ip("2001:0db8:0000:0000:0000:0000:0000:0001"));
+        assert_eq!(
+            parse_ip("2001:db8::1"),
+            parse_ip("2001:0db8:0000:0000:0000:0000:0000:0001")
+        );
         assert_eq!(parse_ip("::1"), parse_ip("0:0:0:0:0:0:0:1"));
         assert_eq!(parse_ip("10.0.0.1"), parse_ip("10.0.0.01"));
         assert_eq!(parse_ip("12:30"), None);

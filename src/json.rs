@@ -171,7 +171,9 @@ impl<'a> Reader<'a> {
                 }
                 if seen {
                     if c != ',' {
-                        return Err(self.unexpected(c, "was expecting comma to separate Object entries"));
+                        return Err(
+                            self.unexpected(c, "was expecting comma to separate Object entries")
+                        );
                     }
                     self.pos += 1;
                     self.skip_ws();
@@ -189,7 +191,9 @@ impl<'a> Reader<'a> {
                 }
                 if seen {
                     if c != ',' {
-                        return Err(self.unexpected(c, "was expecting comma to separate Array entries"));
+                        return Err(
+                            self.unexpected(c, "was expecting comma to separate Array entries")
+                        );
                     }
                     self.pos += 1;
                     self.skip_ws();
@@ -221,7 +225,9 @@ impl<'a> Reader<'a> {
         match self.peek_char() {
             Some(':') => self.pos += 1,
             Some(c) => {
-                return Err(self.unexpected(c, "was expecting a colon to separate field name and value"));
+                return Err(
+                    self.unexpected(c, "was expecting a colon to separate field name and value")
+                );
             }
             None => return Err(self.end_of_input()),
         }
@@ -371,7 +377,10 @@ impl<'a> Reader<'a> {
 
     fn digit_expected(&self, what: &str) -> SyntaxError {
         match self.peek_char() {
-            Some(c) => self.err(format!("Unexpected character ({}) in numeric value: {what}", char_desc(c))),
+            Some(c) => self.err(format!(
+                "Unexpected character ({}) in numeric value: {what}",
+                char_desc(c)
+            )),
             None => self.err("Unexpected end-of-input in numeric value".into()),
         }
     }
@@ -459,14 +468,15 @@ impl<'a> Reader<'a> {
                 return Err(self.err("Unexpected end-of-input in character escape sequence".into()));
             };
             let Some(d) = c.to_digit(16) else {
-                return Err(self.unexpected(c, "expected a hex-digit for character escape sequence"));
+                return Err(
+                    self.unexpected(c, "expected a hex-digit for character escape sequence")
+                );
             };
             self.pos += c.len_utf8();
             v = v * 16 + d;
         }
         Ok(v)
     }
-
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -564,7 +574,9 @@ impl Value {
                 None => {
                     reader.skip_ws();
                     if let Some(c) = reader.peek_char() {
-                        return Err(reader.unexpected(c, "expected end of input after the JSON value"));
+                        return Err(
+                            reader.unexpected(c, "expected end of input after the JSON value")
+                        );
                     }
                     return Ok(done);
                 }
@@ -690,9 +702,18 @@ mod tests {
             syntax(r#"{"a": "x\d"}"#),
             "Unrecognized character escape 'd' (code 100)"
         );
-        assert_eq!(syntax(r#"{"a": [01]}"#), "Invalid numeric value: Leading zeroes not allowed");
-        assert_eq!(syntax(r#"{"a": [1,]}"#), "Unexpected character (']' (code 93)): expected a value");
-        assert!(syntax(r#"{"a": [1]"#).starts_with("Unexpected end-of-input: expected close marker for Object"));
+        assert_eq!(
+            syntax(r#"{"a": [01]}"#),
+            "Invalid numeric value: Leading zeroes not allowed"
+        );
+        assert_eq!(
+            syntax(r#"{"a": [1,]}"#),
+            "Unexpected character (']' (code 93)): expected a value"
+        );
+        assert!(
+            syntax(r#"{"a": [1]"#)
+                .starts_with("Unexpected end-of-input: expected close marker for Object")
+        );
         assert_eq!(syntax(r#"{"a": [1]} trailing"#), "ok");
     }
 

@@ -28,13 +28,21 @@
 //! behaviour of the real service is not known, and the choice made here, are listed in the
 //! README under "Divergences from EventBridge".
 #![deny(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)
+)]
 
 mod event;
 mod ip;
 mod json;
 mod number;
 mod pattern;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use event::{ENVELOPE_FIELDS, Event, EventError};
 pub use json::Value;

@@ -159,7 +159,15 @@ mod tests {
         ] {
             assert!(comparable(t).is_some(), "{t} should be comparable");
         }
-        for t in ["1e400", "1e-400", "1.0000000000000001", "9007199254740993", "5e-324", "1E-325", "2.0e422"] {
+        for t in [
+            "1e400",
+            "1e-400",
+            "1.0000000000000001",
+            "9007199254740993",
+            "5e-324",
+            "1E-325",
+            "2.0e422",
+        ] {
             assert!(comparable(t).is_none(), "{t} should not be comparable");
         }
         assert_eq!(comparable("-0.0"), Some(0.0));

@@ -29,7 +29,11 @@ struct CaseError {
 }
 
 /// What the library says about one case, in the corpus's vocabulary.
-fn outcome(pattern: &str, event: Option<&str>, strict_envelope: bool) -> (String, Option<(String, String)>) {
+fn outcome(
+    pattern: &str,
+    event: Option<&str>,
+    strict_envelope: bool,
+) -> (String, Option<(String, String)>) {
     let pattern = match Pattern::parse(pattern) {
         Ok(p) => p,
         Err(e) => {
@@ -42,7 +46,10 @@ fn outcome(pattern: &str, event: Option<&str>, strict_envelope: bool) -> (String
     let invalid_event = || {
         (
             "error".to_string(),
-            Some(("ValidationException".to_string(), "Parameter Event is not valid.".to_string())),
+            Some((
+                "ValidationException".to_string(),
+                "Parameter Event is not valid.".to_string(),
+            )),
         )
     };
     let Ok(event) = Event::parse(event) else {
@@ -51,7 +58,11 @@ fn outcome(pattern: &str, event: Option<&str>, strict_envelope: bool) -> (String
     if strict_envelope && !event.missing_envelope_fields().is_empty() {
         return invalid_event();
     }
-    let verdict = if pattern.matches_event(&event) { "match" } else { "no-match" };
+    let verdict = if pattern.matches_event(&event) {
+        "match"
+    } else {
+        "no-match"
+    };
     (verdict.into(), None)
 }
 
@@ -63,11 +74,21 @@ fn conformance_corpus() {
     let filter = std::env::var("BUS_CONFORMANCE").unwrap_or_default();
     let mut failures = Vec::new();
     let mut total = 0;
-    for (file, strict) in [("aws-verified.jsonl", true), ("event-ruler.jsonl", false), ("docs.jsonl", false)] {
+    for (file, strict) in [
+        ("aws-verified.jsonl", true),
+        ("event-ruler.jsonl", false),
+        ("docs.jsonl", false),
+    ] {
         let path = shared.join("conformance").join(file);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let case: Case = serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}:{}: {e}", n + 1));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let case: Case =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}:{}: {e}", n + 1));
             if !case.id.contains(&filter) {
                 continue;
             }
@@ -111,7 +132,10 @@ fn conformance_corpus() {
             }
         }
     }
-    assert!(total > 0, "no conformance case matched BUS_CONFORMANCE={filter:?}");
+    assert!(
+        total > 0,
+        "no conformance case matched BUS_CONFORMANCE={filter:?}"
+    );
     assert!(
         failures.is_empty(),
         "{} of {total} conformance cases failed:\n{}",

@@ -10,10 +10,24 @@ fn json() -> impl Strategy<Value = String> {
         Just("null".to_string()),
         any::<bool>().prop_map(|b| b.to_string()),
         any::<i64>().prop_map(|n| n.to_string()),
-        any::<f64>().prop_filter("JSON has no NaN or infinity", |f| f.is_finite()).prop_map(|f| format!("{f:e}")),
-        prop_oneof![Just("1e400"), Just("-0.0"), Just("0.100"), Just("9007199254740993"), Just("3.0e2")].prop_map(String::from),
+        any::<f64>()
+            .prop_filter("JSON has no NaN or infinity", |f| f.is_finite())
+            .prop_map(|f| format!("{f:e}")),
+        prop_oneof![
+            Just("1e400"),
+            Just("-0.0"),
+            Just("0.100"),
+            Just("9007199254740993"),
+            Just("3.0e2")
+        ]
+        .prop_map(String::from),
         "[a-c*\\\\\"é🚀.: ]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
-        prop_oneof![Just("\"10.0.0.1\""), Just("\"2001:db8::1\""), Just("\"10.0.0.0/8\"")].prop_map(String::from),
+        prop_oneof![
+            Just("\"10.0.0.1\""),
+            Just("\"2001:db8::1\""),
+            Just("\"10.0.0.0/8\"")
+        ]
+        .prop_map(String::from),
     ];
     leaf.prop_recursive(5, 48, 6, |inner| {
         prop_oneof![
@@ -30,8 +44,22 @@ fn json() -> impl Strategy<Value = String> {
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "a", "b", "a.b", "$or", "prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but",
-            "numeric", "exists", "cidr", "exactly", "source", "detail", "",
+            "a",
+            "b",
+            "a.b",
+            "$or",
+            "prefix",
+            "suffix",
+            "equals-ignore-case",
+            "wildcard",
+            "anything-but",
+            "numeric",
+            "exists",
+            "cidr",
+            "exactly",
+            "source",
+            "detail",
+            "",
         ])
         .prop_map(|s| serde_json::to_string(s).unwrap()),
         "[a-z]{1,3}".prop_map(|s| serde_json::to_string(&s).unwrap()),
@@ -89,16 +117,25 @@ fn event() -> impl Strategy<Value = String> {
         scalar.clone(),
         prop::collection::vec(scalar.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(","))),
     ];
-    let object = prop::collection::vec((prop::sample::select(vec!["a", "b", "c"]), value), 0..4).prop_map(|m| {
-        let members: Vec<String> = m.into_iter().map(|(k, v)| format!(r#""{k}":{v}"#)).collect();
-        format!("{{{}}}", members.join(","))
-    })
-    .boxed();
-    (object.clone(), prop::collection::vec(object.clone(), 0..3), object).prop_map(|(top, n, inner)| {
-        let top = top.trim_end_matches('}');
-        let sep = if top.len() > 1 { "," } else { "" };
-        format!(r#"{top}{sep}"n":[{}],"x":{inner}}}"#, n.join(","))
-    })
+    let object = prop::collection::vec((prop::sample::select(vec!["a", "b", "c"]), value), 0..4)
+        .prop_map(|m| {
+            let members: Vec<String> = m
+                .into_iter()
+                .map(|(k, v)| format!(r#""{k}":{v}"#))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        })
+        .boxed();
+    (
+        object.clone(),
+        prop::collection::vec(object.clone(), 0..3),
+        object,
+    )
+        .prop_map(|(top, n, inner)| {
+            let top = top.trim_end_matches('}');
+            let sep = if top.len() > 1 { "," } else { "" };
+            format!(r#"{top}{sep}"n":[{}],"x":{inner}}}"#, n.join(","))
+        })
 }
 
 /// One random edit of a text: delete, insert or replace a character.

@@ -14,11 +14,17 @@ use crate::pattern::text::{Folded, Wildcard};
 pub(crate) enum Matcher {
     /// A string literal; `ip` is set when the literal is an IP address, which EventBridge then
     /// compares as an address (spec §2.3).
-    Exact { value: String, ip: Option<Ip> },
+    Exact {
+        value: String,
+        ip: Option<Ip>,
+    },
     /// `{"exactly": "…"}`: a string literal without the address quirk.
     Exactly(String),
     /// A number literal; `value` is its comparable value, if it has one (spec §2.4).
-    Number { text: String, value: Option<f64> },
+    Number {
+        text: String,
+        value: Option<f64>,
+    },
     Bool(bool),
     Null,
     Prefix(String),
@@ -225,7 +231,9 @@ impl fmt::Display for Matcher {
             Matcher::Numeric(r) => {
                 f.write_str("{\"numeric\":[")?;
                 match (r.low, r.high) {
-                    (Some((l, true)), Some((h, true))) if l == h => write!(f, "\"=\",{}", fmt_num(l))?,
+                    (Some((l, true)), Some((h, true))) if l == h => {
+                        write!(f, "\"=\",{}", fmt_num(l))?
+                    }
                     (low, high) => {
                         let mut first = true;
                         if let Some((l, inc)) = low {

@@ -38,7 +38,10 @@ pub(crate) fn exceeds(rules: &[SubRule], limit: usize) -> bool {
                         t
                     })
                     .collect();
-                groups.entry(field.path.as_str()).or_default().insert(tokens);
+                groups
+                    .entry(field.path.as_str())
+                    .or_default()
+                    .insert(tokens);
             }
         }
     }
@@ -65,7 +68,11 @@ fn complexity(groups: &BTreeSet<Vec<Vec<WildToken>>>, limit: usize) -> usize {
         for value in group {
             let mut at = root;
             for &t in value {
-                let existing = nodes[at].children.iter().copied().find(|&c| nodes[c].token == Some(t));
+                let existing = nodes[at]
+                    .children
+                    .iter()
+                    .copied()
+                    .find(|&c| nodes[c].token == Some(t));
                 at = match existing {
                     Some(c) => c,
                     None => {

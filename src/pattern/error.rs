@@ -1,7 +1,5 @@
 //! The error for a pattern EventBridge would reject.
 
-use std::fmt;
-
 /// What kind of problem made a pattern invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -23,7 +21,8 @@ pub enum PatternErrorKind {
 /// Displays as EventBridge's message, `Event pattern is not valid. Reason: <reason>`. The reason
 /// is EventBridge's own text wherever it is known (see the README's divergences for the few
 /// places where it is not).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Event pattern is not valid. Reason: {reason}")]
 pub struct PatternError {
     kind: PatternErrorKind,
     reason: String,
@@ -33,7 +32,13 @@ pub struct PatternError {
 }
 
 impl PatternError {
-    pub(crate) fn new(kind: PatternErrorKind, reason: String, line: usize, column: usize, pointer: String) -> Self {
+    pub(crate) fn new(
+        kind: PatternErrorKind,
+        reason: String,
+        line: usize,
+        column: usize,
+        pointer: String,
+    ) -> Self {
         PatternError {
             kind,
             reason,
@@ -74,11 +79,3 @@ impl PatternError {
         "InvalidEventPatternException"
     }
 }
-
-impl fmt::Display for PatternError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Event pattern is not valid. Reason: {}", self.reason)
-    }
-}
-
-impl std::error::Error for PatternError {}

@@ -152,10 +152,7 @@ impl Compiler<'_> {
             Ok(Some(t)) => Ok(t),
             // The reader only returns `None` after the root value, and the compiler stops
             // asking once the root object closes.
-            Ok(None) => Err(self.error(
-                PatternErrorKind::Syntax,
-                "Unexpected end-of-input".into(),
-            )),
+            Ok(None) => Err(self.error(PatternErrorKind::Syntax, "Unexpected end-of-input".into())),
             Err(e) => Err(PatternError::new(
                 PatternErrorKind::Syntax,
                 e.message,
@@ -194,7 +191,9 @@ impl Compiler<'_> {
                     ..
                 } => {
                     let name = match self.next()? {
-                        Token::EndObject if *empty => return self.fail("Empty objects are not allowed"),
+                        Token::EndObject if *empty => {
+                            return self.fail("Empty objects are not allowed");
+                        }
                         Token::EndObject => {
                             let Some(Frame::Object { rules, kind, .. }) = stack.pop() else {
                                 unreachable!("invariant: the top frame is an object")
@@ -217,7 +216,9 @@ impl Compiler<'_> {
                                     }
                                     out.extend(rules);
                                 }
-                                _ => unreachable!("invariant: nested objects sit in objects, branches in $or"),
+                                _ => unreachable!(
+                                    "invariant: nested objects sit in objects, branches in $or"
+                                ),
                             }
                             self.pointer.pop();
                             continue;
@@ -280,7 +281,8 @@ impl Compiler<'_> {
                 } => match self.next()? {
                     Token::EndArray => {
                         if *branches < 2 {
-                            return self.fail("There must have at least 2 Objects in $or relationship.");
+                            return self
+                                .fail("There must have at least 2 Objects in $or relationship.");
                         }
                         let out = std::mem::take(out);
                         stack.pop();
@@ -300,7 +302,10 @@ impl Compiler<'_> {
                         };
                         stack.push(frame);
                     }
-                    _ => return self.fail("Only JSON object is allowed in array of $or relationship."),
+                    _ => {
+                        return self
+                            .fail("Only JSON object is allowed in array of $or relationship.");
+                    }
                 },
             }
         }
@@ -394,9 +399,17 @@ impl Compiler<'_> {
     }
 
     fn prefix_or_suffix(&mut self, prefix: bool) -> Result<Matcher> {
-        let (word, cap) = if prefix { ("prefix", "Prefix") } else { ("suffix", "Suffix") };
+        let (word, cap) = if prefix {
+            ("prefix", "Prefix")
+        } else {
+            ("suffix", "Suffix")
+        };
         match self.next()? {
-            Token::String(s) => Ok(if prefix { Matcher::Prefix(s) } else { Matcher::Suffix(s) }),
+            Token::String(s) => Ok(if prefix {
+                Matcher::Prefix(s)
+            } else {
+                Matcher::Suffix(s)
+            }),
             Token::StartObject => {
                 let s = match self.next()? {
                     Token::Name(n) if n == "equals-ignore-case" => {
@@ -421,9 +434,9 @@ impl Compiler<'_> {
     }
 
     fn anything_but(&mut self) -> Result<AnythingBut> {
-        const NOT_VALUE: &str = "Value of anything-but must be an array or single string/number value.";
-        const MIXED: &str =
-            "Inside anything but list, either all values are number or string, mixed type is not supported";
+        const NOT_VALUE: &str =
+            "Value of anything-but must be an array or single string/number value.";
+        const MIXED: &str = "Inside anything but list, either all values are number or string, mixed type is not supported";
         match self.next()? {
             Token::String(s) => Ok(AnythingBut::Strings(vec![s])),
             Token::Number(t) => Ok(AnythingBut::Numbers(vec![(self.comparable(&t)?, t)])),
@@ -434,9 +447,15 @@ impl Compiler<'_> {
                     match self.next()? {
                         Token::EndArray => break,
                         Token::String(s) if numbers.is_empty() => strings.push(s),
-                        Token::Number(t) if strings.is_empty() => numbers.push((self.comparable(&t)?, t)),
+                        Token::Number(t) if strings.is_empty() => {
+                            numbers.push((self.comparable(&t)?, t))
+                        }
                         Token::String(_) | Token::Number(_) => return self.fail(MIXED),
-                        _ => return self.fail("Inside anything but list, start|null|boolean is not supported."),
+                        _ => {
+                            return self.fail(
+                                "Inside anything but list, start|null|boolean is not supported.",
+                            );
+                        }
                     }
                 }
                 if !numbers.is_empty() {
@@ -472,17 +491,22 @@ impl Compiler<'_> {
                             "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.",
                             None,
                         )?;
-                        AnythingBut::EqualsIgnoreCase(list.into_iter().map(|s| (Folded::new(&s), s)).collect())
+                        AnythingBut::EqualsIgnoreCase(
+                            list.into_iter().map(|s| (Folded::new(&s), s)).collect(),
+                        )
                     }
                     "wildcard" => {
-                        let list = self.string_values("wildcard match pattern must be a string", None)?;
+                        let list =
+                            self.string_values("wildcard match pattern must be a string", None)?;
                         let mut out = Vec::with_capacity(list.len());
                         for s in &list {
                             out.push(self.wildcard(s)?);
                         }
                         AnythingBut::Wildcard(out)
                     }
-                    other => return self.fail(format!("Unsupported anything-but pattern: {other}")),
+                    other => {
+                        return self.fail(format!("Unsupported anything-but pattern: {other}"));
+                    }
                 };
                 match self.next()? {
                     Token::EndObject => Ok(inner),
@@ -541,7 +565,9 @@ impl Compiler<'_> {
         }
         let op = match self.next()? {
             Token::String(s) => s,
-            other => return self.fail(format!("Invalid member in numeric match: {}", other.text())),
+            other => {
+                return self.fail(format!("Invalid member in numeric match: {}", other.text()));
+            }
         };
         if !matches!(op.as_str(), "=" | "<" | "<=" | ">" | ">=") {
             return self.fail(format!("Unrecognized numeric range operator: {op}"));
@@ -577,7 +603,9 @@ impl Compiler<'_> {
                             high: Some((top, op2 == "<=")),
                         });
                     }
-                    other => return self.fail(format!("Bad value in numeric range: {}", other.text())),
+                    other => {
+                        return self.fail(format!("Bad value in numeric range: {}", other.text()));
+                    }
                 }
             }
         };

@@ -76,7 +76,11 @@ impl Trie {
                             stack.push(c);
                         }
                     }
-                    None => stack.extend(node.children.range((array, 0)..=(array, u32::MAX)).map(|(_, &c)| c)),
+                    None => stack.extend(
+                        node.children
+                            .range((array, 0)..=(array, u32::MAX))
+                            .map(|(_, &c)| c),
+                    ),
                 }
                 if array == u32::MAX {
                     break;
@@ -146,7 +150,10 @@ impl<'e> Flat<'e> {
                     if paths.contains(path.as_str()) {
                         let leaf = flat.leaves.len();
                         flat.by_path.entry(path).or_default().insert(&trail, leaf);
-                        flat.leaves.push(Leaf { value: scalar, trail });
+                        flat.leaves.push(Leaf {
+                            value: scalar,
+                            trail,
+                        });
                     }
                 }
             }
@@ -248,7 +255,10 @@ impl<'a, 'e> Search<'a, 'e> {
 pub(crate) fn list_accepts(list: &LeafList, v: &Value) -> bool {
     let indexed = match v {
         Value::String(s) => list.strings.contains(s),
-        Value::Number(t) => !list.numbers.is_empty() && comparable(t).is_some_and(|n| list.numbers.contains(&n.to_bits())),
+        Value::Number(t) => {
+            !list.numbers.is_empty()
+                && comparable(t).is_some_and(|n| list.numbers.contains(&n.to_bits()))
+        }
         _ => false,
     };
     indexed || list.rest.iter().any(|&i| accepts(&list.matchers[i], v))
@@ -291,7 +301,9 @@ fn excluded(a: &AnythingBut, v: &Value) -> bool {
         }
         (AnythingBut::Prefix(list), Value::String(s)) => list.iter().any(|p| has_prefix(s, p)),
         (AnythingBut::Suffix(list), Value::String(s)) => list.iter().any(|p| has_suffix(s, p)),
-        (AnythingBut::EqualsIgnoreCase(list), Value::String(s)) => list.iter().any(|(f, _)| f.equals(s)),
+        (AnythingBut::EqualsIgnoreCase(list), Value::String(s)) => {
+            list.iter().any(|(f, _)| f.equals(s))
+        }
         (AnythingBut::Wildcard(list), Value::String(s)) => list.iter().any(|w| w.is_match(s)),
         _ => false,
     }

@@ -79,7 +79,10 @@ impl Folded {
         // The quote quirk, as for `prefix`: a pattern ending in `"` also matches the string
         // that the pattern, minus that quote, matches entirely.
         match self.units.split_last() {
-            Some(((l, _), rest)) if l == b"\"" => Folded { units: rest.to_vec() }.equals(s),
+            Some(((l, _), rest)) if l == b"\"" => Folded {
+                units: rest.to_vec(),
+            }
+            .equals(s),
             _ => false,
         }
     }
@@ -89,7 +92,10 @@ impl Folded {
             return true;
         }
         match self.units.split_first() {
-            Some(((l, _), rest)) if l == b"\"" => Folded { units: rest.to_vec() }.equals(s),
+            Some(((l, _), rest)) if l == b"\"" => Folded {
+                units: rest.to_vec(),
+            }
+            .equals(s),
             _ => false,
         }
     }
@@ -177,7 +183,10 @@ impl Wildcard {
             return s == first;
         }
         let last = &self.pieces[self.pieces.len() - 1];
-        if s.len() < first.len() + last.len() || !s.starts_with(first.as_str()) || !s.ends_with(last.as_str()) {
+        if s.len() < first.len() + last.len()
+            || !s.starts_with(first.as_str())
+            || !s.ends_with(last.as_str())
+        {
             return false;
         }
         let mut rest = &s[first.len()..s.len() - last.len()];
@@ -243,8 +252,14 @@ mod tests {
         assert!(w("a*c").is_match("ac"));
         assert!(w("/Users/*/doc.txt").is_match("/Users/ls_user/dir/dir/dir/dir/dir/doc.txt"));
         assert!(!w("/Users/*/doc.txt").is_match("/Users/ls_user/notmatchingdoc.txt"));
-        assert!(w("/Users/*/dir/dir/dir/dir/dir/doc.txt").is_match("/Users/ls_user/dir/dir/dir/dir/dir/doc.txt"));
-        assert!(!w("/Users/*/dir/dir/dir/dir/dir/doc.txt").is_match("/Users/ls_user/dir/dir/dir/dir/otherdir/doc.txt"));
+        assert!(
+            w("/Users/*/dir/dir/dir/dir/dir/doc.txt")
+                .is_match("/Users/ls_user/dir/dir/dir/dir/dir/doc.txt")
+        );
+        assert!(
+            !w("/Users/*/dir/dir/dir/dir/dir/doc.txt")
+                .is_match("/Users/ls_user/dir/dir/dir/dir/otherdir/doc.txt")
+        );
         assert!(w("").is_match(""));
         assert!(!w("").is_match("x"));
         assert!(w("*").is_match(""));
@@ -253,16 +268,28 @@ mod tests {
         assert!(w("a\\\\b").is_match("a\\b"));
         assert!(w("*a*a").is_match("aa"));
         assert!(!w("*a*a").is_match("a"));
-        assert!(w("ab*ba").is_match("aba") == false);
+        assert!(!w("ab*ba").is_match("aba"));
     }
 
     #[test]
     fn wildcard_errors() {
         // EP-WILD-10, -11
-        assert_eq!(Wildcard::parse("a\\b").unwrap_err(), "Invalid escape character at pos 2");
-        assert_eq!(Wildcard::parse("abc\\").unwrap_err(), "Invalid escape character at pos 4");
-        assert_eq!(Wildcard::parse("ab**c").unwrap_err(), "Consecutive wildcard characters at pos 3");
-        assert_eq!(Wildcard::parse("é**").unwrap_err(), "Consecutive wildcard characters at pos 3");
+        assert_eq!(
+            Wildcard::parse("a\\b").unwrap_err(),
+            "Invalid escape character at pos 2"
+        );
+        assert_eq!(
+            Wildcard::parse("abc\\").unwrap_err(),
+            "Invalid escape character at pos 4"
+        );
+        assert_eq!(
+            Wildcard::parse("ab**c").unwrap_err(),
+            "Consecutive wildcard characters at pos 3"
+        );
+        assert_eq!(
+            Wildcard::parse("é**").unwrap_err(),
+            "Consecutive wildcard characters at pos 3"
+        );
         assert_eq!(
             Wildcard::parse("arn:aws:events:us-east-1:**:event-bus/*").unwrap_err(),
             "Consecutive wildcard characters at pos 26"

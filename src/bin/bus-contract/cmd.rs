@@ -20,12 +20,18 @@ fn options(limits: &LimitArgs) -> Options {
 /// Reads an argument that is inline text or `file://PATH`, as the AWS CLI does.
 fn read_arg(arg: &str, what: &str) -> Result<Vec<u8>> {
     match arg.strip_prefix("file://") {
-        Some(path) => std::fs::read(path).with_context(|| format!("cannot read the {what} file {path}")),
+        Some(path) => {
+            std::fs::read(path).with_context(|| format!("cannot read the {what} file {path}"))
+        }
         None => Ok(arg.as_bytes().to_vec()),
     }
 }
 
-pub fn test_pattern(args: &TestPatternArgs, out: &mut impl Write, err: &mut impl Write) -> Result<ExitCode> {
+pub fn test_pattern(
+    args: &TestPatternArgs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
     let pattern_bytes = read_arg(&args.event_pattern, "pattern")?;
     let pattern_text = match std::str::from_utf8(&pattern_bytes) {
         Ok(t) => t,
@@ -76,7 +82,11 @@ pub fn test_pattern(args: &TestPatternArgs, out: &mut impl Write, err: &mut impl
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn validate(args: &ValidateArgs, out: &mut impl Write, err: &mut impl Write) -> Result<ExitCode> {
+pub fn validate(
+    args: &ValidateArgs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
     let options = options(&args.limits);
     let mut invalid = 0;
     let mut unreadable = 0;
@@ -114,10 +124,20 @@ fn validate_one(file: &Path, options: &Options) -> Result<Option<String>> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
-        Err(e) => return Ok(Some(format!(" invalid: not UTF-8 (first bad byte at offset {})", e.valid_up_to()))),
+        Err(e) => {
+            return Ok(Some(format!(
+                " invalid: not UTF-8 (first bad byte at offset {})",
+                e.valid_up_to()
+            )));
+        }
     };
     Ok(match Pattern::parse_with(text, options) {
         Ok(_) => None,
-        Err(e) => Some(format!("{}:{}: invalid: {}: {e}", e.line(), e.column(), e.code())),
+        Err(e) => Some(format!(
+            "{}:{}: invalid: {}: {e}",
+            e.line(),
+            e.column(),
+            e.code()
+        )),
     })
 }
