@@ -4,12 +4,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Amazon EventBridge contracts, testable offline.
-///
-/// Exit codes: 0 success; 1 findings (a pattern that `validate` rejects); 2 usage, I/O or input
-/// errors (including an invalid pattern or event given to `test-pattern`).
+const EXIT_CODES: &str = "Exit codes:
+  0  success (test-pattern printed a result; every pattern given to validate is valid)
+  1  findings (validate found an invalid pattern)
+  2  usage, I/O or input errors (including an invalid pattern or event given to test-pattern)";
+
+/// Amazon EventBridge contracts, testable offline: EventBridge's event-pattern matching and
+/// validation, exact to the real service.
 #[derive(Debug, Parser)]
-#[command(name = "bus-contract", version, about, long_about = None)]
+#[command(name = "bus-contract", version, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

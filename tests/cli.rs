@@ -1,0 +1,227 @@
+//! The `bus-contract` binary, run as a user runs it.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("bus-contract").expect("the binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = bin().args(args).output().expect("runs");
+    (
+        status.code().expect("exits"),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+const ENVELOPE: &str = r#"{"id":"1","account":"123456789012","source":"bellyfed.user","time":"2026-11-27T10:00:00Z","region":"eu-west-1","detail-type":"ProfileUpdated","detail":{"plan":"pro"}}"#;
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bus-contract-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write temp file");
+    path
+}
+
+#[test]
+fn cli_test_pattern_prints_result() {
+    let (code, out, err) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        r#"{"source":["bellyfed.user"]}"#,
+        "--event",
+        ENVELOPE,
+    ]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "{\"Result\": true}\n", "")
+    );
+    let (code, out, _) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        r#"{"source":["bellyfed.auth"]}"#,
+        "--event",
+        ENVELOPE,
+    ]);
+    assert_eq!((code, out.as_str()), (0, "{\"Result\": false}\n"));
+}
+
+#[test]
+fn cli_test_pattern_reads_files() {
+    let (code, out, _) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        "file://patterns/user/profile-changes.json",
+        "--event",
+        "file://contracts/examples/user/profile-updated.json",
+    ]);
+    assert_eq!((code, out.as_str()), (0, "{\"Result\": true}\n"));
+    let (code, _, err) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        "file://no/such/file.json",
+        "--event",
+        ENVELOPE,
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("error: cannot read the pattern file no/such/file.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_test_pattern_invalid_pattern() {
+    let (code, out, err) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        r#"{"detail":{"n":[{"numeric":[">",0,">",0]}]}}"#,
+        "--event",
+        ENVELOPE,
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        "InvalidEventPatternException: Event pattern is not valid. Reason: Bad numeric range operator: >\n"
+    );
+    let (code, _, err) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        "{'bad': 'quotation'}",
+        "--event",
+        ENVELOPE,
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "InvalidEventPatternException: Event pattern is not valid. Reason: Unexpected character (''' (code 39)): was expecting double-quote to start field name\n"
+    );
+}
+
+#[test]
+fn cli_test_pattern_requires_the_envelope() {
+    let (code, out, err) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        r#"{"source":["x"]}"#,
+        "--event",
+        r#"{"source":"x","id":"1"}"#,
+    ]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    let mut lines = err.lines();
+    assert_eq!(
+        lines.next(),
+        Some("ValidationException: Parameter Event is not valid.")
+    );
+    let hint = lines.next().unwrap_or_default();
+    assert!(
+        hint.contains("account, time, region, detail-type"),
+        "{hint}"
+    );
+    assert!(hint.contains("--lenient"), "{hint}");
+    let (code, out, _) = run(&[
+        "test-pattern",
+        "--lenient",
+        "--event-pattern",
+        r#"{"source":["x"]}"#,
+        "--event",
+        r#"{"source":"x"}"#,
+    ]);
+    assert_eq!((code, out.as_str()), (0, "{\"Result\": true}\n"));
+    for bad in ["\"plain string\"", "[\"x\"]", "{not json", ""] {
+        let (code, _, err) = run(&[
+            "test-pattern",
+            "--lenient",
+            "--event-pattern",
+            r#"{"a":["x"]}"#,
+            "--event",
+            bad,
+        ]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(
+            err.starts_with("ValidationException: Parameter Event is not valid.\nhint: "),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn cli_invalid_utf8() {
+    let event = temp_file("bad-event.json", b"{\"source\": \"\xff\"}");
+    let pattern = temp_file("bad-pattern.json", b"{\"source\": [\"\xc3\"]}");
+    let (code, _, err) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        r#"{"a":["x"]}"#,
+        "--event",
+        &format!("file://{}", event.display()),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not valid UTF-8 (first bad byte at offset 12)"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[
+        "test-pattern",
+        "--event-pattern",
+        &format!("file://{}", pattern.display()),
+        "--event",
+        ENVELOPE,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("the pattern is not valid UTF-8"), "{err}");
+}
+
+#[test]
+fn cli_validate_reports_each_file() {
+    let good = "patterns/user/profile-changes.json";
+    let bad = temp_file("empty-list.json", b"{\n  \"source\": []\n}\n");
+    let bad = bad.to_str().expect("utf-8 path");
+    let (code, out, _) = run(&["validate", good]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, format!("{good}: valid\n1 of 1 pattern valid\n").as_str())
+    );
+    let (code, out, _) = run(&["validate", good, bad]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        format!(
+            "{good}: valid\n{bad}:2:15: invalid: InvalidEventPatternException: Event pattern is not valid. Reason: Empty arrays are not allowed\n1 of 2 patterns valid\n"
+        )
+    );
+    let (code, _, err) = run(&["validate", good, "no/such.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read no/such.json"), "{err}");
+}
+
+#[test]
+fn cli_help_explains() {
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("test-pattern") && out.contains("validate") && out.contains("Exit codes"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["test-pattern", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("file://PATH") && out.contains("--lenient"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["test-pattern"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--event-pattern"), "{err}");
+}
