@@ -46,4 +46,5 @@ struct ReadmeDoctests;
 
 pub use event::{ENVELOPE_FIELDS, Event, EventError};
 pub use json::Value;
+pub use number::NumericProfile;
 pub use pattern::{Options, Pattern, PatternError, PatternErrorKind};

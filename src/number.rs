@@ -122,7 +122,73 @@ fn java_shortest(d: f64) -> String {
     shortest
 }
 
-/// The comparable value of a number's text, or `None` when it is not comparable.
+/// How numbers are compared: which numbers are comparable, and as what value.
+///
+/// EventBridge's engine has changed here over the years, and which profile the service runs
+/// today is not known for certain (see the README's divergences).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum NumericProfile {
+    /// The current engine: any number whose nearest double prints back as the same decimal
+    /// compares as that double. The default.
+    #[default]
+    F64,
+    /// The documented older engine: numbers from -5.0e9 to 5.0e9 inclusive, compared after
+    /// truncation to six decimal places. Numeric operands outside the range are rejected.
+    Legacy5e9,
+}
+
+impl NumericProfile {
+    /// The comparable value of a number's text, or `None` when it is not comparable. Values
+    /// are only ever compared with values of the same profile.
+    pub(crate) fn comparable(self, text: &str) -> Option<f64> {
+        match self {
+            NumericProfile::F64 => comparable(text),
+            NumericProfile::Legacy5e9 => micro_units(text),
+        }
+    }
+
+    /// The comparable value of an operand of `numeric` or of a numeric `anything-but`, or
+    /// EventBridge's reason for rejecting it.
+    pub(crate) fn operand(self, text: &str) -> Result<f64, String> {
+        match self {
+            NumericProfile::F64 => {
+                comparable(text).ok_or_else(|| format!("Cannot compare number : {text}"))
+            }
+            NumericProfile::Legacy5e9 => micro_units(text)
+                .ok_or_else(|| "Value must be between -5.0E9 and 5.0E9, inclusive".to_string()),
+        }
+    }
+}
+
+/// The number in millionths, truncated toward zero, when it lies within ±5.0e9. The result is
+/// an integer below 2^53 in magnitude, so the `f64` holds it exactly.
+fn micro_units(text: &str) -> Option<f64> {
+    const MAX: u64 = 5_000_000_000_000_000;
+    let d = Decimal::parse(text)?;
+    let scale = d.exp.saturating_add(6);
+    let int_digits = (d.digits.len() as i64).saturating_add(scale);
+    if int_digits > 16 {
+        return None;
+    }
+    let mut micro: u64 = 0;
+    for (i, &digit) in d.digits.iter().enumerate() {
+        if (i as i64) < int_digits {
+            micro = micro * 10 + u64::from(digit);
+        }
+    }
+    for _ in 0..scale.max(0) {
+        micro *= 10;
+    }
+    if micro > MAX {
+        return None;
+    }
+    let v = micro as f64;
+    Some(if d.negative && micro != 0 { -v } else { v })
+}
+
+/// The comparable value of a number's text under [`NumericProfile::F64`], or `None` when it
+/// is not comparable.
 pub(crate) fn comparable(text: &str) -> Option<f64> {
     let d: f64 = text.parse().ok()?;
     if !d.is_finite() {
@@ -172,6 +238,24 @@ mod tests {
         }
         assert_eq!(comparable("-0.0"), Some(0.0));
         assert_eq!(comparable("3.0e2"), comparable("300"));
+    }
+
+    #[test]
+    fn numbers_legacy_profile() {
+        let p = NumericProfile::Legacy5e9;
+        assert_eq!(p.comparable("5e9"), Some(5e15));
+        assert_eq!(p.comparable("-5000000000"), Some(-5e15));
+        assert_eq!(p.comparable("5000000001"), None);
+        assert_eq!(p.comparable("123456789012"), None);
+        assert_eq!(p.comparable("0.0000001"), p.comparable("0"));
+        assert_eq!(p.comparable("1.5"), Some(1_500_000.0));
+        assert_eq!(p.comparable("3.0e2"), p.comparable("300"));
+        assert_eq!(
+            p.operand("6e9").unwrap_err(),
+            "Value must be between -5.0E9 and 5.0E9, inclusive"
+        );
+        assert_eq!(p.comparable("1e-999999"), Some(0.0));
+        assert_eq!(p.comparable("1e999999"), None);
     }
 
     #[test]

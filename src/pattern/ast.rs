@@ -53,10 +53,12 @@ pub(crate) enum AnythingBut {
 
 /// A numeric condition: an optional lower and upper bound, each with whether it is inclusive.
 /// `=` is a range whose bounds are equal and inclusive.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Range {
     pub(crate) low: Option<(f64, bool)>,
     pub(crate) high: Option<(f64, bool)>,
+    /// The operator array as written, for display.
+    pub(crate) text: String,
 }
 
 impl Range {
@@ -144,10 +146,6 @@ fn write_list(f: &mut fmt::Formatter<'_>, items: &[String]) -> fmt::Result {
     f.write_str("]")
 }
 
-fn fmt_num(v: f64) -> String {
-    format!("{v}")
-}
-
 impl fmt::Display for Matcher {
     /// The matcher in pattern syntax.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -228,28 +226,7 @@ impl fmt::Display for Matcher {
                 }
                 f.write_str("}")
             }
-            Matcher::Numeric(r) => {
-                f.write_str("{\"numeric\":[")?;
-                match (r.low, r.high) {
-                    (Some((l, true)), Some((h, true))) if l == h => {
-                        write!(f, "\"=\",{}", fmt_num(l))?
-                    }
-                    (low, high) => {
-                        let mut first = true;
-                        if let Some((l, inc)) = low {
-                            write!(f, "\"{}\",{}", if inc { ">=" } else { ">" }, fmt_num(l))?;
-                            first = false;
-                        }
-                        if let Some((h, inc)) = high {
-                            if !first {
-                                f.write_str(",")?;
-                            }
-                            write!(f, "\"{}\",{}", if inc { "<=" } else { "<" }, fmt_num(h))?;
-                        }
-                    }
-                }
-                f.write_str("]}")
-            }
+            Matcher::Numeric(r) => write!(f, "{{\"numeric\":{}}}", r.text),
             Matcher::Exists(b) => write!(f, "{{\"exists\":{b}}}"),
             Matcher::Cidr(_, s) => {
                 f.write_str("{\"cidr\":")?;

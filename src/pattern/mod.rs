@@ -8,6 +8,7 @@ mod reference;
 mod text;
 
 use crate::event::{Event, EventError};
+use crate::number::NumericProfile;
 
 pub use error::{PatternError, PatternErrorKind};
 
@@ -25,6 +26,9 @@ pub struct Options {
     max_pattern_size: Option<usize>,
     max_combinations: usize,
     max_wildcard_complexity: Option<usize>,
+    numeric_profile: NumericProfile,
+    array_consistency: bool,
+    unicode_case_quirks: bool,
 }
 
 impl Default for Options {
@@ -33,6 +37,9 @@ impl Default for Options {
             max_pattern_size: Some(2048),
             max_combinations: 1000,
             max_wildcard_complexity: Some(10),
+            numeric_profile: NumericProfile::F64,
+            array_consistency: true,
+            unicode_case_quirks: true,
         }
     }
 }
@@ -61,6 +68,32 @@ impl Options {
         self.max_wildcard_complexity = limit;
         self
     }
+
+    /// How numbers compare. Default: [`NumericProfile::F64`], the current engine's.
+    #[must_use]
+    pub fn numeric_profile(mut self, profile: NumericProfile) -> Self {
+        self.numeric_profile = profile;
+        self
+    }
+
+    /// Whether fields from different elements of one array of objects may combine to satisfy
+    /// a pattern. Default: `true`, they may not (array consistency), as EventBridge's engine
+    /// behaves. `false` gives the older, flattened behaviour.
+    #[must_use]
+    pub fn array_consistency(mut self, on: bool) -> Self {
+        self.array_consistency = on;
+        self
+    }
+
+    /// Whether `equals-ignore-case` (and the prefix, suffix and `anything-but` forms of it)
+    /// reproduce the engine's per-character case mapping on non-ASCII text, quirks included.
+    /// Default: `true`. `false` compares the Unicode lower-case forms of both sides. ASCII
+    /// text behaves the same either way.
+    #[must_use]
+    pub fn unicode_case_quirks(mut self, on: bool) -> Self {
+        self.unicode_case_quirks = on;
+        self
+    }
 }
 
 /// A validated EventBridge event pattern.
@@ -84,6 +117,7 @@ impl Options {
 pub struct Pattern {
     source: String,
     rules: Vec<ast::SubRule>,
+    semantics: reference::Semantics,
 }
 
 impl Pattern {
@@ -104,6 +138,10 @@ impl Pattern {
         Ok(Pattern {
             source: text.to_string(),
             rules,
+            semantics: reference::Semantics {
+                profile: options.numeric_profile,
+                array_consistency: options.array_consistency,
+            },
         })
     }
 
@@ -127,7 +165,7 @@ impl Pattern {
 
     /// Whether the pattern matches a parsed event.
     pub fn matches_event(&self, event: &Event) -> bool {
-        reference::matches(&self.rules, event)
+        reference::matches(&self.rules, event, self.semantics)
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::ip::{Cidr, parse_ip};
 use crate::json::{Reader, Token};
-use crate::number::comparable;
+use crate::number::NumericProfile;
 use crate::pattern::ast::{AnythingBut, Field, LeafList, Matcher, Range, SubRule};
 use crate::pattern::error::{PatternError, PatternErrorKind};
 use crate::pattern::text::{Folded, Wildcard};
@@ -64,6 +64,8 @@ pub(crate) fn parse(text: &str, options: &Options) -> Result<Vec<SubRule>> {
         reader: Reader::new(text),
         pointer: Vec::new(),
         max_combinations: options.max_combinations,
+        profile: options.numeric_profile,
+        quirks: options.unicode_case_quirks,
     };
     let rules = c.root()?;
     let rules: Vec<SubRule> = rules
@@ -128,6 +130,8 @@ struct Compiler<'a> {
     /// JSON pointer segments of the value being read, for error locations.
     pointer: Vec<String>,
     max_combinations: usize,
+    profile: NumericProfile,
+    quirks: bool,
 }
 
 type Result<T> = std::result::Result<T, PatternError>;
@@ -330,7 +334,7 @@ impl Compiler<'_> {
                     Matcher::Exact { value, ip }
                 }
                 Token::Number(text) => Matcher::Number {
-                    value: comparable(&text),
+                    value: self.profile.comparable(&text),
                     text,
                 },
                 Token::True => Matcher::Bool(true),
@@ -362,7 +366,7 @@ impl Compiler<'_> {
             "suffix" => self.prefix_or_suffix(false)?,
             "equals-ignore-case" => {
                 let s = self.string_or("equals-ignore-case match pattern must be a string")?;
-                Matcher::EqualsIgnoreCase(Folded::new(&s), s)
+                Matcher::EqualsIgnoreCase(Folded::with_quirks(&s, self.quirks), s)
             }
             "wildcard" => {
                 let s = self.string_or("wildcard match pattern must be a string")?;
@@ -422,7 +426,7 @@ impl Compiler<'_> {
                     Token::EndObject => {}
                     _ => return self.fail("Only one key allowed in match expression"),
                 }
-                let folded = Folded::new(&s);
+                let folded = Folded::with_quirks(&s, self.quirks);
                 Ok(if prefix {
                     Matcher::PrefixFolded(folded, s)
                 } else {
@@ -492,7 +496,9 @@ impl Compiler<'_> {
                             None,
                         )?;
                         AnythingBut::EqualsIgnoreCase(
-                            list.into_iter().map(|s| (Folded::new(&s), s)).collect(),
+                            list.into_iter()
+                                .map(|s| (Folded::with_quirks(&s, self.quirks), s))
+                                .collect(),
                         )
                     }
                     "wildcard" => {
@@ -544,15 +550,15 @@ impl Compiler<'_> {
     }
 
     fn comparable(&self, text: &str) -> Result<f64> {
-        match comparable(text) {
-            Some(v) => Ok(v),
-            None => self.fail(format!("Cannot compare number : {text}")),
-        }
+        self.profile
+            .operand(text)
+            .or_else(|reason| self.fail(reason))
     }
 
-    fn operand(&mut self, op: &str) -> Result<f64> {
+    /// A numeric operand: its comparable value and its text.
+    fn operand(&mut self, op: &str) -> Result<(f64, String)> {
         match self.next()? {
-            Token::Number(t) => self.comparable(&t),
+            Token::Number(t) => Ok((self.comparable(&t)?, t)),
             _ if op == "=" => self.fail("Value of equals must be numeric"),
             _ => self.fail(format!("Value of {op} must be numeric")),
         }
@@ -572,25 +578,34 @@ impl Compiler<'_> {
         if !matches!(op.as_str(), "=" | "<" | "<=" | ">" | ">=") {
             return self.fail(format!("Unrecognized numeric range operator: {op}"));
         }
-        let v = self.operand(&op)?;
+        let (v, v_text) = self.operand(&op)?;
+        let text = format!("[\"{op}\",{v_text}]");
         let range = match op.as_str() {
             "=" => Range {
                 low: Some((v, true)),
                 high: Some((v, true)),
+                text,
             },
             "<" | "<=" => Range {
                 low: None,
                 high: Some((v, op == "<=")),
+                text,
             },
             _ => {
                 let low = Some((v, op == ">="));
                 match self.next()? {
-                    Token::EndArray => return Ok(Range { low, high: None }),
+                    Token::EndArray => {
+                        return Ok(Range {
+                            low,
+                            high: None,
+                            text,
+                        });
+                    }
                     Token::String(op2) => {
                         if !matches!(op2.as_str(), "<" | "<=") {
                             return self.fail(format!("Bad numeric range operator: {op2}"));
                         }
-                        let top = self.operand(&op2)?;
+                        let (top, top_text) = self.operand(&op2)?;
                         match self.next()? {
                             Token::EndArray => {}
                             _ => return self.fail("Too many terms in numeric range expression"),
@@ -601,6 +616,7 @@ impl Compiler<'_> {
                         return Ok(Range {
                             low,
                             high: Some((top, op2 == "<=")),
+                            text: format!("[\"{op}\",{v_text},\"{op2}\",{top_text}]"),
                         });
                     }
                     other => {

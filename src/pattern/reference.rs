@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use crate::event::Event;
 use crate::ip::parse_ip;
 use crate::json::Value;
-use crate::number::comparable;
+use crate::number::NumericProfile;
 use crate::pattern::ast::{AnythingBut, LeafList, Matcher, SubRule};
 use crate::pattern::text::{has_prefix, has_suffix};
 
@@ -162,18 +162,28 @@ impl<'e> Flat<'e> {
     }
 }
 
+/// The choices that change how a pattern matches (see [`crate::Options`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Semantics {
+    pub(crate) profile: NumericProfile,
+    pub(crate) array_consistency: bool,
+}
+
 /// Whether `rules` (one pattern) match `event`.
-pub(crate) fn matches(rules: &[SubRule], event: &Event) -> bool {
+pub(crate) fn matches(rules: &[SubRule], event: &Event, semantics: Semantics) -> bool {
     let paths: BTreeSet<&str> = rules
         .iter()
         .flat_map(|r| r.fields.iter().map(|f| f.path.as_str()))
         .collect();
     let flat = Flat::new(event, &paths);
-    rules.iter().any(|rule| Search::new(rule, &flat).run())
+    rules
+        .iter()
+        .any(|rule| Search::new(rule, &flat, semantics).run())
 }
 
 struct Search<'a, 'e> {
     rule: &'a SubRule,
+    semantics: Semantics,
     flat: &'a Flat<'e>,
     /// For each field index, the arrays that leaves of that field or later ones belong to.
     visible: Vec<HashSet<u32>>,
@@ -182,7 +192,7 @@ struct Search<'a, 'e> {
 }
 
 impl<'a, 'e> Search<'a, 'e> {
-    fn new(rule: &'a SubRule, flat: &'a Flat<'e>) -> Self {
+    fn new(rule: &'a SubRule, flat: &'a Flat<'e>, semantics: Semantics) -> Self {
         let mut visible = vec![HashSet::new(); rule.fields.len() + 1];
         for (i, field) in rule.fields.iter().enumerate().rev() {
             let mut set = visible[i + 1].clone();
@@ -197,6 +207,7 @@ impl<'a, 'e> Search<'a, 'e> {
         }
         Search {
             rule,
+            semantics,
             flat,
             visible,
             failed: HashSet::new(),
@@ -225,11 +236,17 @@ impl<'a, 'e> Search<'a, 'e> {
         }
         let mut candidates = Vec::new();
         if let Some(trie) = self.flat.by_path.get(&field.path) {
-            trie.consistent(&self.chosen, &mut candidates);
+            // Without array consistency, every leaf at the path is a candidate.
+            let chosen: &[Step] = if self.semantics.array_consistency {
+                &self.chosen
+            } else {
+                &[]
+            };
+            trie.consistent(chosen, &mut candidates);
         }
         for &leaf in &candidates {
             let leaf = &self.flat.leaves[leaf];
-            if list_accepts(&field.list, leaf.value) {
+            if list_accepts(&field.list, leaf.value, self.semantics.profile) {
                 let mark = self.chosen.len();
                 for &step in &leaf.trail {
                     if !self.chosen.contains(&step) {
@@ -252,30 +269,36 @@ impl<'a, 'e> Search<'a, 'e> {
 }
 
 /// Whether any matcher of a leaf list accepts a leaf value.
-pub(crate) fn list_accepts(list: &LeafList, v: &Value) -> bool {
+pub(crate) fn list_accepts(list: &LeafList, v: &Value, profile: NumericProfile) -> bool {
     let indexed = match v {
         Value::String(s) => list.strings.contains(s),
         Value::Number(t) => {
             !list.numbers.is_empty()
-                && comparable(t).is_some_and(|n| list.numbers.contains(&n.to_bits()))
+                && profile
+                    .comparable(t)
+                    .is_some_and(|n| list.numbers.contains(&n.to_bits()))
         }
         _ => false,
     };
-    indexed || list.rest.iter().any(|&i| accepts(&list.matchers[i], v))
+    indexed
+        || list
+            .rest
+            .iter()
+            .any(|&i| accepts(&list.matchers[i], v, profile))
 }
 
 /// Whether one matcher accepts one leaf value. `exists: false` never accepts a value: it is
 /// satisfied by the absence of values, which the search handles.
-pub(crate) fn accepts(m: &Matcher, v: &Value) -> bool {
+pub(crate) fn accepts(m: &Matcher, v: &Value, profile: NumericProfile) -> bool {
     match (m, v) {
         (Matcher::Exists(present), _) => *present,
-        (Matcher::AnythingBut(a), v) => !excluded(a, v),
+        (Matcher::AnythingBut(a), v) => !excluded(a, v, profile),
         (Matcher::Exact { value, ip }, Value::String(s)) => {
             s == value || ip.is_some_and(|ip| parse_ip(s) == Some(ip))
         }
         (Matcher::Exactly(value), Value::String(s)) => s == value,
         (Matcher::Number { text, value }, Value::Number(t)) => match value {
-            Some(want) => comparable(t) == Some(*want),
+            Some(want) => profile.comparable(t) == Some(*want),
             None => t == text,
         },
         (Matcher::Bool(b), Value::Bool(e)) => b == e,
@@ -286,19 +309,21 @@ pub(crate) fn accepts(m: &Matcher, v: &Value) -> bool {
         (Matcher::SuffixFolded(f, _), Value::String(s)) => f.is_suffix_of(s),
         (Matcher::EqualsIgnoreCase(f, _), Value::String(s)) => f.equals(s),
         (Matcher::Wildcard(w), Value::String(s)) => w.is_match(s),
-        (Matcher::Numeric(r), Value::Number(t)) => comparable(t).is_some_and(|n| r.contains(n)),
+        (Matcher::Numeric(r), Value::Number(t)) => {
+            profile.comparable(t).is_some_and(|n| r.contains(n))
+        }
         (Matcher::Cidr(c, _), Value::String(s)) => c.contains(s),
         _ => false,
     }
 }
 
 /// Whether `anything-but` excludes a value. Values of another type are never excluded.
-fn excluded(a: &AnythingBut, v: &Value) -> bool {
+fn excluded(a: &AnythingBut, v: &Value, profile: NumericProfile) -> bool {
     match (a, v) {
         (AnythingBut::Strings(list), Value::String(s)) => list.iter().any(|x| x == s),
-        (AnythingBut::Numbers(list), Value::Number(t)) => {
-            comparable(t).is_some_and(|n| list.iter().any(|(x, _)| *x == n))
-        }
+        (AnythingBut::Numbers(list), Value::Number(t)) => profile
+            .comparable(t)
+            .is_some_and(|n| list.iter().any(|(x, _)| *x == n)),
         (AnythingBut::Prefix(list), Value::String(s)) => list.iter().any(|p| has_prefix(s, p)),
         (AnythingBut::Suffix(list), Value::String(s)) => list.iter().any(|p| has_suffix(s, p)),
         (AnythingBut::EqualsIgnoreCase(list), Value::String(s)) => {

@@ -553,3 +553,45 @@ fn errors_carry_locations() {
             .starts_with("Event pattern is not valid. Reason: ")
     );
 }
+
+#[test]
+fn options_array_consistency_switch() {
+    // EP-ARR-4 under the older, flattened behaviour.
+    let off = Options::default().array_consistency(false);
+    let p = Pattern::parse_with(r#"{"a":{"b":[1],"c":[4]}}"#, &off).unwrap();
+    assert!(p.matches(r#"{"a":[{"b":1,"c":2},{"b":3,"c":4}]}"#).unwrap());
+    let p = Pattern::parse_with(r#"{"a":{"b":[3],"c":[{"exists":false}]}}"#, &off).unwrap();
+    assert!(!p.matches(r#"{"a":[{"b":3},{"b":1,"c":2}]}"#).unwrap());
+}
+
+#[test]
+fn options_numeric_profiles() {
+    // EP-NUM-20 and EP-NUMEQ-7 under the legacy profile (spec §4.1).
+    let legacy = Options::default().numeric_profile(crate::NumericProfile::Legacy5e9);
+    let e = Pattern::parse_with(r#"{"a":[{"numeric":["<",6e9]}]}"#, &legacy).unwrap_err();
+    assert_eq!(
+        e.reason(),
+        "Value must be between -5.0E9 and 5.0E9, inclusive"
+    );
+    let p = Pattern::parse_with(r#"{"a":[123456789012]}"#, &legacy).unwrap();
+    assert!(!p.matches(r#"{"a":123456789012.0}"#).unwrap());
+    assert!(p.matches(r#"{"a":123456789012}"#).unwrap());
+    let p = Pattern::parse_with(r#"{"a":[{"numeric":["=",0]}]}"#, &legacy).unwrap();
+    assert!(p.matches(r#"{"a":0.0000001}"#).unwrap());
+    let p = Pattern::parse_with(r#"{"a":[{"numeric":[">",1.5,"<",2]}]}"#, &legacy).unwrap();
+    assert!(p.matches(r#"{"a":1.75}"#).unwrap());
+    assert!(!p.matches(r#"{"a":1.5000001}"#).unwrap());
+}
+
+#[test]
+fn options_unicode_case_quirks_switch() {
+    let off = Options::default().unicode_case_quirks(false);
+    let p = Pattern::parse_with(r#"{"a":[{"equals-ignore-case":"ǅ"}]}"#, &off).unwrap();
+    assert!(p.matches(r#"{"a":"ǅ"}"#).unwrap());
+    let p = Pattern::parse_with(
+        r#"{"a":[{"anything-but":{"equals-ignore-case":"STRASSE"}}]}"#,
+        &off,
+    )
+    .unwrap();
+    assert!(!p.matches(r#"{"a":"strasse"}"#).unwrap());
+}

@@ -7,12 +7,28 @@
 /// two. This is not symmetric (`"straße"` matches `"STRASSE"`, not the other way round) and a
 /// title-case letter does not match itself; both are what EventBridge's engine does. A unit of a
 /// character outside the BMP is a lone surrogate, which that engine encodes as `?`.
+///
+/// With the quirks turned off ([`crate::Options::unicode_case_quirks`]), both sides are
+/// lower-cased with Unicode's full mapping and compared as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Folded {
     units: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Set when the quirks are off: the pattern, lower-cased.
+    plain: Option<String>,
 }
 
 impl Folded {
+    pub(crate) fn with_quirks(pattern: &str, quirks: bool) -> Folded {
+        if quirks {
+            Folded::new(pattern)
+        } else {
+            Folded {
+                units: Vec::new(),
+                plain: Some(pattern.to_lowercase()),
+            }
+        }
+    }
+
     pub(crate) fn new(pattern: &str) -> Folded {
         let mut units = Vec::new();
         for c in pattern.chars() {
@@ -25,7 +41,7 @@ impl Folded {
                 units.push((lower.into_bytes(), upper.into_bytes()));
             }
         }
-        Folded { units }
+        Folded { units, plain: None }
     }
 
     /// Byte offsets in `s` where a match of all units, starting at `start`, can end.
@@ -69,33 +85,43 @@ impl Folded {
     }
 
     pub(crate) fn equals(&self, s: &str) -> bool {
-        self.ends(s.as_bytes(), 0).contains(&s.len())
+        match &self.plain {
+            Some(p) => s.to_lowercase() == *p,
+            None => self.ends(s.as_bytes(), 0).contains(&s.len()),
+        }
     }
 
     pub(crate) fn is_prefix_of(&self, s: &str) -> bool {
+        if let Some(p) = &self.plain {
+            return has_prefix(&s.to_lowercase(), p);
+        }
         if !self.ends(s.as_bytes(), 0).is_empty() {
             return true;
         }
         // The quote quirk, as for `prefix`: a pattern ending in `"` also matches the string
         // that the pattern, minus that quote, matches entirely.
         match self.units.split_last() {
-            Some(((l, _), rest)) if l == b"\"" => Folded {
-                units: rest.to_vec(),
-            }
-            .equals(s),
+            Some(((l, _), rest)) if l == b"\"" => Folded::from_units(rest).equals(s),
             _ => false,
         }
     }
 
+    fn from_units(units: &[(Vec<u8>, Vec<u8>)]) -> Folded {
+        Folded {
+            units: units.to_vec(),
+            plain: None,
+        }
+    }
+
     pub(crate) fn is_suffix_of(&self, s: &str) -> bool {
+        if let Some(p) = &self.plain {
+            return has_suffix(&s.to_lowercase(), p);
+        }
         if !self.starts(s.as_bytes(), s.len()).is_empty() {
             return true;
         }
         match self.units.split_first() {
-            Some(((l, _), rest)) if l == b"\"" => Folded {
-                units: rest.to_vec(),
-            }
-            .equals(s),
+            Some(((l, _), rest)) if l == b"\"" => Folded::from_units(rest).equals(s),
             _ => false,
         }
     }
@@ -225,6 +251,17 @@ mod tests {
         assert!(!Folded::new("ς").equals("σ"));
         assert!(Folded::new("").equals(""));
         assert!(!Folded::new("").equals("a"));
+    }
+
+    #[test]
+    fn equals_ignore_case_without_quirks() {
+        let plain = |p: &str| Folded::with_quirks(p, false);
+        assert!(plain("STRASSE").equals("strasse"));
+        assert!(plain("ǅ").equals("ǅ"));
+        assert!(plain("🚀").equals("🚀"));
+        assert!(!plain("🚀").equals("??"));
+        assert!(plain("EventB").is_prefix_of("EVENTBRIDGE"));
+        assert!(plain(".PNG").is_suffix_of("a.png"));
     }
 
     #[test]

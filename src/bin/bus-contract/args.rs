@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "Exit codes:
   0  success (test-pattern printed a result; every pattern given to validate is valid)
@@ -63,10 +63,41 @@ pub struct ValidateArgs {
     pub limits: LimitArgs,
 }
 
+/// Limits and compatibility switches. The defaults are EventBridge's; the README lists the
+/// choices where the service's behaviour is not known for certain.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Engine")]
 pub struct LimitArgs {
     /// The longest pattern accepted, in characters. EventBridge's default quota is 2048; an
     /// account can raise it to 4096. 0 turns the check off.
     #[arg(long, value_name = "N", default_value_t = 2048)]
     pub max_pattern_size: usize,
+
+    /// The highest wildcard complexity accepted ("Rule is too complex"). 0 turns the check
+    /// off.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_wildcard_complexity: usize,
+
+    /// How numbers compare: f64 (the current engine) or legacy-5e9 (the documented older
+    /// range of ±5.0e9 with six decimals).
+    #[arg(long, value_name = "PROFILE", value_enum, default_value_t = Profile::F64)]
+    pub numeric_profile: Profile,
+
+    /// Let fields from different elements of one array of objects combine (the older,
+    /// flattened behaviour). By default they never do.
+    #[arg(long)]
+    pub no_array_consistency: bool,
+
+    /// Compare equals-ignore-case on non-ASCII text by plain Unicode lower-casing, instead of
+    /// reproducing the engine's per-character mapping and its quirks.
+    #[arg(long)]
+    pub no_unicode_case_quirks: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    #[value(name = "f64")]
+    F64,
+    #[value(name = "legacy-5e9")]
+    Legacy5e9,
 }

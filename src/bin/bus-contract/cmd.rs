@@ -5,16 +5,24 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use bus_contract::{Event, EventError, Options, Pattern};
+use bus_contract::{Event, EventError, NumericProfile, Options, Pattern};
 
-use crate::args::{LimitArgs, TestPatternArgs, ValidateArgs};
+use crate::args::{LimitArgs, Profile, TestPatternArgs, ValidateArgs};
 
 /// Exit code for usage, I/O and input errors.
 pub const EXIT_ERROR: u8 = 2;
 
 fn options(limits: &LimitArgs) -> Options {
-    let size = (limits.max_pattern_size > 0).then_some(limits.max_pattern_size);
-    Options::default().max_pattern_size(size)
+    let nonzero = |n: usize| (n > 0).then_some(n);
+    Options::default()
+        .max_pattern_size(nonzero(limits.max_pattern_size))
+        .max_wildcard_complexity(nonzero(limits.max_wildcard_complexity))
+        .numeric_profile(match limits.numeric_profile {
+            Profile::F64 => NumericProfile::F64,
+            Profile::Legacy5e9 => NumericProfile::Legacy5e9,
+        })
+        .array_consistency(!limits.no_array_consistency)
+        .unicode_case_quirks(!limits.no_unicode_case_quirks)
 }
 
 /// Reads an argument that is inline text or `file://PATH`, as the AWS CLI does.
