@@ -122,6 +122,19 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Skips whitespace; a `/` there starts a comment, which strict JSON does not allow, and
+    /// the parser EventBridge uses says so.
+    fn skip_ws_checked(&mut self) -> Result<(), SyntaxError> {
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'/') {
+            return Err(self.unexpected(
+                '/',
+                "maybe a (non-standard) comment? (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)",
+            ));
+        }
+        Ok(())
+    }
+
     fn peek_char(&self) -> Option<char> {
         self.src[self.pos..].chars().next()
     }
@@ -153,7 +166,7 @@ impl<'a> Reader<'a> {
         if self.root_done {
             return Ok(None);
         }
-        self.skip_ws();
+        self.skip_ws_checked()?;
         if self.after_name {
             self.after_name = false;
             return self.value().map(Some);
@@ -176,7 +189,7 @@ impl<'a> Reader<'a> {
                         );
                     }
                     self.pos += 1;
-                    self.skip_ws();
+                    self.skip_ws_checked()?;
                 }
                 self.name().map(Some)
             }
@@ -196,7 +209,7 @@ impl<'a> Reader<'a> {
                         );
                     }
                     self.pos += 1;
-                    self.skip_ws();
+                    self.skip_ws_checked()?;
                 }
                 if let Some(last) = self.stack.last_mut() {
                     last.0 = Frame::Array(true);
@@ -221,7 +234,7 @@ impl<'a> Reader<'a> {
             return Err(self.unexpected(c, "was expecting double-quote to start field name"));
         }
         let name = self.string()?;
-        self.skip_ws();
+        self.skip_ws_checked()?;
         match self.peek_char() {
             Some(':') => self.pos += 1,
             Some(c) => {
@@ -258,7 +271,7 @@ impl<'a> Reader<'a> {
     }
 
     fn value(&mut self) -> Result<Token, SyntaxError> {
-        self.skip_ws();
+        self.skip_ws_checked()?;
         let Some(c) = self.peek_char() else {
             return Err(self.end_of_input());
         };
@@ -715,6 +728,10 @@ mod tests {
                 .starts_with("Unexpected end-of-input: expected close marker for Object")
         );
         assert_eq!(syntax(r#"{"a": [1]} trailing"#), "ok");
+        assert_eq!(
+            syntax(r#"{"a":["x"] /* c */}"#),
+            "Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"
+        );
     }
 
     #[test]
