@@ -161,6 +161,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    fn mismatched_close(&self, got: char, want: char) -> SyntaxError {
+        let (kind, start) = match self.stack.last() {
+            Some((Frame::Object(_), start)) => ("Object", *start),
+            Some((Frame::Array(_), start)) => ("Array", *start),
+            None => ("root", 0),
+        };
+        let (line, column) = self.line_col(start);
+        self.err(format!(
+            "Unexpected close marker '{got}': expected '{want}' (for {kind} starting at [Source: (String)\"{}\"; \
+             line: {line}, column: {column}])",
+            source_excerpt(self.src)
+        ))
+    }
+
     /// The next token, `Ok(None)` after the root value.
     pub(crate) fn next(&mut self) -> Result<Option<Token>, SyntaxError> {
         if self.root_done {
@@ -182,6 +196,9 @@ impl<'a> Reader<'a> {
                     self.pop();
                     return Ok(Some(Token::EndObject));
                 }
+                if c == ']' {
+                    return Err(self.mismatched_close(']', '}'));
+                }
                 if seen {
                     if c != ',' {
                         return Err(
@@ -201,6 +218,9 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     self.pop();
                     return Ok(Some(Token::EndArray));
+                }
+                if c == '}' {
+                    return Err(self.mismatched_close('}', ']'));
                 }
                 if seen {
                     if c != ',' {
@@ -728,6 +748,10 @@ mod tests {
                 .starts_with("Unexpected end-of-input: expected close marker for Object")
         );
         assert_eq!(syntax(r#"{"a": [1]} trailing"#), "ok");
+        assert_eq!(
+            syntax(r#"{"a": [1}"#),
+            r#"Unexpected close marker '}': expected ']' (for Array starting at [Source: (String)"{"a": [1}"; line: 1, column: 7])"#
+        );
         assert_eq!(
             syntax(r#"{"a":["x"] /* c */}"#),
             "Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"
