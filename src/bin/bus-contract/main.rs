@@ -1,5 +1,8 @@
 //! The `bus-contract` command: a thin layer over the library.
 
+// Doc comments in this binary are `--help` text, read in a terminal, not rustdoc.
+#![allow(clippy::doc_markdown)]
+
 mod args;
 mod cmd;
 
