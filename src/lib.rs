@@ -33,11 +33,17 @@
     deny(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)
 )]
 
+#[cfg(feature = "workspace")]
+mod check;
 mod event;
 mod ip;
 mod json;
 mod number;
 mod pattern;
+#[cfg(feature = "workspace")]
+mod report;
+#[cfg(feature = "workspace")]
+mod workspace;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -48,3 +54,10 @@ pub use event::{ENVELOPE_FIELDS, Event, EventError};
 pub use json::Value;
 pub use number::NumericProfile;
 pub use pattern::{Options, Pattern, PatternError, PatternErrorKind};
+
+#[cfg(feature = "workspace")]
+pub use check::{CheckConfig, Code, Evidence, Finding, Location, Severity};
+#[cfg(feature = "workspace")]
+pub use report::Report;
+#[cfg(feature = "workspace")]
+pub use workspace::{CONFIG_FILE, LoadError, SNAPSHOT_FILE, Workspace};

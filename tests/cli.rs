@@ -62,7 +62,7 @@ fn cli_test_pattern_reads_files() {
     let (code, out, _) = run(&[
         "test-pattern",
         "--event-pattern",
-        "file://patterns/user/profile-changes.json",
+        "file://patterns/user/search-reindex-profile.json",
         "--event",
         "file://contracts/examples/user/profile-updated.json",
     ]);
@@ -186,7 +186,7 @@ fn cli_invalid_utf8() {
 
 #[test]
 fn cli_validate_reports_each_file() {
-    let good = "patterns/user/profile-changes.json";
+    let good = "patterns/user/search-reindex-profile.json";
     let bad = temp_file("empty-list.json", b"{\n  \"source\": []\n}\n");
     let bad = bad.to_str().expect("utf-8 path");
     let (code, out, _) = run(&["validate", good]);

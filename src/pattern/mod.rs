@@ -1,10 +1,10 @@
 //! Event patterns: parsing, validation, and the reference matcher.
 
-mod ast;
+pub(crate) mod ast;
 mod complexity;
 mod error;
 mod parse;
-mod reference;
+pub(crate) mod reference;
 mod text;
 
 use crate::event::{Event, EventError};
@@ -153,6 +153,14 @@ impl Pattern {
     /// How many sub-rules the pattern has after `$or` expansion.
     pub fn sub_rule_count(&self) -> usize {
         self.rules.len()
+    }
+
+    pub(crate) fn sub_rules(&self) -> &[ast::SubRule] {
+        &self.rules
+    }
+
+    pub(crate) fn profile(&self) -> NumericProfile {
+        self.semantics.profile
     }
 
     /// Whether the pattern matches an event given as JSON text.

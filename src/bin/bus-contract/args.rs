@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "Exit codes:
-  0  success (test-pattern printed a result; every pattern given to validate is valid)
-  1  findings (validate found an invalid pattern)
+  0  success (check found no errors; test-pattern printed a result; every pattern given to
+     validate is valid)
+  1  findings (check found errors; validate found an invalid pattern)
   2  usage, I/O or input errors (including an invalid pattern or event given to test-pattern)";
 
 /// Amazon EventBridge contracts, testable offline: EventBridge's event-pattern matching and
@@ -14,12 +15,41 @@ const EXIT_CODES: &str = "Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "bus-contract", version, after_help = EXIT_CODES)]
 pub struct Cli {
+    /// When to color the output: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Junit,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check a contract registry: the CI gate.
+    ///
+    /// Verifies that every consumer's rule is satisfied by some producer, that patterns are
+    /// valid, examples fit their schemas, names follow the conventions, every subscription has
+    /// a dead-letter queue and a sound retry policy, and that routing matches
+    /// routing.snap.yaml. Exits 1 when it finds errors (warnings alone exit 0).
+    Check(CheckArgs),
+
+    /// Rewrite routing.snap.yaml: the rules each example event hits.
+    Snapshot(SnapshotArgs),
+
     /// Test an event against an event pattern, like `aws events test-event-pattern`.
     ///
     /// Prints {"Result": true} or {"Result": false} and exits 0. An invalid pattern prints
@@ -32,6 +62,28 @@ pub enum Command {
     ///
     /// Exits 1 if any pattern is invalid, 2 if a file cannot be read.
     Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The workspace directory (with bus-contract.yaml and contracts/).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Check one environment only (default: every environment of the workspace).
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+
+    /// Output format: human (grouped by service), json (one document) or junit (XML).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The workspace directory.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -5,9 +5,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use bus_contract::{Event, EventError, NumericProfile, Options, Pattern};
+use bus_contract::{CheckConfig, Event, EventError, NumericProfile, Options, Pattern, Workspace};
 
-use crate::args::{LimitArgs, Profile, TestPatternArgs, ValidateArgs};
+use crate::args::{
+    CheckArgs, Format, LimitArgs, Profile, SnapshotArgs, TestPatternArgs, ValidateArgs,
+};
 
 /// Exit code for usage, I/O and input errors.
 pub const EXIT_ERROR: u8 = 2;
@@ -148,4 +150,38 @@ fn validate_one(file: &Path, options: &Options) -> Result<Option<String>> {
             e.code()
         )),
     })
+}
+
+pub fn check(args: &CheckArgs, color: bool, out: &mut impl Write) -> Result<ExitCode> {
+    let workspace = Workspace::load(&args.dir)
+        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let mut config = CheckConfig::default();
+    if let Some(env) = &args.env {
+        config = config.environment(env.clone());
+    }
+    let report = workspace.check(&config);
+    match args.format {
+        Format::Human => report.write_human(out, color)?,
+        Format::Json => report.write_json(out)?,
+        Format::Junit => report.write_junit(out, &workspace.service_names())?,
+    }
+    Ok(if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub fn snapshot(args: &SnapshotArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let workspace = Workspace::load(&args.dir)
+        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let path = workspace
+        .write_snapshot()
+        .context("cannot write the routing snapshot")?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    writeln!(out, "wrote {}", args.dir.join(name).display())?;
+    Ok(ExitCode::SUCCESS)
 }

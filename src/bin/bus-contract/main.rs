@@ -6,7 +6,7 @@
 mod args;
 mod cmd;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -33,7 +33,18 @@ fn run(cli: &args::Cli) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout();
     let stderr = io::stderr();
     let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    // Color is decided once, here, from --color, NO_COLOR and whether stdout is a terminal.
+    let color = match cli.color {
+        args::ColorChoice::Always => true,
+        args::ColorChoice::Never => false,
+        args::ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal()
+        }
+    };
+    colored::control::set_override(color);
     match &cli.command {
+        args::Command::Check(a) => cmd::check(a, color, &mut out),
+        args::Command::Snapshot(a) => cmd::snapshot(a, &mut out),
         args::Command::TestPattern(a) => cmd::test_pattern(a, &mut out, &mut err),
         args::Command::Validate(a) => cmd::validate(a, &mut out, &mut err),
     }

@@ -1,0 +1,199 @@
+//! Findings: what `check` reports. Plain data; the renderers live in `report`.
+
+use std::fmt;
+
+/// The stable code of a finding. The README lists what each one means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Code {
+    /// YAML that does not parse or does not fit the format; unknown keys; missing files.
+    InvalidContract,
+    /// EventBridge would reject the pattern; the message is EventBridge's reason.
+    InvalidPattern,
+    /// An expected event is published by no service on the rule's bus.
+    NoProducer,
+    /// No valid instance of an expected event matches the pattern.
+    Unsatisfiable,
+    /// A `uses` field is not guaranteed by every expected event's schema.
+    MissingField,
+    /// A published event no rule expects.
+    OrphanEvent,
+    /// An example violates its schema, the envelope, its declared source or detail-type, or
+    /// the size limit.
+    InvalidExample,
+    /// The rules an example hits differ from the routing snapshot.
+    RoutingChanged,
+    /// A bus, event, source or detail-type name breaks the conventions.
+    Naming,
+    /// A service publishes to a bus of another domain.
+    CrossDomain,
+    /// A subscription has no dead-letter queue.
+    NoDeadLetterQueue,
+    /// A retry policy is missing, or outside EventBridge's limits.
+    RetryPolicy,
+    /// One (source, detail-type) is declared twice on one bus.
+    DuplicateEvent,
+}
+
+impl Code {
+    /// Every code, in order.
+    pub const ALL: [Code; 13] = [
+        Code::InvalidContract,
+        Code::InvalidPattern,
+        Code::NoProducer,
+        Code::Unsatisfiable,
+        Code::MissingField,
+        Code::OrphanEvent,
+        Code::InvalidExample,
+        Code::RoutingChanged,
+        Code::Naming,
+        Code::CrossDomain,
+        Code::NoDeadLetterQueue,
+        Code::RetryPolicy,
+        Code::DuplicateEvent,
+    ];
+
+    /// The code as written in reports and in `bus-contract.yaml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidContract => "invalid-contract",
+            Code::InvalidPattern => "invalid-pattern",
+            Code::NoProducer => "no-producer",
+            Code::Unsatisfiable => "unsatisfiable",
+            Code::MissingField => "missing-field",
+            Code::OrphanEvent => "orphan-event",
+            Code::InvalidExample => "invalid-example",
+            Code::RoutingChanged => "routing-changed",
+            Code::Naming => "naming",
+            Code::CrossDomain => "cross-domain",
+            Code::NoDeadLetterQueue => "no-dead-letter-queue",
+            Code::RetryPolicy => "retry-policy",
+            Code::DuplicateEvent => "duplicate-event",
+        }
+    }
+
+    /// Parses a code's name.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// The severity a finding of this code has unless `bus-contract.yaml` says otherwise.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Code::OrphanEvent => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How serious a finding is. Errors fail the gate; warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Fails the gate.
+    Error,
+    /// Reported, but does not fail the gate.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Where in a file a finding points.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Location {
+    /// The whole file.
+    #[default]
+    File,
+    /// A 1-based line and column.
+    LineColumn(u64, u64),
+    /// A JSON pointer into the file (or into an inline value).
+    Pointer(String),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File => Ok(()),
+            Location::LineColumn(l, c) => write!(f, "{l}:{c}"),
+            Location::Pointer(p) => f.write_str(p),
+        }
+    }
+}
+
+/// Supporting material for a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Evidence {
+    /// An event, as JSON text.
+    Event(String),
+    /// A unified diff.
+    Diff(String),
+    /// Free text, one reason per line.
+    Text(String),
+}
+
+/// One problem `check` found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Finding {
+    /// The file the finding is about, as named in the workspace.
+    pub file: String,
+    /// Where in the file.
+    pub location: Location,
+    /// The stable code.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The service whose contract the finding is about, when there is one.
+    pub service: Option<String>,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// Supporting material.
+    pub evidence: Option<Evidence>,
+}
+
+impl Finding {
+    pub(crate) fn new(
+        code: Code,
+        file: impl Into<String>,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            file: file.into(),
+            location,
+            code,
+            severity: code.default_severity(),
+            service: None,
+            message: message.into(),
+            evidence: None,
+        }
+    }
+
+    pub(crate) fn service(mut self, service: Option<&str>) -> Self {
+        self.service = service.map(String::from);
+        self
+    }
+
+    pub(crate) fn evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence = Some(evidence);
+        self
+    }
+
+    pub(crate) fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}

@@ -1,0 +1,529 @@
+//! `check`: everything the gate verifies over a loaded workspace. Pure: no I/O, no printing.
+
+mod finding;
+mod naming;
+pub(crate) mod routing;
+mod satisfy;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use finding::{Code, Evidence, Finding, Location, Severity};
+
+use crate::event::Event;
+use crate::report::Report;
+use crate::workspace::{Publication, Service, Subscription, Workspace};
+use satisfy::{Producer, never_matches, not_guaranteed};
+
+/// What `check` does beyond its defaults.
+///
+/// # Example
+/// ```
+/// use bus_contract::{CheckConfig, Workspace};
+/// let report = Workspace::bellyfed().check(&CheckConfig::default().environment("prod"));
+/// assert_eq!(report.errors(), 0);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckConfig {
+    environment: Option<String>,
+}
+
+impl CheckConfig {
+    /// Check one environment only. Default: every environment of the workspace.
+    #[must_use]
+    pub fn environment(mut self, env: impl Into<String>) -> Self {
+        self.environment = Some(env.into());
+        self
+    }
+}
+
+/// The attempts and ages EventBridge accepts in a retry policy.
+const RETRY_ATTEMPTS: std::ops::RangeInclusive<i64> = 0..=185;
+const RETRY_AGE_SECONDS: std::ops::RangeInclusive<i64> = 60..=86_400;
+
+/// A bus name in one environment.
+pub(crate) fn expand(bus: &str, env: &str) -> String {
+    bus.replace("${environment}", env)
+}
+
+impl Workspace {
+    /// Runs every check and returns the report. Findings are data: this never fails.
+    pub fn check(&self, config: &CheckConfig) -> Report {
+        let envs: Vec<String> = match &config.environment {
+            Some(e) => vec![e.clone()],
+            None => self.config.environments.clone(),
+        };
+        let mut out = self.problems.clone();
+        let mut ctx = Context {
+            ws: self,
+            envs: &envs,
+            out: &mut out,
+        };
+        ctx.producers();
+        ctx.policies();
+        ctx.orphans();
+        ctx.duplicates();
+        ctx.examples();
+        if let Some(conventions) = &self.config.conventions {
+            naming::check(self, conventions, &envs, &mut out);
+        }
+        routing::check(self, &mut out);
+        // Severity overrides from bus-contract.yaml.
+        let mut findings: Vec<Finding> = out
+            .into_iter()
+            .filter_map(|mut f| match self.config.severities.get(&f.code) {
+                Some(None) => None,
+                Some(Some(s)) => {
+                    f.severity = *s;
+                    Some(f)
+                }
+                None => Some(f),
+            })
+            .collect();
+        findings.sort();
+        findings.dedup();
+        let services = self
+            .services
+            .iter()
+            .map(|s| crate::report::ServiceSummary {
+                name: s.name.clone(),
+                events: s.publishes.len(),
+                rules: s.subscribes.len(),
+                examples: s.publishes.iter().map(|p| p.examples.len()).sum(),
+            })
+            .collect();
+        Report::new(findings, services, envs)
+    }
+}
+
+struct Context<'a> {
+    ws: &'a Workspace,
+    envs: &'a [String],
+    out: &'a mut Vec<Finding>,
+}
+
+impl<'a> Context<'a> {
+    fn push(&mut self, service: &Service, finding: Finding) {
+        self.out.push(finding.service(Some(&service.name)));
+    }
+
+    /// Publications of `event` on `bus` (a template) in each environment.
+    fn producers_of<'w>(
+        &self,
+        event: &str,
+        bus: &str,
+    ) -> BTreeMap<String, Vec<(&'w Service, &'w Publication)>>
+    where
+        'a: 'w,
+    {
+        let ws: &'w Workspace = self.ws;
+        let mut out = BTreeMap::new();
+        for env in self.envs {
+            let wanted = expand(bus, env);
+            let found: Vec<_> = ws
+                .services
+                .iter()
+                .flat_map(|s| s.publishes.iter().map(move |p| (s, p)))
+                .filter(|(_, p)| p.event.value == event && expand(&p.bus.value, env) == wanted)
+                .collect();
+            out.insert(env.clone(), found);
+        }
+        out
+    }
+
+    /// `no-producer`, `unsatisfiable` and `missing-field`.
+    fn producers(&mut self) {
+        let ws: &'a Workspace = self.ws;
+        for service in &ws.services {
+            for sub in &service.subscribes {
+                let mut producers_of_expected = Vec::new();
+                for expect in &sub.expects {
+                    let event = &expect.value.event;
+                    let by_env = self.producers_of(event, &sub.bus.value);
+                    let missing: Vec<&str> = by_env
+                        .iter()
+                        .filter(|(_, p)| p.is_empty())
+                        .map(|(e, _)| e.as_str())
+                        .collect();
+                    if !missing.is_empty() {
+                        let elsewhere: BTreeSet<String> = ws
+                            .services
+                            .iter()
+                            .flat_map(|s| s.publishes.iter().map(move |p| (s, p)))
+                            .filter(|(_, p)| p.event.value == *event)
+                            .map(|(s, p)| format!("{} publishes it on {}", s.name, p.bus.value))
+                            .collect();
+                        let envs = if missing.len() == by_env.len() {
+                            String::new()
+                        } else {
+                            format!(" in {}", missing.join(", "))
+                        };
+                        let hint = if elsewhere.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " ({})",
+                                elsewhere.into_iter().collect::<Vec<_>>().join("; ")
+                            )
+                        };
+                        let message = format!(
+                            "rule {} expects {event}, which no service publishes on {}{envs}{hint}",
+                            sub.rule.value, sub.bus.value
+                        );
+                        let f = Finding::new(
+                            Code::NoProducer,
+                            &service.file,
+                            expect.at.clone(),
+                            message,
+                        );
+                        self.push(service, f);
+                    }
+                    let mut distinct: Vec<(&Service, &Publication)> = Vec::new();
+                    for (s, p) in by_env.into_values().flatten() {
+                        if !distinct
+                            .iter()
+                            .any(|(ds, dp)| std::ptr::eq(*ds, s) && std::ptr::eq(*dp, p))
+                        {
+                            distinct.push((s, p));
+                        }
+                    }
+                    if let Some(pattern) = &sub.pattern {
+                        self.unsatisfiable(
+                            service,
+                            sub,
+                            pattern,
+                            &expect.value.event,
+                            &expect.at,
+                            &distinct,
+                        );
+                    }
+                    producers_of_expected.extend(distinct);
+                }
+                self.missing_fields(service, sub, &producers_of_expected);
+            }
+        }
+    }
+
+    fn unsatisfiable(
+        &mut self,
+        service: &Service,
+        sub: &Subscription,
+        pattern: &crate::Pattern,
+        event: &str,
+        at: &Location,
+        producers: &[(&Service, &Publication)],
+    ) {
+        if producers.is_empty() {
+            return;
+        }
+        let mut all_reasons = Vec::new();
+        for (ps, p) in producers {
+            let producer = Producer {
+                source: &p.source.value,
+                detail_type: &p.detail_type.value,
+                schema: p.schema.as_ref().map(|s| &s.value),
+            };
+            match never_matches(pattern, &producer) {
+                None => return,
+                Some(reasons) => {
+                    for r in reasons {
+                        all_reasons.push(format!("{} ({}): {r}", ps.name, p.event.value));
+                    }
+                }
+            }
+        }
+        let first = all_reasons.first().cloned().unwrap_or_default();
+        let first = first
+            .split_once("): ")
+            .map_or(first.as_str(), |(_, r)| r)
+            .to_string();
+        let message = format!("rule {} can never match {event}: {first}", sub.rule.value);
+        let mut f = Finding::new(Code::Unsatisfiable, &service.file, at.clone(), message);
+        if all_reasons.len() > 1 {
+            f = f.evidence(Evidence::Text(all_reasons.join("\n")));
+        }
+        self.push(service, f);
+    }
+
+    fn missing_fields(
+        &mut self,
+        service: &Service,
+        sub: &Subscription,
+        producers: &[(&Service, &Publication)],
+    ) {
+        for u in &sub.uses {
+            let mut reasons = Vec::new();
+            for (ps, p) in producers {
+                let producer = Producer {
+                    source: &p.source.value,
+                    detail_type: &p.detail_type.value,
+                    schema: p.schema.as_ref().map(|s| &s.value),
+                };
+                if let Some(why) = not_guaranteed(&producer, &u.value.field, u.value.ty.as_deref())
+                {
+                    let r = format!("{} from {}: {why}", p.event.value, ps.name);
+                    if !reasons.contains(&r) {
+                        reasons.push(r);
+                    }
+                }
+            }
+            if let Some(first) = reasons.first() {
+                let message = format!(
+                    "rule {} uses {}, which is not guaranteed: {first}",
+                    sub.rule.value, u.value.field
+                );
+                let mut f = Finding::new(Code::MissingField, &service.file, u.at.clone(), message);
+                if reasons.len() > 1 {
+                    f = f.evidence(Evidence::Text(reasons.join("\n")));
+                }
+                self.push(service, f);
+            }
+        }
+    }
+
+    /// `no-dead-letter-queue` and `retry-policy`.
+    fn policies(&mut self) {
+        let ws: &'a Workspace = self.ws;
+        for service in &ws.services {
+            for sub in &service.subscribes {
+                if sub.dead_letter_queue.is_none() {
+                    let message = format!(
+                        "rule {} has no dead-letter queue: events its target fails to take are lost",
+                        sub.rule.value
+                    );
+                    let f = Finding::new(
+                        Code::NoDeadLetterQueue,
+                        &service.file,
+                        sub.at.clone(),
+                        message,
+                    );
+                    self.push(service, f);
+                }
+                match &sub.retry_policy {
+                    None => {
+                        let message = format!(
+                            "rule {} has no retry policy (EventBridge then retries for 24 hours, 185 times)",
+                            sub.rule.value
+                        );
+                        let f =
+                            Finding::new(Code::RetryPolicy, &service.file, sub.at.clone(), message)
+                                .severity(Severity::Warning);
+                        self.push(service, f);
+                    }
+                    Some(policy) => {
+                        let mut problems = Vec::new();
+                        match policy.value.attempts {
+                            Some(a) if !RETRY_ATTEMPTS.contains(&a) => {
+                                problems.push(format!(
+                                    "maximum-retry-attempts {a} is outside 0 to 185"
+                                ));
+                            }
+                            None => problems.push("maximum-retry-attempts is missing".into()),
+                            _ => {}
+                        }
+                        match policy.value.age_seconds {
+                            Some(s) if !RETRY_AGE_SECONDS.contains(&s) => {
+                                problems.push(format!(
+                                    "maximum-event-age-seconds {s} is outside 60 to 86400"
+                                ));
+                            }
+                            None => problems.push("maximum-event-age-seconds is missing".into()),
+                            _ => {}
+                        }
+                        if !problems.is_empty() {
+                            let message =
+                                format!("rule {}: {}", sub.rule.value, problems.join("; "));
+                            let f = Finding::new(
+                                Code::RetryPolicy,
+                                &service.file,
+                                policy.at.clone(),
+                                message,
+                            );
+                            self.push(service, f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `orphan-event`: published, expected by no rule.
+    fn orphans(&mut self) {
+        let ws: &'a Workspace = self.ws;
+        for service in &ws.services {
+            for p in &service.publishes {
+                let expected = ws.services.iter().flat_map(|s| &s.subscribes).any(|sub| {
+                    sub.expects.iter().any(|e| e.value.event == p.event.value)
+                        && self
+                            .envs
+                            .iter()
+                            .any(|env| expand(&sub.bus.value, env) == expand(&p.bus.value, env))
+                });
+                if !expected {
+                    let message = format!(
+                        "{} on {} is expected by no rule",
+                        p.event.value, p.bus.value
+                    );
+                    let f = Finding::new(
+                        Code::OrphanEvent,
+                        &service.file,
+                        p.event.at.clone(),
+                        message,
+                    );
+                    self.push(service, f);
+                }
+            }
+        }
+    }
+
+    /// `duplicate-event`: one (source, detail-type) declared twice on one bus.
+    fn duplicates(&mut self) {
+        let mut seen: BTreeMap<(String, String, String), (String, String)> = BTreeMap::new();
+        let mut reported = BTreeSet::new();
+        let ws: &'a Workspace = self.ws;
+        for env in self.envs {
+            for service in &ws.services {
+                for p in &service.publishes {
+                    let key = (
+                        expand(&p.bus.value, env),
+                        p.source.value.clone(),
+                        p.detail_type.value.clone(),
+                    );
+                    match seen.get(&key) {
+                        None => {
+                            seen.insert(key, (service.name.clone(), p.event.value.clone()));
+                        }
+                        Some((other, other_event)) => {
+                            let id = (service.file.clone(), p.at.clone());
+                            if reported.insert(id) {
+                                let message = format!(
+                                    "source {} with detail-type {} on {} is already declared by {other} as {other_event}",
+                                    p.source.value, p.detail_type.value, p.bus.value
+                                );
+                                let f = Finding::new(
+                                    Code::DuplicateEvent,
+                                    &service.file,
+                                    p.at.clone(),
+                                    message,
+                                );
+                                self.push(service, f);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `invalid-example`.
+    fn examples(&mut self) {
+        let max = self.ws.config.max_event_size;
+        let ws: &'a Workspace = self.ws;
+        for service in &ws.services {
+            for p in &service.publishes {
+                let validator = p
+                    .schema
+                    .as_ref()
+                    .and_then(|s| jsonschema::validator_for(&s.value).ok());
+                for ex in &p.examples {
+                    let mut problems: Vec<(Location, String)> = Vec::new();
+                    let json: serde_json::Value = match serde_json::from_str(&ex.text) {
+                        Ok(j) => j,
+                        Err(e) => {
+                            let at = Location::LineColumn(e.line() as u64, e.column() as u64);
+                            let f = Finding::new(
+                                Code::InvalidExample,
+                                &ex.file,
+                                at,
+                                format!("example is not JSON: {e}"),
+                            );
+                            self.push(service, f);
+                            continue;
+                        }
+                    };
+                    match Event::parse(&ex.text) {
+                        Err(e) => {
+                            problems.push((Location::File, format!("example is not an event: {e}")))
+                        }
+                        Ok(event) => {
+                            let mut missing = event.missing_envelope_fields();
+                            if event.value().get("detail").is_none() {
+                                missing.push("detail");
+                            }
+                            if !missing.is_empty() {
+                                problems.push((
+                                    Location::File,
+                                    format!("the envelope lacks {}", missing.join(", ")),
+                                ));
+                            }
+                        }
+                    }
+                    for (field, declared) in [
+                        ("source", &p.source.value),
+                        ("detail-type", &p.detail_type.value),
+                    ] {
+                        if let Some(actual) = json.get(field) {
+                            if actual.as_str() != Some(declared.as_str()) {
+                                problems.push((
+                                    Location::Pointer(format!("/{field}")),
+                                    format!(
+                                        "{field} is {actual}, but {} declares {declared:?}",
+                                        p.event.value
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    if let (Some(v), Some(detail)) = (&validator, json.get("detail")) {
+                        for error in v.iter_errors(detail) {
+                            let path = error.instance_path().to_string();
+                            problems.push((
+                                Location::Pointer(format!("/detail{path}")),
+                                format!(
+                                    "detail{path} violates the schema of {}: {error}",
+                                    p.event.value
+                                ),
+                            ));
+                        }
+                    }
+                    let size = entry_size(&json);
+                    if size > max {
+                        problems.push((
+                            Location::File,
+                            format!("the event is {size} bytes as a PutEvents entry; EventBridge takes at most {max}"),
+                        ));
+                    }
+                    for (at, message) in problems {
+                        let f = Finding::new(Code::InvalidExample, &ex.file, at, message);
+                        self.push(service, f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The size EventBridge counts for a `PutEvents` entry: 14 bytes when `time` is set, plus the
+/// UTF-8 bytes of source, detail-type, detail (as JSON text) and each resource.
+fn entry_size(event: &serde_json::Value) -> u64 {
+    let text = |k: &str| {
+        event
+            .get(k)
+            .and_then(serde_json::Value::as_str)
+            .map_or(0, str::len)
+    };
+    let mut size = text("source") + text("detail-type");
+    if event.get("time").is_some() {
+        size += 14;
+    }
+    if let Some(d) = event.get("detail") {
+        size += d.to_string().len();
+    }
+    if let Some(r) = event.get("resources").and_then(serde_json::Value::as_array) {
+        size += r
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .map(str::len)
+            .sum::<usize>();
+    }
+    size as u64
+}

@@ -1,0 +1,143 @@
+//! The routing snapshot: which rules each example event hits. `snapshot` writes it; `check`
+//! reports `routing-changed` for every example whose rules differ from it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::check::{Code, Evidence, Finding, Location, expand};
+use crate::event::Event;
+use crate::workspace::Workspace;
+
+const HEADER: &str = "\
+# Routing snapshot: the rules each example event hits, as service/rule.
+# Written by `bus-contract snapshot`; `bus-contract check` reports routing-changed when it
+# no longer holds. Review changes to it like code.
+";
+
+/// Per example file, per environment, the rules it hits.
+fn routes(ws: &Workspace) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
+    let mut out: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for service in &ws.services {
+        for p in &service.publishes {
+            for ex in &p.examples {
+                let Ok(event) = Event::parse(&ex.text) else {
+                    continue;
+                };
+                let entry = out.entry(ex.file.clone()).or_default();
+                for env in &ws.config.environments {
+                    let bus = expand(&p.bus.value, env);
+                    let hits = entry.entry(env.clone()).or_default();
+                    for s in &ws.services {
+                        for sub in &s.subscribes {
+                            let Some(pattern) = &sub.pattern else {
+                                continue;
+                            };
+                            if expand(&sub.bus.value, env) == bus && pattern.matches_event(&event) {
+                                hits.push(format!("{}/{}", s.name, sub.rule.value));
+                            }
+                        }
+                    }
+                    hits.sort();
+                    hits.dedup();
+                }
+            }
+        }
+    }
+    out
+}
+
+fn list(out: &mut String, indent: &str, rules: &[String]) {
+    if rules.is_empty() {
+        out.push_str(" []\n");
+    } else {
+        out.push('\n');
+        for r in rules {
+            let _ = writeln!(out, "{indent}- {r}");
+        }
+    }
+}
+
+/// One example's entry, as it appears in the snapshot.
+fn block(file: &str, per_env: &BTreeMap<String, Vec<String>>) -> String {
+    let mut out = format!("{file}:");
+    let mut values = per_env.values();
+    let first = values.next();
+    if values.all(|v| Some(v) == first) {
+        list(&mut out, "  ", first.map_or(&[][..], Vec::as_slice));
+    } else {
+        out.push('\n');
+        for (env, rules) in per_env {
+            let _ = write!(out, "  {env}:");
+            list(&mut out, "    ", rules);
+        }
+    }
+    out
+}
+
+/// The snapshot's text for the workspace as it is now. Deterministic: sorted everywhere.
+pub(crate) fn snapshot(ws: &Workspace) -> String {
+    let mut out = HEADER.to_string();
+    for (file, per_env) in routes(ws) {
+        out.push_str(&block(&file, &per_env));
+    }
+    out
+}
+
+/// The entries of a snapshot's text: key, first line, and the entry's text.
+fn entries(text: &str) -> BTreeMap<String, (u64, String)> {
+    let mut out: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !line.starts_with(' ') && !line.starts_with('-') {
+            if let Some((key, _)) = line.split_once(':') {
+                let key = key.trim().trim_matches('"').to_string();
+                out.insert(key.clone(), (i as u64 + 1, String::new()));
+                current = Some(key);
+            }
+        }
+        if let Some(entry) = current.as_ref().and_then(|k| out.get_mut(k)) {
+            entry.1.push_str(line);
+            entry.1.push('\n');
+        }
+    }
+    out
+}
+
+pub(crate) fn check(ws: &Workspace, out: &mut Vec<Finding>) {
+    let Some((file, text)) = &ws.snapshot else {
+        return;
+    };
+    let old = entries(text);
+    let new = entries(&snapshot(ws));
+    let keys: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for key in keys {
+        let (old_line, old_text) = old
+            .get(key)
+            .map_or((None, ""), |(l, t)| (Some(*l), t.as_str()));
+        let new_text = new.get(key).map_or("", |(_, t)| t.as_str());
+        if old_text == new_text {
+            continue;
+        }
+        let message = match (old_text.is_empty(), new_text.is_empty()) {
+            (true, _) => format!(
+                "{key} is not in the routing snapshot; run `bus-contract snapshot` and review"
+            ),
+            (_, true) => format!("{key} is in the routing snapshot but is no longer an example"),
+            _ => format!(
+                "the rules {key} hits have changed; review, then run `bus-contract snapshot`"
+            ),
+        };
+        let diff = similar::TextDiff::from_lines(old_text, new_text)
+            .unified_diff()
+            .context_radius(3)
+            .header(file, "current routing")
+            .to_string();
+        let at = old_line.map_or(Location::File, |l| Location::LineColumn(l, 1));
+        out.push(
+            Finding::new(Code::RoutingChanged, file, at, message).evidence(Evidence::Diff(diff)),
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! The report `check` returns, and its renderers: human text, JSON and JUnit XML.
+//! Renderers write to any [`std::io::Write`]; the caller decides about color.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use colored::Colorize;
+
+use crate::check::{Code, Evidence, Finding, Severity};
+
+/// The outcome of [`crate::Workspace::check`]: findings in a deterministic order (file,
+/// location, code), and their counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    findings: Vec<Finding>,
+    services: Vec<ServiceSummary>,
+    environments: Vec<String>,
+}
+
+/// What one service's contract holds, for the report's summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ServiceSummary {
+    pub(crate) name: String,
+    pub(crate) events: usize,
+    pub(crate) rules: usize,
+    pub(crate) examples: usize,
+}
+
+impl Report {
+    pub(crate) fn new(
+        findings: Vec<Finding>,
+        mut services: Vec<ServiceSummary>,
+        environments: Vec<String>,
+    ) -> Report {
+        services.sort_by(|a, b| a.name.cmp(&b.name));
+        Report {
+            findings,
+            services,
+            environments,
+        }
+    }
+
+    /// Every finding, sorted by file, location and code.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// How many findings are errors.
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+
+    /// How many findings are warnings.
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
+    }
+
+    /// Whether the gate passes: no errors (warnings are allowed).
+    pub fn is_ok(&self) -> bool {
+        self.errors() == 0
+    }
+
+    /// The findings with this code.
+    pub fn with_code(&self, code: Code) -> Vec<&Finding> {
+        self.findings.iter().filter(|f| f.code == code).collect()
+    }
+
+    /// Panics with the human report when there are errors; for `cargo test`.
+    ///
+    /// # Panics
+    /// When the report has at least one error.
+    pub fn assert_ok(&self) {
+        if !self.is_ok() {
+            let mut text = Vec::new();
+            let _ = self.write_human(&mut text, false);
+            panic!(
+                "bus-contract check failed:\n{}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+    }
+
+    /// Writes the report for people: findings grouped by service, then a summary line.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn write_human(&self, w: &mut dyn Write, color: bool) -> io::Result<()> {
+        let paint = |s: &str, f: fn(&str) -> colored::ColoredString| {
+            if color {
+                f(s).to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+        for f in &self.findings {
+            groups
+                .entry(f.service.as_deref().unwrap_or("(workspace)"))
+                .or_default()
+                .push(f);
+        }
+        for (service, findings) in &groups {
+            writeln!(w, "{}", paint(service, |s| s.bold()))?;
+            for f in findings {
+                let label = format!("{}[{}]", f.severity.as_str(), f.code);
+                let label = match f.severity {
+                    Severity::Error => paint(&label, |s| s.red().bold()),
+                    Severity::Warning => paint(&label, |s| s.yellow().bold()),
+                };
+                let place = match f.location.to_string() {
+                    l if l.is_empty() => f.file.clone(),
+                    l if l.starts_with('/') => format!("{} {l}", f.file),
+                    l => format!("{}:{l}", f.file),
+                };
+                writeln!(w, "  {label} {}", paint(&place, |s| s.dimmed()))?;
+                writeln!(w, "    {}", f.message)?;
+                if let Some(e) = &f.evidence {
+                    let text = match e {
+                        Evidence::Event(t) | Evidence::Text(t) => t.clone(),
+                        Evidence::Diff(d) => d.clone(),
+                    };
+                    for line in text.lines() {
+                        let line = if color && matches!(e, Evidence::Diff(_)) {
+                            if line.starts_with('+') && !line.starts_with("+++") {
+                                line.green().to_string()
+                            } else if line.starts_with('-') && !line.starts_with("---") {
+                                line.red().to_string()
+                            } else {
+                                line.to_string()
+                            }
+                        } else {
+                            line.to_string()
+                        };
+                        writeln!(w, "      {line}")?;
+                    }
+                }
+            }
+            writeln!(w)?;
+        }
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let width = self
+            .services
+            .iter()
+            .map(|s| s.name.len())
+            .max()
+            .unwrap_or(0);
+        for s in self
+            .services
+            .iter()
+            .filter(|s| !groups.contains_key(s.name.as_str()))
+        {
+            let mut parts = Vec::new();
+            if s.events > 0 {
+                parts.push(format!("publishes {}", plural(s.events, "event")));
+            }
+            if s.rules > 0 {
+                parts.push(format!("subscribes with {}", plural(s.rules, "rule")));
+            }
+            writeln!(
+                w,
+                "{} {:width$}  {}",
+                paint("✓", |s| s.green()),
+                s.name,
+                parts.join(", ")
+            )?;
+        }
+        let total = |f: fn(&ServiceSummary) -> usize| self.services.iter().map(f).sum::<usize>();
+        writeln!(
+            w,
+            "\nchecked {}, {}, {} and {} in {}",
+            plural(self.services.len(), "service"),
+            plural(total(|s| s.events), "event"),
+            plural(total(|s| s.rules), "rule"),
+            plural(total(|s| s.examples), "example"),
+            self.environments.join(", ")
+        )?;
+        let (errors, warnings) = (self.errors(), self.warnings());
+        if errors == 0 {
+            let line = format!("✓ check passed: no errors, {}", plural(warnings, "warning"));
+            writeln!(w, "{}", paint(&line, |s| s.green().bold()))
+        } else {
+            let line = format!(
+                "✗ check failed: {}, {}",
+                plural(errors, "error"),
+                plural(warnings, "warning")
+            );
+            writeln!(w, "{}", paint(&line, |s| s.red().bold()))
+        }
+    }
+
+    /// The report as one JSON document: `{"schema": 1, "findings": [...], "summary": {...}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let findings: Vec<serde_json::Value> = self
+            .findings
+            .iter()
+            .map(|f| {
+                let (line, column) = match f.location {
+                    crate::check::Location::LineColumn(l, c) => (Some(l), Some(c)),
+                    _ => (None, None),
+                };
+                let evidence = match &f.evidence {
+                    None => serde_json::Value::Null,
+                    Some(Evidence::Event(e)) => serde_json::json!({
+                        "kind": "event",
+                        "event": serde_json::from_str::<serde_json::Value>(e).unwrap_or_else(|_| e.clone().into()),
+                    }),
+                    Some(Evidence::Diff(d)) => serde_json::json!({"kind": "diff", "diff": d}),
+                    Some(Evidence::Text(t)) => serde_json::json!({"kind": "text", "text": t}),
+                };
+                serde_json::json!({
+                    "code": f.code.as_str(),
+                    "severity": f.severity.as_str(),
+                    "service": f.service,
+                    "file": f.file,
+                    "location": f.location.to_string(),
+                    "line": line,
+                    "column": column,
+                    "message": f.message,
+                    "evidence": evidence,
+                })
+            })
+            .collect();
+        let mut by_code = BTreeMap::new();
+        for f in &self.findings {
+            *by_code.entry(f.code.as_str()).or_insert(0usize) += 1;
+        }
+        serde_json::json!({
+            "schema": 1,
+            "findings": findings,
+            "summary": {
+                "ok": self.is_ok(),
+                "errors": self.errors(),
+                "warnings": self.warnings(),
+                "by_code": by_code,
+            },
+        })
+    }
+
+    /// Writes [`Report::to_json`], pretty-printed.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn write_json(&self, w: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, &self.to_json())?;
+        writeln!(w)
+    }
+
+    /// Writes JUnit XML: a test suite per service (and one for the workspace), with a test case
+    /// per check, failed by its errors. Warnings go to the case's output.
+    ///
+    /// `services` names every service checked, so that clean ones appear as passing suites.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn write_junit(&self, w: &mut dyn Write, services: &[&str]) -> io::Result<()> {
+        use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+        let mut report = quick_junit::Report::new("bus-contract check");
+        let mut names: Vec<&str> = services.to_vec();
+        names.push("(workspace)");
+        for f in &self.findings {
+            if let Some(s) = &f.service {
+                if !names.contains(&s.as_str()) {
+                    names.push(s);
+                }
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let mut suite = TestSuite::new(name);
+            for code in Code::ALL {
+                let mine: Vec<&Finding> = self
+                    .findings
+                    .iter()
+                    .filter(|f| {
+                        f.code == code && f.service.as_deref().unwrap_or("(workspace)") == name
+                    })
+                    .collect();
+                let describe = |fs: &[&&Finding]| {
+                    fs.iter()
+                        .map(|f| format!("{}:{} {}", f.file, f.location, f.message))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                let errors: Vec<&&Finding> = mine
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .collect();
+                let warnings: Vec<&&Finding> = mine
+                    .iter()
+                    .filter(|f| f.severity == Severity::Warning)
+                    .collect();
+                let status = if errors.is_empty() {
+                    TestCaseStatus::success()
+                } else {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(errors[0].message.clone());
+                    s.set_type(code.as_str());
+                    s.set_description(describe(&errors));
+                    s
+                };
+                let mut case = TestCase::new(code.as_str(), status);
+                case.set_classname(name);
+                if !warnings.is_empty() {
+                    case.set_system_out(describe(&warnings));
+                }
+                suite.add_test_case(case);
+            }
+            report.add_test_suite(suite);
+        }
+        report.serialize(&mut *w).map_err(io::Error::other)?;
+        writeln!(w)
+    }
+}

@@ -1,0 +1,627 @@
+//! Workspaces: a platform's contracts, patterns, schemas and examples, loaded with every
+//! problem collected rather than the first one returned.
+
+mod files;
+mod model;
+mod registry;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::Spanned;
+
+use crate::check::{Code, Finding, Location, Severity};
+use crate::pattern::Pattern;
+use files::{Base, Files, Origin, Read};
+use model::{BusNameFile, ConfigFile, ContractFile, ExpectFile, UsesFile};
+
+/// Why a workspace could not be loaded at all. Problems inside it are findings, not errors.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The directory does not exist or is not a directory.
+    #[error("{path} is not a directory")]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+}
+
+/// The default file of the workspace configuration.
+pub const CONFIG_FILE: &str = "bus-contract.yaml";
+
+/// The default routing snapshot.
+pub const SNAPSHOT_FILE: &str = "routing.snap.yaml";
+
+/// A loaded workspace: services with what they publish and subscribe to.
+///
+/// # Example
+/// ```
+/// let report = bus_contract::Workspace::bellyfed().check(&Default::default());
+/// report.assert_ok();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    files: Files,
+    overlays: Vec<PathBuf>,
+    pub(crate) config: Config,
+    pub(crate) services: Vec<Service>,
+    /// Problems found while loading.
+    pub(crate) problems: Vec<Finding>,
+    /// The routing snapshot, if the workspace has one.
+    pub(crate) snapshot: Option<(String, String)>,
+}
+
+/// `bus-contract.yaml`, with defaults applied.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) environments: Vec<String>,
+    pub(crate) contracts: Vec<String>,
+    pub(crate) conventions: Option<Conventions>,
+    /// Severity overrides; `None` turns a code off.
+    pub(crate) severities: BTreeMap<Code, Option<Severity>>,
+    pub(crate) max_event_size: u64,
+    pub(crate) snapshot: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            environments: vec!["dev".into(), "staging".into(), "prod".into()],
+            contracts: vec!["contracts/*.yaml".into()],
+            conventions: None,
+            severities: BTreeMap::new(),
+            max_event_size: 256 * 1024,
+            snapshot: SNAPSHOT_FILE.into(),
+        }
+    }
+}
+
+/// Naming conventions; a workspace without them gets no naming checks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Conventions {
+    pub(crate) service: Option<String>,
+    pub(crate) categories: Vec<String>,
+    pub(crate) domains: Vec<String>,
+    /// Bus name templates, each with the domain it implies when it has no `{domain}`.
+    pub(crate) bus_names: Vec<(String, Option<String>)>,
+    pub(crate) event_names: Option<String>,
+    pub(crate) sources: Option<String>,
+    pub(crate) detail_types: Option<String>,
+}
+
+/// One service's contract.
+#[derive(Debug, Clone)]
+pub(crate) struct Service {
+    pub(crate) name: String,
+    pub(crate) file: String,
+    pub(crate) publishes: Vec<Publication>,
+    pub(crate) subscribes: Vec<Subscription>,
+}
+
+/// A value read from a contract, with where it was written.
+#[derive(Debug, Clone)]
+pub(crate) struct At<T> {
+    pub(crate) value: T,
+    pub(crate) at: Location,
+}
+
+fn at<T: Clone>(s: &Spanned<T>) -> At<T> {
+    At {
+        value: s.value.clone(),
+        at: Location::LineColumn(s.referenced.line(), s.referenced.column()),
+    }
+}
+
+fn loc<T>(s: &Spanned<T>) -> Location {
+    Location::LineColumn(s.referenced.line(), s.referenced.column())
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Publication {
+    pub(crate) event: At<String>,
+    pub(crate) bus: At<String>,
+    pub(crate) source: At<String>,
+    pub(crate) detail_type: At<String>,
+    pub(crate) schema: Option<Schema>,
+    pub(crate) examples: Vec<Example>,
+    pub(crate) at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Schema {
+    pub(crate) value: serde_json::Value,
+    /// Where the schema is: its own file, or the contract.
+    pub(crate) file: String,
+    pub(crate) at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Example {
+    pub(crate) file: String,
+    pub(crate) text: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Subscription {
+    pub(crate) rule: At<String>,
+    pub(crate) bus: At<String>,
+    /// `None` when the pattern is invalid (reported as `invalid-pattern`).
+    pub(crate) pattern: Option<Pattern>,
+    pub(crate) expects: Vec<At<Expectation>>,
+    pub(crate) uses: Vec<At<Use>>,
+    #[allow(dead_code)]
+    pub(crate) target: At<String>,
+    pub(crate) dead_letter_queue: Option<At<String>>,
+    pub(crate) retry_policy: Option<At<RetryPolicy>>,
+    pub(crate) at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Expectation {
+    pub(crate) event: String,
+    #[allow(dead_code)]
+    pub(crate) every: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Use {
+    pub(crate) field: String,
+    pub(crate) ty: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryPolicy {
+    pub(crate) attempts: Option<i64>,
+    pub(crate) age_seconds: Option<i64>,
+}
+
+/// YAML parsing with the limits a CI gate needs: strict booleans (`y` is not `true`), and a
+/// budget that refuses alias bombs long before they expand.
+fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (Location, String)> {
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    options.strict_booleans = true;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 100_000;
+    budget.max_aliases = 10_000;
+    budget.max_events = 200_000;
+    options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = 100_000;
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let location = e.location().map_or(Location::File, |l| {
+            Location::LineColumn(l.line(), l.column())
+        });
+        let mut message = e.without_snippet().to_string();
+        if let Some(i) = message.find(" at line ") {
+            message.truncate(i);
+        }
+        let message = message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        (location, message)
+    })
+}
+
+impl Workspace {
+    /// Loads the workspace in `dir`. Problems in its files do not make this fail: they are
+    /// kept, and [`Workspace::check`] reports them as `invalid-contract` and `invalid-pattern`
+    /// findings, together with everything else it finds.
+    ///
+    /// # Errors
+    /// [`LoadError::NotADirectory`] when `dir` is not a directory.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Workspace, LoadError> {
+        let dir = dir.as_ref();
+        if !dir.is_dir() {
+            return Err(LoadError::NotADirectory {
+                path: dir.to_path_buf(),
+            });
+        }
+        // Absolute, so that glob results and the root share a prefix.
+        let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        Ok(Workspace::from_files(
+            Files {
+                base: Base::Dir(root),
+            },
+            Vec::new(),
+        ))
+    }
+
+    /// The Bellyfed platform registry, embedded in the crate: its conventions, every
+    /// service's contract, the patterns, schemas, examples and the routing snapshot.
+    pub fn bellyfed() -> Workspace {
+        Workspace::from_files(
+            Files {
+                base: Base::Embedded(registry::FILES),
+            },
+            Vec::new(),
+        )
+    }
+
+    /// This workspace with one more contract, read from disk: a service repo's own, newer
+    /// contract, checked against the rest of the platform. It replaces the contract of the
+    /// same service, if there is one. Paths in it resolve beside it first, then in the
+    /// workspace.
+    #[must_use]
+    pub fn overlay(self, contract: impl AsRef<Path>) -> Workspace {
+        let mut overlays = self.overlays;
+        overlays.push(contract.as_ref().to_path_buf());
+        Workspace::from_files(self.files, overlays)
+    }
+
+    /// The names of the services, in order.
+    pub fn service_names(&self) -> Vec<&str> {
+        self.services.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    fn from_files(files: Files, overlays: Vec<PathBuf>) -> Workspace {
+        let mut ws = Workspace {
+            files,
+            overlays,
+            config: Config::default(),
+            services: Vec::new(),
+            problems: Vec::new(),
+            snapshot: None,
+        };
+        ws.load_config();
+        let mut contracts: Vec<Origin> = Vec::new();
+        for glob in ws.config.contracts.clone() {
+            match ws.files.glob(&glob) {
+                Ok(found) => contracts.extend(found.into_iter().map(Origin::Workspace)),
+                Err(e) => ws.problem(Code::InvalidContract, CONFIG_FILE, Location::File, e),
+            }
+        }
+        contracts.dedup();
+        contracts.extend(ws.overlays.iter().cloned().map(Origin::Overlay));
+        for origin in contracts {
+            let text = match &origin {
+                Origin::Workspace(rel) => ws.files.read(rel).map(|r| r.text),
+                Origin::Overlay(path) => files::read_disk(path),
+            };
+            match text {
+                Ok(text) => ws.load_contract(&origin, &text),
+                Err(e) => ws.problem(Code::InvalidContract, origin.display(), Location::File, e),
+            }
+        }
+        let snapshot = ws.config.snapshot.clone();
+        if ws.files.exists(&snapshot) {
+            match ws.files.read(&snapshot) {
+                Ok(Read { name, text }) => ws.snapshot = Some((name, text)),
+                Err(e) => ws.problem(Code::InvalidContract, snapshot, Location::File, e),
+            }
+        }
+        ws
+    }
+
+    fn problem(
+        &mut self,
+        code: Code,
+        file: impl Into<String>,
+        at: Location,
+        message: impl Into<String>,
+    ) {
+        self.problems.push(Finding::new(code, file, at, message));
+    }
+
+    fn load_config(&mut self) {
+        if !self.files.exists(CONFIG_FILE) {
+            return;
+        }
+        let text = match self.files.read(CONFIG_FILE) {
+            Ok(r) => r.text,
+            Err(e) => return self.problem(Code::InvalidContract, CONFIG_FILE, Location::File, e),
+        };
+        let file: ConfigFile = match parse_yaml(&text) {
+            Ok(f) => f,
+            Err((at, message)) => {
+                return self.problem(Code::InvalidContract, CONFIG_FILE, at, message);
+            }
+        };
+        let config = &mut self.config;
+        if let Some(envs) = file.environments {
+            config.environments = envs;
+        }
+        if let Some(globs) = file.contracts {
+            config.contracts = globs;
+        }
+        if let Some(size) = file.max_event_size {
+            config.max_event_size = size;
+        }
+        if let Some(s) = file.snapshot {
+            config.snapshot = s;
+        }
+        if let Some(c) = file.conventions {
+            config.conventions = Some(Conventions {
+                service: c.service,
+                categories: c.categories,
+                domains: c.domains,
+                bus_names: c
+                    .bus_names
+                    .into_iter()
+                    .map(|b| match b {
+                        BusNameFile::Template(t) => (t, None),
+                        BusNameFile::WithDomain(w) => (w.pattern, Some(w.domain)),
+                    })
+                    .collect(),
+                event_names: c.event_names,
+                sources: c.sources,
+                detail_types: c.detail_types,
+            });
+        }
+        let mut bad = Vec::new();
+        for (code, level) in &file.severities {
+            let Some(c) = Code::from_name(code) else {
+                bad.push((
+                    loc(level),
+                    format!("unknown finding code `{code}` in severities"),
+                ));
+                continue;
+            };
+            let severity = match level.value.as_str() {
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "off" => None,
+                other => {
+                    bad.push((
+                        loc(level),
+                        format!("severity `{other}` for `{code}`: expected error, warning or off"),
+                    ));
+                    continue;
+                }
+            };
+            self.config.severities.insert(c, severity);
+        }
+        for (at, message) in bad {
+            self.problem(Code::InvalidContract, CONFIG_FILE, at, message);
+        }
+    }
+
+    fn load_contract(&mut self, origin: &Origin, text: &str) {
+        let file_name = origin.display();
+        let contract: ContractFile = match parse_yaml(text) {
+            Ok(c) => c,
+            Err((at, message)) => {
+                return self.problem(Code::InvalidContract, file_name, at, message);
+            }
+        };
+        let name = contract.service.value.clone();
+        let mut service = Service {
+            name: name.clone(),
+            file: file_name.clone(),
+            publishes: Vec::new(),
+            subscribes: Vec::new(),
+        };
+        let mut problems = Vec::new();
+        for p in &contract.publishes {
+            let pf = &p.value;
+            let schema = pf.schema.as_ref().and_then(|s| match &s.value {
+                serde_json::Value::String(path) => match self.files.read_from(origin, path) {
+                    Ok(read) => match serde_json::from_str::<serde_json::Value>(&read.text) {
+                        Ok(value) => Some(Schema {
+                            value,
+                            file: read.name,
+                            at: Location::File,
+                        }),
+                        Err(e) => {
+                            problems.push(Finding::new(
+                                Code::InvalidContract,
+                                read.name,
+                                Location::LineColumn(e.line() as u64, e.column() as u64),
+                                format!("schema is not JSON: {e}"),
+                            ));
+                            None
+                        }
+                    },
+                    Err(e) => {
+                        problems.push(Finding::new(
+                            Code::InvalidContract,
+                            &file_name,
+                            loc(s),
+                            format!("schema: {e}"),
+                        ));
+                        None
+                    }
+                },
+                serde_json::Value::Object(_) => Some(Schema {
+                    value: s.value.clone(),
+                    file: file_name.clone(),
+                    at: loc(s),
+                }),
+                _ => {
+                    problems.push(Finding::new(
+                        Code::InvalidContract,
+                        &file_name,
+                        loc(s),
+                        "schema must be a JSON Schema mapping or the path of a .json file",
+                    ));
+                    None
+                }
+            });
+            if let Some(schema) = &schema {
+                if let Err(e) = jsonschema::validator_for(&schema.value) {
+                    problems.push(Finding::new(
+                        Code::InvalidContract,
+                        &schema.file,
+                        schema.at.clone(),
+                        format!(
+                            "schema of {} is not a valid JSON Schema: {e}",
+                            pf.event.value
+                        ),
+                    ));
+                }
+            }
+            let mut examples = Vec::new();
+            for e in &pf.examples {
+                match self.files.read_from(origin, &e.value) {
+                    Ok(read) => examples.push(Example {
+                        file: read.name,
+                        text: read.text,
+                    }),
+                    Err(err) => problems.push(Finding::new(
+                        Code::InvalidContract,
+                        &file_name,
+                        loc(e),
+                        format!("example: {err}"),
+                    )),
+                }
+            }
+            service.publishes.push(Publication {
+                event: at(&pf.event),
+                bus: at(&pf.bus),
+                source: at(&pf.source),
+                detail_type: at(&pf.detail_type),
+                schema,
+                examples,
+                at: loc(p),
+            });
+        }
+        for s in &contract.subscribes {
+            let sf = &s.value;
+            // The pattern: a file of plain EventBridge JSON, or a mapping written inline.
+            let (pattern_file, pattern_at, text) = match &sf.pattern.value {
+                serde_json::Value::String(path) => match self.files.read_from(origin, path) {
+                    Ok(read) => (read.name, Location::File, Some(read.text)),
+                    Err(e) => {
+                        problems.push(Finding::new(
+                            Code::InvalidContract,
+                            &file_name,
+                            loc(&sf.pattern),
+                            format!("pattern: {e}"),
+                        ));
+                        (file_name.clone(), loc(&sf.pattern), None)
+                    }
+                },
+                serde_json::Value::Object(_) => (
+                    file_name.clone(),
+                    loc(&sf.pattern),
+                    Some(sf.pattern.value.to_string()),
+                ),
+                _ => {
+                    problems.push(Finding::new(
+                        Code::InvalidContract,
+                        &file_name,
+                        loc(&sf.pattern),
+                        "pattern must be an inline mapping or the path of a .json file",
+                    ));
+                    (file_name.clone(), loc(&sf.pattern), None)
+                }
+            };
+            let pattern = text.and_then(|text| match Pattern::parse(&text) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    let at = match pattern_at {
+                        Location::File => Location::LineColumn(e.line() as u64, e.column() as u64),
+                        ref inline => inline.clone(),
+                    };
+                    let pointer = if e.pointer().is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (at {})", e.pointer())
+                    };
+                    problems.push(Finding::new(
+                        Code::InvalidPattern,
+                        &pattern_file,
+                        at,
+                        format!("rule {}: {e}{pointer}", sf.rule.value),
+                    ));
+                    None
+                }
+            });
+            service.subscribes.push(Subscription {
+                rule: at(&sf.rule),
+                bus: at(&sf.bus),
+                pattern,
+
+                expects: sf
+                    .expects
+                    .iter()
+                    .map(|e| At {
+                        value: match &e.value {
+                            ExpectFile::Name(n) => Expectation {
+                                event: n.clone(),
+                                every: false,
+                            },
+                            ExpectFile::Full(f) => Expectation {
+                                event: f.event.clone(),
+                                every: f.every,
+                            },
+                        },
+                        at: loc(e),
+                    })
+                    .collect(),
+                uses: sf
+                    .uses
+                    .iter()
+                    .map(|u| At {
+                        value: match &u.value {
+                            UsesFile::Path(p) => Use {
+                                field: p.clone(),
+                                ty: None,
+                            },
+                            UsesFile::Typed(t) => Use {
+                                field: t.field.clone(),
+                                ty: Some(t.ty.clone()),
+                            },
+                        },
+                        at: loc(u),
+                    })
+                    .collect(),
+                target: at(&sf.target),
+                dead_letter_queue: sf.dead_letter_queue.as_ref().map(at),
+                retry_policy: sf.retry_policy.as_ref().map(|r| At {
+                    value: RetryPolicy {
+                        attempts: r.value.maximum_retry_attempts,
+                        age_seconds: r.value.maximum_event_age_seconds,
+                    },
+                    at: loc(r),
+                }),
+                at: loc(s),
+            });
+        }
+        for p in &mut problems {
+            p.service = Some(name.clone());
+        }
+        self.problems.extend(problems);
+        // An overlay replaces the contract of the same service.
+        if matches!(origin, Origin::Overlay(_)) {
+            self.services.retain(|s| s.name != name);
+        } else if let Some(other) = self.services.iter().find(|s| s.name == name) {
+            let message = format!("service `{name}` is also declared in {}", other.file);
+            self.problems.push(
+                Finding::new(
+                    Code::InvalidContract,
+                    &file_name,
+                    loc(&contract.service),
+                    message,
+                )
+                .service(Some(&name)),
+            );
+        }
+        self.services.push(service);
+    }
+
+    /// The routing snapshot for the workspace as it is now: which rules each example event
+    /// hits. Deterministic, so that it can be reviewed in pull requests.
+    pub fn snapshot(&self) -> String {
+        crate::check::routing::snapshot(self)
+    }
+
+    /// Writes [`Workspace::snapshot`] to the workspace's snapshot file (`routing.snap.yaml`
+    /// unless `bus-contract.yaml` names another) and returns its path.
+    ///
+    /// # Errors
+    /// When the workspace is the embedded registry, or the file cannot be written.
+    pub fn write_snapshot(&self) -> std::io::Result<PathBuf> {
+        match &self.files.base {
+            Base::Dir(root) => {
+                let path = root.join(&self.config.snapshot);
+                std::fs::write(&path, self.snapshot())?;
+                Ok(path)
+            }
+            Base::Embedded(_) => Err(std::io::Error::other("the embedded registry is read-only")),
+        }
+    }
+}
