@@ -244,12 +244,17 @@ impl Workspace {
     /// This workspace with one more contract, read from disk: a service repo's own, newer
     /// contract, checked against the rest of the platform. It replaces the contract of the
     /// same service, if there is one. Paths in it resolve beside it first, then in the
-    /// workspace.
+    /// workspace. Routing that differs from the platform's snapshot is then a warning, since
+    /// the snapshot is the platform's to update.
     #[must_use]
     pub fn overlay(self, contract: impl AsRef<Path>) -> Workspace {
         let mut overlays = self.overlays;
         overlays.push(contract.as_ref().to_path_buf());
         Workspace::from_files(self.files, overlays)
+    }
+
+    pub(crate) fn has_overlays(&self) -> bool {
+        !self.overlays.is_empty()
     }
 
     /// The names of the services, in order.

@@ -96,3 +96,38 @@ pub(crate) const FILES: &[EmbeddedFile] = embed![
     "patterns/user/search-reindex-profile.json",
     "routing.snap.yaml",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::FILES;
+
+    fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("inside");
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+
+    #[test]
+    fn registry_lists_every_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut on_disk = vec![
+            "bus-contract.yaml".to_string(),
+            "routing.snap.yaml".to_string(),
+        ];
+        walk(&root.join("contracts"), root, &mut on_disk);
+        walk(&root.join("patterns"), root, &mut on_disk);
+        on_disk.sort();
+        let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| (*p).to_string()).collect();
+        embedded.sort();
+        assert_eq!(
+            embedded, on_disk,
+            "src/workspace/registry.rs must list exactly the registry's files"
+        );
+    }
+}

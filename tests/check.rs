@@ -1,0 +1,523 @@
+//! `check` over fixture workspaces (one per finding code), over the Bellyfed registry, and over
+//! copies of the registry with one thing broken.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use bus_contract::{CheckConfig, Code, Location, Severity, Workspace};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Each fixture yields a finding of its code at this file and location, and no error of any
+/// other code.
+#[test]
+fn check_fixtures_one_per_code() {
+    let cases: &[(&str, Code, &str, Location)] = &[
+        (
+            "invalid-contract",
+            Code::InvalidContract,
+            "contracts/consumer.yaml",
+            Location::LineColumn(9, 5),
+        ),
+        (
+            "invalid-pattern",
+            Code::InvalidPattern,
+            "patterns/bill-orders.json",
+            Location::LineColumn(3, 20),
+        ),
+        (
+            "no-producer",
+            Code::NoProducer,
+            "contracts/consumer.yaml",
+            Location::LineColumn(6, 34),
+        ),
+        (
+            "unsatisfiable",
+            Code::Unsatisfiable,
+            "contracts/consumer.yaml",
+            Location::LineColumn(6, 15),
+        ),
+        (
+            "missing-field",
+            Code::MissingField,
+            "contracts/consumer.yaml",
+            Location::LineColumn(7, 28),
+        ),
+        (
+            "orphan-event",
+            Code::OrphanEvent,
+            "contracts/producer.yaml",
+            Location::LineColumn(15, 12),
+        ),
+        (
+            "invalid-example",
+            Code::InvalidExample,
+            "contracts/examples/order-placed.json",
+            Location::Pointer("/detail/total".into()),
+        ),
+        (
+            "routing-changed",
+            Code::RoutingChanged,
+            "routing.snap.yaml",
+            Location::LineColumn(2, 1),
+        ),
+        (
+            "naming",
+            Code::Naming,
+            "contracts/producer.yaml",
+            Location::LineColumn(3, 12),
+        ),
+        (
+            "cross-domain",
+            Code::CrossDomain,
+            "contracts/producer.yaml",
+            Location::LineColumn(5, 13),
+        ),
+        (
+            "no-dead-letter-queue",
+            Code::NoDeadLetterQueue,
+            "contracts/consumer.yaml",
+            Location::LineColumn(3, 5),
+        ),
+        (
+            "retry-policy",
+            Code::RetryPolicy,
+            "contracts/consumer.yaml",
+            Location::LineColumn(10, 19),
+        ),
+        (
+            "duplicate-event",
+            Code::DuplicateEvent,
+            "contracts/producer.yaml",
+            Location::LineColumn(15, 5),
+        ),
+    ];
+    let mut covered: Vec<Code> = Vec::new();
+    for (name, code, file, location) in cases {
+        let report = Workspace::load(fixture(name))
+            .expect("fixture loads")
+            .check(&CheckConfig::default());
+        let found = report.with_code(*code);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.file == *file && f.location == *location),
+            "{name}: no {code} at {file}:{location}; findings: {:#?}",
+            report.findings()
+        );
+        let other_errors: Vec<_> = report
+            .findings()
+            .iter()
+            .filter(|f| f.severity == Severity::Error && f.code != *code)
+            .collect();
+        assert!(
+            other_errors.is_empty(),
+            "{name}: unexpected errors {other_errors:#?}"
+        );
+        covered.push(*code);
+    }
+    for code in Code::ALL {
+        assert!(covered.contains(&code), "no fixture for {code}");
+    }
+    let clean = Workspace::load(fixture("clean"))
+        .expect("loads")
+        .check(&CheckConfig::default());
+    assert!(clean.findings().is_empty(), "{:#?}", clean.findings());
+}
+
+#[test]
+fn check_bellyfed_registry_is_clean() {
+    let embedded = Workspace::bellyfed().check(&CheckConfig::default());
+    embedded.assert_ok();
+    assert!(embedded.findings().is_empty(), "{:#?}", embedded.findings());
+    let on_disk = Workspace::load(env!("CARGO_MANIFEST_DIR"))
+        .expect("loads")
+        .check(&CheckConfig::default());
+    assert_eq!(on_disk, embedded);
+    assert!(Workspace::bellyfed().service_names().len() >= 6);
+}
+
+/// How a service repo uses the library: its own, newer contract against the platform.
+#[test]
+fn check_overlay_from_a_service_repo() {
+    let dir = tempdir("overlay");
+    std::fs::create_dir_all(dir.join("patterns")).unwrap();
+    std::fs::write(
+        dir.join("patterns/welcome.json"),
+        r#"{"source": ["bellyfed.user"], "detail-type": ["AccountCreated"]}"#,
+    )
+    .unwrap();
+    let contract = dir.join("onboarding-service.yaml");
+    std::fs::write(
+        &contract,
+        "service: onboarding-service\nsubscribes:\n  - rule: send-welcome\n    bus: bellyfed-domain-user-${environment}\n    pattern: patterns/welcome.json\n    expects: [user.account.created]\n    uses: [detail.email]\n    target: welcome-mailer\n    dead-letter-queue: welcome-dlq\n    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 600 }\n",
+    )
+    .unwrap();
+    let report = Workspace::bellyfed()
+        .overlay(&contract)
+        .check(&CheckConfig::default());
+    report.assert_ok();
+    // The same contract expecting an event that does not exist fails the gate.
+    let text = std::fs::read_to_string(&contract)
+        .unwrap()
+        .replace("user.account.created", "user.account.welcomed");
+    std::fs::write(&contract, text).unwrap();
+    let report = Workspace::bellyfed()
+        .overlay(&contract)
+        .check(&CheckConfig::default());
+    assert!(!report.is_ok());
+    assert_eq!(report.with_code(Code::NoProducer).len(), 1);
+    // An overlay replaces the platform's contract of the same service.
+    let search = dir.join("search-service.yaml");
+    std::fs::write(&search, "service: search-service\n").unwrap();
+    let ws = Workspace::bellyfed().overlay(&search);
+    assert_eq!(
+        ws.service_names()
+            .iter()
+            .filter(|n| **n == "search-service")
+            .count(),
+        1
+    );
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bus-contract-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
+
+/// A copy of the registry, for breaking.
+fn registry_copy(name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempdir(name);
+    for d in ["contracts", "patterns"] {
+        copy_dir(&root.join(d), &dir.join(d));
+    }
+    for f in ["bus-contract.yaml", "routing.snap.yaml"] {
+        std::fs::copy(root.join(f), dir.join(f)).unwrap();
+    }
+    dir
+}
+
+fn append(path: &Path, text: &str) {
+    let mut s = std::fs::read_to_string(path).unwrap();
+    s.push_str(text);
+    std::fs::write(path, s).unwrap();
+}
+
+/// Runs the CLI's check on `dir` and returns (exit code, JSON report).
+fn cli_check(dir: &Path) -> (i32, serde_json::Value) {
+    let out = Command::cargo_bin("bus-contract")
+        .unwrap()
+        .args(["check", "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), json)
+}
+
+fn codes(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const RULE: &str = "  - rule: {rule}\n    bus: {bus}\n    pattern: {pattern}\n    expects: [{expects}]\n    target: t\n    dead-letter-queue: dlq\n    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 600 }\n";
+
+fn rule(name: &str, bus: &str, pattern: &str, expects: &str) -> String {
+    RULE.replace("{rule}", name)
+        .replace("{bus}", bus)
+        .replace("{pattern}", pattern)
+        .replace("{expects}", expects)
+}
+
+#[test]
+fn check_broken_copies_of_the_registry() {
+    let user_bus = "bellyfed-domain-user-${environment}";
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str, &str)> = vec![
+        (
+            "no-producer",
+            Box::new(move |d: &Path| {
+                append(
+                    &d.join("contracts/search-service.yaml"),
+                    &rule(
+                        "r",
+                        user_bus,
+                        "{ source: [bellyfed.user] }",
+                        "user.avatar.changed",
+                    ),
+                );
+            }),
+            "no-producer",
+            "user.avatar.changed",
+        ),
+        (
+            "unsatisfiable",
+            Box::new(move |d: &Path| {
+                append(
+                    &d.join("contracts/search-service.yaml"),
+                    &rule(
+                        "r",
+                        user_bus,
+                        "{ source: [bellyfed.user], detail-type: [ProfileChanged] }",
+                        "user.profile.updated",
+                    ),
+                );
+            }),
+            "unsatisfiable",
+            "detail-type",
+        ),
+        (
+            "empty-list",
+            Box::new(move |d: &Path| {
+                append(
+                    &d.join("contracts/search-service.yaml"),
+                    &rule("r", user_bus, "{ source: [] }", "user.profile.updated"),
+                );
+            }),
+            "invalid-pattern",
+            "Empty arrays are not allowed",
+        ),
+        (
+            "no-dlq",
+            Box::new(move |d: &Path| {
+                let p = d.join("contracts/billing-service.yaml");
+                let s = std::fs::read_to_string(&p).unwrap();
+                let s = s.replacen(
+                    "    dead-letter-queue: billing-service-billing-account-lifecycle-dlq\n",
+                    "",
+                    1,
+                );
+                std::fs::write(p, s).unwrap();
+            }),
+            "no-dead-letter-queue",
+            "billing-account-lifecycle",
+        ),
+        (
+            "cross-domain",
+            Box::new(move |d: &Path| {
+                append(
+                    &d.join("contracts/user-service.yaml")
+                        .with_file_name("user-service.yaml"),
+                    "",
+                );
+                let p = d.join("contracts/user-service.yaml");
+                let s = std::fs::read_to_string(&p).unwrap();
+                let s = s.replace(
+                    "publishes:\n",
+                    "publishes:\n  - event: auth.token.issued\n    bus: bellyfed-domain-user-${environment}\n    source: bellyfed.auth\n    detail-type: TokenIssued\n",
+                );
+                std::fs::write(p, s).unwrap();
+            }),
+            "cross-domain",
+            "bellyfed.auth",
+        ),
+        (
+            "naming",
+            Box::new(move |d: &Path| {
+                let p = d.join("contracts/user-service.yaml");
+                let s = std::fs::read_to_string(&p).unwrap();
+                let s = s.replace(
+                    "publishes:\n",
+                    "publishes:\n  - event: UserAvatarChanged\n    bus: bellyfed-domain-user-${environment}\n    source: bellyfed.user\n    detail-type: AvatarChanged\n",
+                );
+                std::fs::write(p, s).unwrap();
+            }),
+            "naming",
+            "UserAvatarChanged",
+        ),
+        (
+            "not-yaml",
+            Box::new(|d: &Path| {
+                std::fs::write(
+                    d.join("contracts/broken.yaml"),
+                    "service: [unclosed\n  publishes: {\n",
+                )
+                .unwrap()
+            }),
+            "invalid-contract",
+            "",
+        ),
+    ];
+    for (name, break_it, code, needle) in cases {
+        let dir = registry_copy(name);
+        let (clean_code, _) = cli_check(&dir);
+        assert_eq!(clean_code, 0, "{name}: the copy starts clean");
+        break_it(&dir);
+        let (exit, report) = cli_check(&dir);
+        assert_eq!(exit, 1, "{name}: {report:#}");
+        let found = codes(&report);
+        assert!(
+            found.iter().any(|(c, m)| c == code && m.contains(needle)),
+            "{name}: no {code} mentioning {needle:?} in {found:#?}"
+        );
+    }
+}
+
+#[test]
+fn check_a_satisfiable_rule_adds_no_errors() {
+    let dir = registry_copy("satisfiable");
+    append(
+        &dir.join("contracts/search-service.yaml"),
+        &rule(
+            "search-pro-profiles",
+            "bellyfed-domain-user-${environment}",
+            "{ source: [bellyfed.user], detail-type: [ProfileUpdated], detail: { plan: [pro, business] } }",
+            "user.profile.updated",
+        ),
+    );
+    // The rule changes routing, so the pull request also updates the snapshot.
+    let (exit, report) = cli_check(&dir);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        codes(&report)
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .collect::<Vec<_>>(),
+        ["routing-changed"]
+    );
+    let out = Command::cargo_bin("bus-contract")
+        .unwrap()
+        .arg("snapshot")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let (exit, report) = cli_check(&dir);
+    assert_eq!(exit, 0, "{report:#}");
+    assert!(
+        report["findings"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn check_json_shape() {
+    let (exit, report) = cli_check(&fixture("no-producer"));
+    assert_eq!(exit, 1);
+    assert_eq!(report["schema"], 1);
+    assert_eq!(report["summary"]["errors"], 1);
+    let f = &report["findings"][0];
+    for key in [
+        "code", "severity", "file", "location", "message", "evidence",
+    ] {
+        assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
+    }
+    assert_eq!(f["code"], "no-producer");
+    assert_eq!(f["location"], "6:34");
+}
+
+#[test]
+fn check_junit_and_human_output() {
+    let out = Command::cargo_bin("bus-contract")
+        .unwrap()
+        .args(["check", "--format", "junit"])
+        .arg(fixture("retry-policy"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8(out.stdout).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<testsuite name=\"consumer\""), "{xml}");
+    assert!(xml.contains("<testcase name=\"retry-policy\""), "{xml}");
+    assert!(xml.contains("<failure"), "{xml}");
+
+    let out = Command::cargo_bin("bus-contract")
+        .unwrap()
+        .args(["check", "--color", "never"])
+        .arg(fixture("retry-policy"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("consumer\n  error[retry-policy] contracts/consumer.yaml:10:19\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("✗ check failed: 1 error, 0 warnings\n"),
+        "{text}"
+    );
+    let out = Command::cargo_bin("bus-contract")
+        .unwrap()
+        .args(["check", "--color", "always"])
+        .arg(fixture("retry-policy"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("\u{1b}["));
+}
+
+#[test]
+fn check_refuses_hostile_files() {
+    let dir = tempdir("hostile");
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    let mut bomb = String::from("service: x\nextra:\n  a: &a [x,x,x,x,x,x,x,x,x,x]\n");
+    for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
+        let prev = ["a", "b", "c", "d", "e", "f", "g", "h"][i];
+        bomb.push_str(&format!(
+            "  {name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 10].join(",")
+        ));
+    }
+    std::fs::write(dir.join("contracts/bomb.yaml"), bomb).unwrap();
+    std::fs::write(dir.join("contracts/huge.yaml"), "x".repeat(2 * 1024 * 1024)).unwrap();
+    std::fs::write(
+        dir.join("contracts/escape.yaml"),
+        "service: escape\nsubscribes:\n  - rule: r\n    bus: b\n    pattern: ../../etc/passwd\n    target: t\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("contracts/bad-utf8.yaml"), b"service: \xff\n").unwrap();
+    let start = std::time::Instant::now();
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    let invalid = report.with_code(Code::InvalidContract);
+    let files: Vec<&str> = invalid.iter().map(|f| f.file.as_str()).collect();
+    for f in [
+        "contracts/bomb.yaml",
+        "contracts/huge.yaml",
+        "contracts/escape.yaml",
+        "contracts/bad-utf8.yaml",
+    ] {
+        assert!(files.contains(&f), "{f} not refused: {invalid:#?}");
+    }
+    let escape = invalid
+        .iter()
+        .find(|f| f.file == "contracts/escape.yaml")
+        .unwrap();
+    assert!(
+        escape.message.contains("outside the workspace"),
+        "{}",
+        escape.message
+    );
+    assert!(start.elapsed().as_secs() < 10);
+    assert!(Workspace::load(dir.join("nope")).is_err());
+}
