@@ -1,11 +1,12 @@
 //! The routing snapshot: which rules each example event hits. `snapshot` writes it; `check`
 //! reports `routing-changed` for every example whose rules differ from it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use crate::check::{Code, Evidence, Finding, Location, expand};
 use crate::event::Event;
+use crate::pattern::reference::matches_all;
 use crate::workspace::Workspace;
 
 const HEADER: &str = "\
@@ -16,6 +17,26 @@ const HEADER: &str = "\
 
 /// Per example file, per environment, the rules it hits.
 fn routes(ws: &Workspace) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
+    // Per environment, the rules on each bus.
+    let mut on_bus: BTreeMap<&str, HashMap<String, Vec<usize>>> = BTreeMap::new();
+    let rules: Vec<(String, &crate::Pattern, &str)> = ws
+        .services
+        .iter()
+        .flat_map(|s| s.subscribes.iter().map(move |sub| (s, sub)))
+        .filter_map(|(s, sub)| {
+            Some((
+                format!("{}/{}", s.name, sub.rule.value),
+                sub.pattern.as_ref()?,
+                sub.bus.value.as_str(),
+            ))
+        })
+        .collect();
+    for env in &ws.config.environments {
+        let map = on_bus.entry(env.as_str()).or_default();
+        for (i, (_, _, bus)) in rules.iter().enumerate() {
+            map.entry(expand(bus, env)).or_default().push(i);
+        }
+    }
     let mut out: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
     for service in &ws.services {
         for p in &service.publishes {
@@ -23,20 +44,31 @@ fn routes(ws: &Workspace) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
                 let Ok(event) = Event::parse(&ex.text) else {
                     continue;
                 };
+                // The rules that share the example's bus in some environment, matched once.
+                let mut candidates: Vec<usize> = on_bus
+                    .iter()
+                    .filter_map(|(env, map)| map.get(&expand(&p.bus.value, env)))
+                    .flatten()
+                    .copied()
+                    .collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                let patterns: Vec<&crate::Pattern> =
+                    candidates.iter().map(|&i| rules[i].1).collect();
+                let hit: Vec<usize> = candidates
+                    .iter()
+                    .zip(matches_all(&patterns, &event))
+                    .filter_map(|(&i, m)| m.then_some(i))
+                    .collect();
                 let entry = out.entry(ex.file.clone()).or_default();
-                for env in &ws.config.environments {
-                    let bus = expand(&p.bus.value, env);
-                    let hits = entry.entry(env.clone()).or_default();
-                    for s in &ws.services {
-                        for sub in &s.subscribes {
-                            let Some(pattern) = &sub.pattern else {
-                                continue;
-                            };
-                            if expand(&sub.bus.value, env) == bus && pattern.matches_event(&event) {
-                                hits.push(format!("{}/{}", s.name, sub.rule.value));
-                            }
-                        }
-                    }
+                for (env, map) in &on_bus {
+                    let here = map.get(&expand(&p.bus.value, env));
+                    let hits = entry.entry((*env).to_string()).or_default();
+                    hits.extend(
+                        hit.iter()
+                            .filter(|i| here.is_some_and(|h| h.contains(i)))
+                            .map(|&i| rules[i].0.clone()),
+                    );
                     hits.sort();
                     hits.dedup();
                 }
