@@ -123,6 +123,19 @@ fn check_fixtures_one_per_code() {
     for code in Code::ALL {
         assert!(covered.contains(&code), "no fixture for {code}");
     }
+    // Formats are asserted too.
+    let report = Workspace::load(fixture("invalid-example"))
+        .unwrap()
+        .check(&CheckConfig::default());
+    assert!(
+        report
+            .with_code(Code::InvalidExample)
+            .iter()
+            .any(
+                |f| f.location == Location::Pointer("/detail/placedAt".into())
+                    && f.message.contains("date-time")
+            )
+    );
     let clean = Workspace::load(fixture("clean"))
         .expect("loads")
         .check(&CheckConfig::default());

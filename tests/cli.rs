@@ -225,3 +225,60 @@ fn cli_help_explains() {
     assert_eq!(code, 2);
     assert!(err.contains("--event-pattern"), "{err}");
 }
+
+#[test]
+fn cli_check_the_bellyfed_registry() {
+    let (code, out, err) = run(&["check", "--color", "never"]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(out.contains("✓ user-service"), "{out}");
+    assert!(
+        out.ends_with("✓ check passed: no errors, 0 warnings\n"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["check", "--format", "json", "--env", "prod"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(json["summary"]["ok"], true);
+    let (code, _, err) = run(&["check", "no/such/dir"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no/such/dir"), "{err}");
+}
+
+#[test]
+fn cli_snapshot_is_deterministic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("bus-contract-snap-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for d in ["contracts", "patterns"] {
+        copy_dir(&root.join(d), &dir.join(d));
+    }
+    std::fs::copy(
+        root.join("bus-contract.yaml"),
+        dir.join("bus-contract.yaml"),
+    )
+    .unwrap();
+    let dir_arg = dir.to_str().unwrap();
+    for _ in 0..2 {
+        let (code, out, _) = run(&["snapshot", dir_arg]);
+        assert_eq!(code, 0);
+        assert!(out.starts_with("wrote "), "{out}");
+        let written = std::fs::read_to_string(dir.join("routing.snap.yaml")).unwrap();
+        assert_eq!(
+            written,
+            std::fs::read_to_string(root.join("routing.snap.yaml")).unwrap()
+        );
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}

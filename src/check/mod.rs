@@ -423,7 +423,7 @@ impl<'a> Context<'a> {
                 let validator = p
                     .schema
                     .as_ref()
-                    .and_then(|s| jsonschema::validator_for(&s.value).ok());
+                    .and_then(|s| crate::workspace::compile_schema(&s.value).ok());
                 for ex in &p.examples {
                     let mut problems: Vec<(Location, String)> = Vec::new();
                     let json: serde_json::Value = match serde_json::from_str(&ex.text) {

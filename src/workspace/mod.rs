@@ -176,6 +176,15 @@ pub(crate) struct RetryPolicy {
     pub(crate) age_seconds: Option<i64>,
 }
 
+/// Compiles a schema of `detail`. Formats (`date-time`, `email`, `uuid`, …) are asserted, as a
+/// team writing them expects, whatever the schema's draft says by default.
+pub(crate) fn compile_schema(schema: &serde_json::Value) -> Result<jsonschema::Validator, String> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| e.to_string())
+}
+
 /// YAML parsing with the limits a CI gate needs: strict booleans (`y` is not `true`), and a
 /// budget that refuses alias bombs long before they expand.
 fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, (Location, String)> {
@@ -446,7 +455,7 @@ impl Workspace {
                 }
             });
             if let Some(schema) = &schema {
-                if let Err(e) = jsonschema::validator_for(&schema.value) {
+                if let Err(e) = compile_schema(&schema.value) {
                     problems.push(Finding::new(
                         Code::InvalidContract,
                         &schema.file,
