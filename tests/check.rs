@@ -530,3 +530,25 @@ fn check_refuses_hostile_files() {
     assert!(start.elapsed().as_secs() < 10);
     assert!(Workspace::load(dir.join("nope")).is_err());
 }
+
+#[test]
+fn check_validates_unreferenced_pattern_files() {
+    let dir = tempdir("stray");
+    copy_dir(&fixture("clean"), &dir);
+    std::fs::write(
+        dir.join("patterns/stray.json"),
+        "{\"a\": [{\"wildcard\": \"x**\"}]}\n",
+    )
+    .unwrap();
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    let found = report.with_code(Code::InvalidPattern);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].file, "patterns/stray.json");
+    assert!(
+        found[0]
+            .message
+            .ends_with("Consecutive wildcard characters at pos 2")
+    );
+}

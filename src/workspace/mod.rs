@@ -48,6 +48,8 @@ pub struct Workspace {
     pub(crate) services: Vec<Service>,
     /// Problems found while loading.
     pub(crate) problems: Vec<Finding>,
+    /// Pattern files that contracts refer to.
+    referenced_patterns: std::collections::BTreeSet<String>,
     /// The routing snapshot, if the workspace has one.
     pub(crate) snapshot: Option<(String, String)>,
 }
@@ -57,6 +59,7 @@ pub struct Workspace {
 pub(crate) struct Config {
     pub(crate) environments: Vec<String>,
     pub(crate) contracts: Vec<String>,
+    pub(crate) patterns: Vec<String>,
     pub(crate) conventions: Option<Conventions>,
     /// Severity overrides; `None` turns a code off.
     pub(crate) severities: BTreeMap<Code, Option<Severity>>,
@@ -69,6 +72,7 @@ impl Default for Config {
         Config {
             environments: vec!["dev".into(), "staging".into(), "prod".into()],
             contracts: vec!["contracts/*.yaml".into()],
+            patterns: vec!["patterns/**/*.json".into()],
             conventions: None,
             severities: BTreeMap::new(),
             max_event_size: 256 * 1024,
@@ -278,6 +282,7 @@ impl Workspace {
             config: Config::default(),
             services: Vec::new(),
             problems: Vec::new(),
+            referenced_patterns: Default::default(),
             snapshot: None,
         };
         ws.load_config();
@@ -298,6 +303,31 @@ impl Workspace {
             match text {
                 Ok(text) => ws.load_contract(&origin, &text),
                 Err(e) => ws.problem(Code::InvalidContract, origin.display(), Location::File, e),
+            }
+        }
+        // Pattern files no contract refers to are still validated.
+        for glob in ws.config.patterns.clone() {
+            let found = match ws.files.glob(&glob) {
+                Ok(found) => found,
+                Err(e) => {
+                    ws.problem(Code::InvalidContract, CONFIG_FILE, Location::File, e);
+                    continue;
+                }
+            };
+            let unreferenced: Vec<String> = found
+                .into_iter()
+                .filter(|f| !ws.referenced_patterns.contains(f))
+                .collect();
+            for rel in unreferenced {
+                match ws.files.read(&rel) {
+                    Ok(read) => {
+                        if let Err(e) = Pattern::parse(&read.text) {
+                            let at = Location::LineColumn(e.line() as u64, e.column() as u64);
+                            ws.problem(Code::InvalidPattern, rel, at, e.to_string());
+                        }
+                    }
+                    Err(e) => ws.problem(Code::InvalidContract, rel, Location::File, e),
+                }
             }
         }
         let snapshot = ws.config.snapshot.clone();
@@ -340,6 +370,9 @@ impl Workspace {
         }
         if let Some(globs) = file.contracts {
             config.contracts = globs;
+        }
+        if let Some(globs) = file.patterns {
+            config.patterns = globs;
         }
         if let Some(size) = file.max_event_size {
             config.max_event_size = size;
@@ -497,7 +530,10 @@ impl Workspace {
             // The pattern: a file of plain EventBridge JSON, or a mapping written inline.
             let (pattern_file, pattern_at, text) = match &sf.pattern.value {
                 serde_json::Value::String(path) => match self.files.read_from(origin, path) {
-                    Ok(read) => (read.name, Location::File, Some(read.text)),
+                    Ok(read) => {
+                        self.referenced_patterns.insert(read.name.clone());
+                        (read.name, Location::File, Some(read.text))
+                    }
                     Err(e) => {
                         problems.push(Finding::new(
                             Code::InvalidContract,

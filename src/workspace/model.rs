@@ -14,6 +14,8 @@ pub(crate) struct ConfigFile {
     #[serde(default)]
     pub(crate) contracts: Option<Vec<String>>,
     #[serde(default)]
+    pub(crate) patterns: Option<Vec<String>>,
+    #[serde(default)]
     pub(crate) conventions: Option<ConventionsFile>,
     #[serde(default)]
     pub(crate) severities: BTreeMap<String, Spanned<String>>,
