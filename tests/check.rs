@@ -1,10 +1,13 @@
 //! `check` over fixture workspaces (one per finding code), over the Bellyfed registry, and over
 //! copies of the registry with one thing broken.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use bus_contract::{CheckConfig, Code, Location, Severity, Workspace};
+use common::copy_dir;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -204,19 +207,6 @@ fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let dest = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).unwrap();
-        }
-    }
-}
-
 /// A copy of the registry, for breaking.
 fn registry_copy(name: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -228,6 +218,25 @@ fn registry_copy(name: &str) -> PathBuf {
         std::fs::copy(root.join(f), dir.join(f)).unwrap();
     }
     dir
+}
+
+/// Replaces the first `from` in a file with `to`.
+fn edit(path: &Path, from: &str, to: &str) {
+    let s = std::fs::read_to_string(path).unwrap();
+    assert!(s.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, s.replacen(from, to, 1)).unwrap();
+}
+
+/// Declares one more event in the user service's contract.
+fn publish_on_user_bus(dir: &Path, event: &str, source: &str, detail_type: &str) {
+    let entry = format!(
+        "publishes:\n  - event: {event}\n    bus: bellyfed-domain-user-${{environment}}\n    source: {source}\n    detail-type: {detail_type}\n"
+    );
+    edit(
+        &dir.join("contracts/user-service.yaml"),
+        "publishes:\n",
+        &entry,
+    );
 }
 
 fn append(path: &Path, text: &str) {
@@ -324,42 +333,27 @@ fn check_broken_copies_of_the_registry() {
         (
             "no-dlq",
             Box::new(move |d: &Path| {
-                let p = d.join("contracts/billing-service.yaml");
-                let s = std::fs::read_to_string(&p).unwrap();
-                let s = s.replacen(
+                edit(
+                    &d.join("contracts/billing-service.yaml"),
                     "    dead-letter-queue: billing-service-billing-account-lifecycle-dlq\n",
                     "",
-                    1,
                 );
-                std::fs::write(p, s).unwrap();
             }),
             "no-dead-letter-queue",
             "billing-account-lifecycle",
         ),
         (
             "cross-domain",
-            Box::new(move |d: &Path| {
-                let p = d.join("contracts/user-service.yaml");
-                let s = std::fs::read_to_string(&p).unwrap();
-                let s = s.replace(
-                    "publishes:\n",
-                    "publishes:\n  - event: auth.token.issued\n    bus: bellyfed-domain-user-${environment}\n    source: bellyfed.auth\n    detail-type: TokenIssued\n",
-                );
-                std::fs::write(p, s).unwrap();
+            Box::new(|d: &Path| {
+                publish_on_user_bus(d, "auth.token.issued", "bellyfed.auth", "TokenIssued")
             }),
             "cross-domain",
             "bellyfed.auth",
         ),
         (
             "naming",
-            Box::new(move |d: &Path| {
-                let p = d.join("contracts/user-service.yaml");
-                let s = std::fs::read_to_string(&p).unwrap();
-                let s = s.replace(
-                    "publishes:\n",
-                    "publishes:\n  - event: UserAvatarChanged\n    bus: bellyfed-domain-user-${environment}\n    source: bellyfed.user\n    detail-type: AvatarChanged\n",
-                );
-                std::fs::write(p, s).unwrap();
+            Box::new(|d: &Path| {
+                publish_on_user_bus(d, "UserAvatarChanged", "bellyfed.user", "AvatarChanged")
             }),
             "naming",
             "UserAvatarChanged",

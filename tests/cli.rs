@@ -1,9 +1,12 @@
 //! The `bus-contract` binary, run as a user runs it.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Output;
 
 use assert_cmd::Command;
+use common::copy_dir;
 
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("bus-contract").expect("the binary is built");
@@ -267,18 +270,5 @@ fn cli_snapshot_is_deterministic() {
             written,
             std::fs::read_to_string(root.join("routing.snap.yaml")).unwrap()
         );
-    }
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let dest = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).unwrap();
-        }
     }
 }
