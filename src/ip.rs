@@ -138,6 +138,30 @@ impl Cidr {
         })
     }
 
+    /// An address of the block, as text: the network with `host` in its host bits.
+    #[cfg(feature = "gen")]
+    pub(crate) fn address(&self, host: u128) -> String {
+        let bits = self.network
+            | (host
+                & !self.mask
+                & if self.v6 {
+                    u128::MAX
+                } else {
+                    u128::from(u32::MAX)
+                });
+        if self.v6 {
+            (0..8)
+                .map(|i| format!("{:x}", (bits >> (112 - 16 * i)) & 0xffff))
+                .collect::<Vec<_>>()
+                .join(":")
+        } else {
+            (0..4)
+                .map(|i| ((bits >> (24 - 8 * i)) & 0xff).to_string())
+                .collect::<Vec<_>>()
+                .join(".")
+        }
+    }
+
     /// Whether an event string is an address of the same family inside the block.
     pub(crate) fn contains(&self, s: &str) -> bool {
         parse_ip(s).is_some_and(|ip| ip.v6 == self.v6 && ip.bits & self.mask == self.network)

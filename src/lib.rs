@@ -42,6 +42,8 @@ mod number;
 mod pattern;
 #[cfg(feature = "workspace")]
 mod report;
+#[cfg(feature = "gen")]
+pub mod strategy;
 #[cfg(feature = "workspace")]
 mod workspace;
 
@@ -60,4 +62,4 @@ pub use check::{CheckConfig, Code, Evidence, Finding, Location, Severity};
 #[cfg(feature = "workspace")]
 pub use report::Report;
 #[cfg(feature = "workspace")]
-pub use workspace::{CONFIG_FILE, LoadError, SNAPSHOT_FILE, Workspace};
+pub use workspace::{CONFIG_FILE, LoadError, Rule, SNAPSHOT_FILE, Workspace};

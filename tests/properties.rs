@@ -235,3 +235,71 @@ proptest! {
         prop_assert_eq!(m(&both), m(&x) || m(&y));
     }
 }
+
+mod strategies {
+    use bus_contract::{CheckConfig, Pattern, Workspace, strategy};
+    use proptest::prelude::*;
+
+    fn matches(p: &Pattern, e: &serde_json::Value) -> bool {
+        p.matches(&e.to_string()).unwrap()
+    }
+
+    fn parsed(text: String) -> (String, Pattern) {
+        let p = Pattern::parse(&text).unwrap();
+        (text, p)
+    }
+
+    proptest! {
+        #![proptest_config(super::config())]
+
+        /// `matching` builds events the reference matcher accepts.
+        #[test]
+        fn properties_matching_always_matches(
+            (text, event) in super::pattern().prop_map(parsed).prop_flat_map(|(t, p)| (Just(t), strategy::matching(&p)))
+        ) {
+            let p = Pattern::parse(&text).unwrap();
+            prop_assert!(matches(&p, &event), "{text} should match {event}");
+            // Generated events are full envelopes, as test-pattern's strict mode wants.
+            let e = bus_contract::Event::parse(&event.to_string()).unwrap();
+            prop_assert!(e.missing_envelope_fields().is_empty() || text.contains("exists\":false"), "{event}");
+        }
+
+        /// `near_miss` builds events the reference matcher rejects.
+        #[test]
+        fn properties_near_miss_never_matches(
+            (text, event) in super::pattern()
+                .prop_map(parsed)
+                .prop_filter("patterns without near misses", |(_, p)| strategy::near_miss(p).is_some())
+                .prop_flat_map(|(t, p)| (Just(t), strategy::near_miss(&p).unwrap()))
+        ) {
+            let p = Pattern::parse(&text).unwrap();
+            prop_assert!(!matches(&p, &event), "{text} should not match {event}");
+        }
+    }
+
+    /// The same laws over every rule of the Bellyfed registry.
+    #[test]
+    fn properties_registry_rules() {
+        let ws = Workspace::bellyfed();
+        assert!(ws.check(&CheckConfig::default()).is_ok());
+        let rules = ws.rules();
+        assert!(rules.len() >= 12);
+        for rule in rules {
+            let pattern = rule.pattern.expect("registry patterns are valid");
+            let mut runner = strategy::runner(7);
+            runner
+                .run(&strategy::matching(pattern), |e| {
+                    prop_assert!(matches(pattern, &e), "{}: {e}", rule.name);
+                    Ok(())
+                })
+                .unwrap();
+            let near = strategy::near_miss(pattern).expect("registry rules have near misses");
+            runner
+                .run(&near, |e| {
+                    prop_assert!(!matches(pattern, &e), "{}: {e}", rule.name);
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+}

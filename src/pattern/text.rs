@@ -188,6 +188,12 @@ impl Wildcard {
         &self.source
     }
 
+    /// The literal pieces, with a `*` between each two.
+    #[cfg(feature = "gen")]
+    pub(crate) fn pieces(&self) -> &[String] {
+        &self.pieces
+    }
+
     /// The value as literal bytes and stars.
     pub(crate) fn tokens(&self) -> Vec<WildToken> {
         let mut out = Vec::new();

@@ -132,6 +132,36 @@ pub(crate) struct Publication {
     pub(crate) at: Location,
 }
 
+impl Publication {
+    #[cfg(feature = "gen")]
+    pub(crate) fn declaration(&self) -> crate::strategy::Declaration {
+        crate::strategy::Declaration {
+            event: self.event.value.clone(),
+            source: self.source.value.clone(),
+            detail_type: self.detail_type.value.clone(),
+            schema: self.schema.as_ref().map(|s| s.value.clone()),
+        }
+    }
+}
+
+/// A rule of a workspace: one subscription of one service.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Rule<'w> {
+    /// The subscribing service.
+    pub service: &'w str,
+    /// The rule's name.
+    pub name: &'w str,
+    /// The bus, with `${environment}` unexpanded.
+    pub bus: &'w str,
+    /// The pattern; `None` when it is invalid.
+    pub pattern: Option<&'w Pattern>,
+    /// The events the rule expects, each with whether it expects every instance.
+    pub expects: Vec<(&'w str, bool)>,
+    /// The rule's target.
+    pub target: &'w str,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Schema {
     pub(crate) value: serde_json::Value,
@@ -154,7 +184,6 @@ pub(crate) struct Subscription {
     pub(crate) pattern: Option<Pattern>,
     pub(crate) expects: Vec<At<Expectation>>,
     pub(crate) uses: Vec<At<Use>>,
-    #[allow(dead_code)]
     pub(crate) target: At<String>,
     pub(crate) dead_letter_queue: Option<At<String>>,
     pub(crate) retry_policy: Option<At<RetryPolicy>>,
@@ -164,7 +193,6 @@ pub(crate) struct Subscription {
 #[derive(Debug, Clone)]
 pub(crate) struct Expectation {
     pub(crate) event: String,
-    #[allow(dead_code)]
     pub(crate) every: bool,
 }
 
@@ -268,6 +296,45 @@ impl Workspace {
 
     pub(crate) fn has_overlays(&self) -> bool {
         !self.overlays.is_empty()
+    }
+
+    /// Every rule (subscription) of the workspace, service by service.
+    pub fn rules(&self) -> Vec<Rule<'_>> {
+        self.services
+            .iter()
+            .flat_map(|s| {
+                s.subscribes.iter().map(move |sub| Rule {
+                    service: &s.name,
+                    name: &sub.rule.value,
+                    bus: &sub.bus.value,
+                    pattern: sub.pattern.as_ref(),
+                    expects: sub
+                        .expects
+                        .iter()
+                        .map(|e| (e.value.event.as_str(), e.value.every))
+                        .collect(),
+                    target: &sub.target.value,
+                })
+            })
+            .collect()
+    }
+
+    /// The rule with this name, written `rule` or `service/rule`.
+    pub fn rule(&self, name: &str) -> Option<Rule<'_>> {
+        self.rules()
+            .into_iter()
+            .find(|r| r.name == name || format!("{}/{}", r.service, r.name) == name)
+    }
+
+    /// What each producer of `event` declares about it.
+    #[cfg(feature = "gen")]
+    pub fn declarations(&self, event: &str) -> Vec<crate::strategy::Declaration> {
+        self.services
+            .iter()
+            .flat_map(|s| &s.publishes)
+            .filter(|p| p.event.value == event)
+            .map(|p| p.declaration())
+            .collect()
     }
 
     /// The names of the services, in order.
