@@ -60,6 +60,6 @@ pub use pattern::{Options, Pattern, PatternError, PatternErrorKind};
 #[cfg(feature = "workspace")]
 pub use check::{CheckConfig, Code, Evidence, Finding, Location, Severity};
 #[cfg(feature = "workspace")]
-pub use report::Report;
+pub use report::{Report, Witness};
 #[cfg(feature = "workspace")]
 pub use workspace::{CONFIG_FILE, LoadError, Rule, SNAPSHOT_FILE, Workspace};

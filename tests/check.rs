@@ -98,6 +98,24 @@ fn check_fixtures_one_per_code() {
             "contracts/producer.yaml",
             Location::LineColumn(15, 5),
         ),
+        (
+            "partial-coverage",
+            Code::PartialCoverage,
+            "contracts/consumer.yaml",
+            Location::LineColumn(7, 9),
+        ),
+        (
+            "unexpected-event",
+            Code::UnexpectedEvent,
+            "contracts/consumer.yaml",
+            Location::LineColumn(3, 11),
+        ),
+        (
+            "undecided",
+            Code::Undecided,
+            "contracts/consumer.yaml",
+            Location::LineColumn(6, 15),
+        ),
     ];
     let mut covered: Vec<Code> = Vec::new();
     for (name, code, file, location) in cases {

@@ -14,6 +14,13 @@ pub enum Code {
     NoProducer,
     /// No valid instance of an expected event matches the pattern.
     Unsatisfiable,
+    /// With `every: true`, a valid instance of the event that the pattern misses.
+    PartialCoverage,
+    /// The pattern also matches valid instances of an event the rule does not expect.
+    UnexpectedEvent,
+    /// Neither static reasoning nor the generated cases settle whether a rule can receive an
+    /// expected event.
+    Undecided,
     /// A `uses` field is not guaranteed by every expected event's schema.
     MissingField,
     /// A published event no rule expects.
@@ -37,11 +44,14 @@ pub enum Code {
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 16] = [
         Code::InvalidContract,
         Code::InvalidPattern,
         Code::NoProducer,
         Code::Unsatisfiable,
+        Code::PartialCoverage,
+        Code::UnexpectedEvent,
+        Code::Undecided,
         Code::MissingField,
         Code::OrphanEvent,
         Code::InvalidExample,
@@ -60,6 +70,9 @@ impl Code {
             Code::InvalidPattern => "invalid-pattern",
             Code::NoProducer => "no-producer",
             Code::Unsatisfiable => "unsatisfiable",
+            Code::PartialCoverage => "partial-coverage",
+            Code::UnexpectedEvent => "unexpected-event",
+            Code::Undecided => "undecided",
             Code::MissingField => "missing-field",
             Code::OrphanEvent => "orphan-event",
             Code::InvalidExample => "invalid-example",
@@ -80,7 +93,7 @@ impl Code {
     /// The severity a finding of this code has unless `bus-contract.yaml` says otherwise.
     pub fn default_severity(self) -> Severity {
         match self {
-            Code::OrphanEvent => Severity::Warning,
+            Code::OrphanEvent | Code::UnexpectedEvent | Code::Undecided => Severity::Warning,
             _ => Severity::Error,
         }
     }

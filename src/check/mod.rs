@@ -1,6 +1,7 @@
 //! `check`: everything the gate verifies over a loaded workspace. Pure: no I/O, no printing.
 
 mod finding;
+mod generated;
 mod naming;
 pub(crate) mod routing;
 mod satisfy;
@@ -22,12 +23,39 @@ use satisfy::{Producer, never_matches, not_guaranteed};
 /// let report = Workspace::bellyfed().check(&CheckConfig::default().environment("prod"));
 /// assert_eq!(report.errors(), 0);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckConfig {
     environment: Option<String>,
+    cases: u32,
+    seed: u64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            environment: None,
+            cases: 256,
+            seed: 0,
+        }
+    }
 }
 
 impl CheckConfig {
+    /// How many events to generate for each question static reasoning leaves open
+    /// (`partial-coverage`, `unexpected-event`). Default: 256.
+    #[must_use]
+    pub fn cases(mut self, cases: u32) -> Self {
+        self.cases = cases;
+        self
+    }
+
+    /// The seed of the generated events; the same seed gives the same report. Default: 0.
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
     /// Check one environment only. Default: every environment of the workspace.
     #[must_use]
     pub fn environment(mut self, env: impl Into<String>) -> Self {
@@ -67,6 +95,15 @@ impl Workspace {
             naming::check(self, conventions, &envs, &mut out);
         }
         routing::check(self, &mut out);
+        let mut witnesses = Vec::new();
+        generated::check(
+            self,
+            &envs,
+            config.seed,
+            config.cases,
+            &mut out,
+            &mut witnesses,
+        );
         // Severity overrides from bus-contract.yaml.
         let mut findings: Vec<Finding> = out
             .into_iter()
@@ -91,7 +128,7 @@ impl Workspace {
                 examples: s.publishes.iter().map(|p| p.examples.len()).sum(),
             })
             .collect();
-        Report::new(findings, services, envs)
+        Report::new(findings, services, envs, witnesses)
     }
 }
 

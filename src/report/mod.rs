@@ -15,6 +15,31 @@ pub struct Report {
     findings: Vec<Finding>,
     services: Vec<ServiceSummary>,
     environments: Vec<String>,
+    witnesses: Vec<Witness>,
+}
+
+/// A generated event, valid under the producer's schema, that a rule matches: the proof that
+/// the rule can receive an event it expects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    /// The subscribing service.
+    pub service: String,
+    /// The rule.
+    pub rule: String,
+    /// The expected event's name.
+    pub event: String,
+    /// The witness, as compact JSON.
+    pub example: String,
+}
+
+/// The parts of a witness event a reader needs: source, detail-type and detail.
+fn witness_summary(example: &str) -> String {
+    let Ok(serde_json::Value::Object(mut m)) = serde_json::from_str::<serde_json::Value>(example)
+    else {
+        return example.to_string();
+    };
+    m.retain(|k, _| matches!(k.as_str(), "source" | "detail-type" | "detail"));
+    serde_json::Value::Object(m).to_string()
 }
 
 /// What one service's contract holds, for the report's summary.
@@ -31,13 +56,22 @@ impl Report {
         findings: Vec<Finding>,
         mut services: Vec<ServiceSummary>,
         environments: Vec<String>,
+        mut witnesses: Vec<Witness>,
     ) -> Report {
         services.sort_by(|a, b| a.name.cmp(&b.name));
+        witnesses
+            .sort_by(|a, b| (&a.service, &a.rule, &a.event).cmp(&(&b.service, &b.rule, &b.event)));
         Report {
             findings,
             services,
             environments,
+            witnesses,
         }
+    }
+
+    /// A witness for each (rule, expected event) pair that has one.
+    pub fn witnesses(&self) -> &[Witness] {
+        &self.witnesses
     }
 
     /// Every finding, sorted by file, location and code.
@@ -170,6 +204,19 @@ impl Report {
                 parts.join(", ")
             )?;
         }
+        if !self.witnesses.is_empty() {
+            writeln!(w, "\nwitnesses: a generated valid event each rule matches")?;
+            for wit in &self.witnesses {
+                writeln!(
+                    w,
+                    "  {}/{} ← {}  {}",
+                    wit.service,
+                    wit.rule,
+                    wit.event,
+                    paint(&witness_summary(&wit.example), |s| s.dimmed())
+                )?;
+            }
+        }
         let total = |f: fn(&ServiceSummary) -> usize| self.services.iter().map(f).sum::<usize>();
         writeln!(
             w,
@@ -230,9 +277,25 @@ impl Report {
         for f in &self.findings {
             *by_code.entry(f.code.as_str()).or_insert(0usize) += 1;
         }
+        let witnesses: Vec<serde_json::Value> = self
+            .witnesses
+            .iter()
+            .map(|w| {
+                serde_json::json!({
+                    "service": w.service,
+                    "rule": w.rule,
+                    "expects": w.event,
+                    "evidence": {
+                        "kind": "event",
+                        "event": serde_json::from_str::<serde_json::Value>(&w.example).unwrap_or_default(),
+                    },
+                })
+            })
+            .collect();
         serde_json::json!({
             "schema": 1,
             "findings": findings,
+            "witnesses": witnesses,
             "summary": {
                 "ok": self.is_ok(),
                 "errors": self.errors(),

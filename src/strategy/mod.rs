@@ -25,7 +25,7 @@ mod schema;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use proptest::strategy::{BoxedStrategy, Union};
+use proptest::strategy::{BoxedStrategy, Union, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value as J};
 
@@ -58,6 +58,39 @@ pub fn runner(seed: u64) -> TestRunner {
         Config::default(),
         TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
     )
+}
+
+/// Draws `count` values from `strategy` with a runner seeded by `seed`: the same seed gives the
+/// same values.
+///
+/// # Errors
+/// When the strategy rejects too many candidates (for example [`matching_within`] for a
+/// declaration none of whose instances match), with proptest's reason.
+pub fn sample<S: Strategy>(strategy: &S, count: usize, seed: u64) -> Result<Vec<S::Value>, String> {
+    let mut runner = runner(seed);
+    (0..count)
+        .map(|_| {
+            strategy
+                .new_tree(&mut runner)
+                .map(|t| t.current())
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// A runner for `cases` cases that writes no regression files and gives up on filtered
+/// strategies after a bounded number of rejects.
+pub(crate) fn quiet_runner(seed: u64, cases: u32) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_local_rejects: cases.saturating_mul(64).max(1024),
+        max_global_rejects: cases.saturating_mul(64).max(1024),
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }
 
 /// The envelope members every generated event has, with `detail` empty.
@@ -194,13 +227,20 @@ pub fn matching_within(
         })
         .map(Arc::new);
     let check = pattern.clone();
+    let (source, detail_type) = (declaration.source.clone(), declaration.detail_type.clone());
     (0..count, event_of(declaration))
         .prop_flat_map(move |(i, base)| {
             let fields = &rules[i].fields;
             let paths: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
-            let values: Vec<BoxedStrategy<FieldValue>> = fields
+            // Per field: `None` keeps the value the schema strategy chose, which often already
+            // satisfies the pattern (and always satisfies the schema).
+            let edits: Vec<BoxedStrategy<Option<FieldValue>>> = fields
                 .iter()
                 .map(|f| {
+                    if matches!(f.path.as_str(), "source" | "detail-type") {
+                        // The declaration fixes the envelope's source and detail-type.
+                        return Just(None).boxed();
+                    }
                     let declared = decl
                         .schema
                         .as_ref()
@@ -214,31 +254,39 @@ pub fn matching_within(
                         })
                         .map(Some)
                         .collect();
-                    let s = if ok.is_empty() {
+                    let set = if ok.is_empty() {
                         field_value(&f.list)
                     } else {
                         prop::sample::select(ok).boxed()
                     };
                     // An array member holds the value as its one element.
-                    if is_array {
-                        s.prop_map(|v| v.map(|v| J::Array(vec![v]))).boxed()
+                    let set = if is_array {
+                        set.prop_map(|v| v.map(|v| J::Array(vec![v]))).boxed()
                     } else {
-                        s
-                    }
+                        set
+                    };
+                    prop_oneof![Just(None), set.prop_map(Some)].boxed()
                 })
                 .collect();
-            (Just(base), Just(paths), values)
+            (Just(base), Just(paths), edits)
         })
-        .prop_map(|(base, paths, values)| {
+        .prop_map(|(base, paths, edits)| {
             let J::Object(map) = base else {
                 unreachable!("invariant: event_of yields objects")
             };
+            let (paths, values): (Vec<String>, Vec<FieldValue>) = paths
+                .into_iter()
+                .zip(edits)
+                .filter_map(|(p, e)| e.map(|v| (p, v)))
+                .unzip();
             assemble(map, &paths, values)
         })
         .prop_filter("not a valid instance of the declaration", move |e| {
-            validator
-                .as_ref()
-                .is_none_or(|v| e.get("detail").is_some_and(|d| v.is_valid(d)))
+            e.get("source").and_then(J::as_str) == Some(source.as_str())
+                && e.get("detail-type").and_then(J::as_str) == Some(detail_type.as_str())
+                && validator
+                    .as_ref()
+                    .is_none_or(|v| e.get("detail").is_some_and(|d| v.is_valid(d)))
         })
         .prop_filter("the pattern does not match", move |e| {
             matches_json(&check, e)
@@ -351,7 +399,8 @@ fn matcher_value(m: &Matcher) -> Option<BoxedStrategy<FieldValue>> {
         Matcher::Number { text, .. } => {
             let n: J = serde_json::from_str(text).ok()?;
             // A literal that only matches its own text survives only if JSON keeps the text.
-            (m_is_comparable(m) || n.to_string().as_str() == text.as_str()).then(|| Just(Some(n)).boxed())
+            (m_is_comparable(m) || n.to_string().as_str() == text.as_str())
+                .then(|| Just(Some(n)).boxed())
         }
         Matcher::Bool(b) => some(Just(J::from(*b)).boxed()),
         Matcher::Null => some(Just(J::Null).boxed()),

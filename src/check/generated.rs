@@ -1,0 +1,202 @@
+//! The checks that need generated events: a witness for each (rule, expected event) pair,
+//! `partial-coverage` for `every: true`, `unexpected-event`, and `undecided` when nothing
+//! settles a question. Static reasoning runs first; generation only decides what it cannot.
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestError;
+use serde_json::Value as J;
+
+use crate::check::satisfy::{Producer, never_matches};
+use crate::check::{Code, Evidence, Finding, expand};
+use crate::pattern::Pattern;
+use crate::report::Witness;
+use crate::strategy::{self, Declaration, matches_json};
+use crate::workspace::{Publication, Subscription, Workspace};
+
+/// A seed for one question, derived from the run's seed and the question's names, so that
+/// every question draws its own events and a seed reproduces all of them.
+fn seed_for(seed: u64, parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for p in parts {
+        for b in p.bytes().chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+fn statically_never(pattern: &Pattern, p: &Publication) -> bool {
+    let producer = Producer {
+        source: &p.source.value,
+        detail_type: &p.detail_type.value,
+        schema: p.schema.as_ref().map(|s| &s.value),
+    };
+    never_matches(pattern, &producer).is_some()
+}
+
+/// A valid instance of `decl` that `pattern` misses (`want_match = true`) or matches
+/// (`false`), shrunk; `None` when all `cases` generated instances behave.
+fn counterexample(
+    pattern: &Pattern,
+    decl: &Declaration,
+    want_match: bool,
+    seed: u64,
+    cases: u32,
+) -> Option<J> {
+    let mut runner = strategy::quiet_runner(seed, cases);
+    let result = runner.run(&strategy::event_of(decl), |e| {
+        if matches_json(pattern, &e) == want_match {
+            Ok(())
+        } else {
+            Err(proptest::test_runner::TestCaseError::fail("counterexample"))
+        }
+    });
+    match result {
+        Err(TestError::Fail(_, minimal)) => Some(minimal),
+        _ => None,
+    }
+}
+
+fn compact(event: &J) -> String {
+    serde_json::to_string(event).unwrap_or_default()
+}
+
+pub(crate) fn check(
+    ws: &Workspace,
+    envs: &[String],
+    seed: u64,
+    cases: u32,
+    out: &mut Vec<Finding>,
+    witnesses: &mut Vec<Witness>,
+) {
+    for service in &ws.services {
+        for sub in &service.subscribes {
+            let Some(pattern) = &sub.pattern else {
+                continue;
+            };
+            let on_bus: Vec<&Publication> = ws
+                .services
+                .iter()
+                .flat_map(|s| &s.publishes)
+                .filter(|p| {
+                    envs.iter()
+                        .any(|env| expand(&p.bus.value, env) == expand(&sub.bus.value, env))
+                })
+                .collect();
+            expectations(
+                service.name.as_str(),
+                &service.file,
+                sub,
+                pattern,
+                &on_bus,
+                seed,
+                cases,
+                out,
+                witnesses,
+            );
+            // Events on the bus that the rule does not expect, but matches.
+            for p in on_bus
+                .iter()
+                .filter(|p| !sub.expects.iter().any(|e| e.value.event == p.event.value))
+            {
+                if statically_never(pattern, p) {
+                    continue;
+                }
+                let s = seed_for(
+                    seed,
+                    &[&service.name, &sub.rule.value, &p.event.value, "unexpected"],
+                );
+                if let Some(example) = counterexample(pattern, &p.declaration(), false, s, cases) {
+                    let message = format!(
+                        "rule {} also matches {}, which it does not expect (add it to expects, or narrow the pattern)",
+                        sub.rule.value, p.event.value
+                    );
+                    out.push(
+                        Finding::new(
+                            Code::UnexpectedEvent,
+                            &service.file,
+                            sub.rule.at.clone(),
+                            message,
+                        )
+                        .service(Some(&service.name))
+                        .evidence(Evidence::Event(compact(&example))),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn expectations(
+    service: &str,
+    file: &str,
+    sub: &Subscription,
+    pattern: &Pattern,
+    on_bus: &[&Publication],
+    seed: u64,
+    cases: u32,
+    out: &mut Vec<Finding>,
+    witnesses: &mut Vec<Witness>,
+) {
+    for expect in &sub.expects {
+        let event = &expect.value.event;
+        let producers: Vec<&&Publication> =
+            on_bus.iter().filter(|p| p.event.value == *event).collect();
+        let possible: Vec<&&Publication> = producers
+            .iter()
+            .copied()
+            .filter(|p| !statically_never(pattern, p))
+            .collect();
+        if possible.is_empty() {
+            // No producer (no-producer), or never (unsatisfiable): reported statically.
+            continue;
+        }
+        let s = seed_for(seed, &[service, &sub.rule.value, event, "witness"]);
+        // The search for a witness gets a bounded budget of rejected candidates.
+        let witness = possible.iter().find_map(|p| {
+            let mut runner = strategy::quiet_runner(s, cases.max(16) / 4);
+            strategy::matching_within(pattern, &p.declaration())
+                .new_tree(&mut runner)
+                .ok()
+                .map(|t| t.current())
+        });
+        match witness {
+            Some(w) => witnesses.push(Witness {
+                service: service.to_string(),
+                rule: sub.rule.value.clone(),
+                event: event.clone(),
+                example: compact(&w),
+            }),
+            None => {
+                let message = format!(
+                    "rule {} expects {event}, but no generated valid instance matched it, and static reasoning cannot tell whether one can",
+                    sub.rule.value
+                );
+                out.push(
+                    Finding::new(Code::Undecided, file, expect.at.clone(), message)
+                        .service(Some(service)),
+                );
+                continue;
+            }
+        }
+        if expect.value.every {
+            for p in &producers {
+                let s = seed_for(seed, &[service, &sub.rule.value, event, "every"]);
+                if let Some(example) = counterexample(pattern, &p.declaration(), true, s, cases) {
+                    let message = format!(
+                        "rule {} expects every {event}, but misses some valid instances, such as the evidence's",
+                        sub.rule.value
+                    );
+                    out.push(
+                        Finding::new(Code::PartialCoverage, file, expect.at.clone(), message)
+                            .service(Some(service))
+                            .evidence(Evidence::Event(compact(&example))),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+}
