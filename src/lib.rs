@@ -55,6 +55,8 @@ struct ReadmeDoctests;
 pub use event::{ENVELOPE_FIELDS, Event, EventError};
 pub use json::Value;
 pub use number::NumericProfile;
+#[cfg(feature = "workspace")]
+pub use pattern::{BranchVerdict, Explanation, FieldVerdict};
 pub use pattern::{Options, Pattern, PatternError, PatternErrorKind};
 
 #[cfg(feature = "workspace")]

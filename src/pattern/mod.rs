@@ -3,6 +3,8 @@
 pub(crate) mod ast;
 mod complexity;
 mod error;
+#[cfg(feature = "workspace")]
+mod explain;
 mod parse;
 pub(crate) mod reference;
 mod text;
@@ -11,6 +13,8 @@ use crate::event::{Event, EventError};
 use crate::number::NumericProfile;
 
 pub use error::{PatternError, PatternErrorKind};
+#[cfg(feature = "workspace")]
+pub use explain::{BranchVerdict, Explanation, FieldVerdict};
 
 /// Limits applied when parsing a pattern. The defaults are EventBridge's.
 ///

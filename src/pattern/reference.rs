@@ -191,6 +191,24 @@ pub(crate) fn matches_all(patterns: &[&crate::Pattern], event: &Event) -> Vec<bo
         .collect()
 }
 
+/// The event's values at each of `paths`, in document order.
+#[cfg(feature = "workspace")]
+pub(crate) fn values_at<'e>(event: &'e Event, paths: &[&str]) -> Vec<Vec<&'e Value>> {
+    let set: BTreeSet<&str> = paths.iter().copied().collect();
+    let flat = Flat::new(event, &set);
+    paths
+        .iter()
+        .map(|p| {
+            let mut ids = Vec::new();
+            if let Some(trie) = flat.by_path.get(*p) {
+                trie.consistent(&[], &mut ids);
+            }
+            ids.sort_unstable();
+            ids.into_iter().map(|i| flat.leaves[i].value).collect()
+        })
+        .collect()
+}
+
 /// Whether `rules` (one pattern) match `event`.
 pub(crate) fn matches(rules: &[SubRule], event: &Event, semantics: Semantics) -> bool {
     let paths: BTreeSet<&str> = rules

@@ -168,7 +168,11 @@ pub fn near_miss(pattern: &Pattern) -> Option<impl Strategy<Value = J> + use<>> 
         pattern
             .sub_rules()
             .iter()
-            .filter(|r| r.fields.iter().any(|f| !failing_values(&f.list).is_empty()))
+            .filter(|r| {
+                r.fields
+                    .iter()
+                    .any(|f| !failing_values(&f.path, &f.list).is_empty())
+            })
             .cloned()
             .collect(),
     );
@@ -181,7 +185,7 @@ pub fn near_miss(pattern: &Pattern) -> Option<impl Strategy<Value = J> + use<>> 
         .prop_flat_map(move |(i, env, which)| {
             let fields = &rules[i].fields;
             let breakable: Vec<usize> = (0..fields.len())
-                .filter(|&k| !failing_values(&fields[k].list).is_empty())
+                .filter(|&k| !failing_values(&fields[k].path, &fields[k].list).is_empty())
                 .collect();
             let broken = Some(breakable[which.index(breakable.len())]);
             let paths: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
@@ -190,7 +194,7 @@ pub fn near_miss(pattern: &Pattern) -> Option<impl Strategy<Value = J> + use<>> 
                 .enumerate()
                 .map(|(k, f)| {
                     if Some(k) == broken {
-                        prop::sample::select(failing_values(&f.list)).boxed()
+                        prop::sample::select(failing_values(&f.path, &f.list)).boxed()
                     } else {
                         field_value(&f.list)
                     }
@@ -575,7 +579,7 @@ fn in_range(low: Option<(f64, bool)>, high: Option<(f64, bool)>) -> BoxedStrateg
 /// Values a leaf list rejects: variants of its own literals, values just outside its ranges,
 /// excluded values, and values of other types. `None` (leaving the field out) is offered when
 /// the list has no `exists: false`.
-fn failing_values(list: &LeafList) -> Vec<FieldValue> {
+fn failing_values(path: &str, list: &LeafList) -> Vec<FieldValue> {
     let mut candidates: Vec<J> = Vec::new();
     for m in &list.matchers {
         match m {
@@ -644,7 +648,8 @@ fn failing_values(list: &LeafList) -> Vec<FieldValue> {
             out.push(Some(c));
         }
     }
-    if !list.has_exists_false {
+    // Leaving the field out also misses, except for the envelope members TestEventPattern needs.
+    if !list.has_exists_false && !crate::ENVELOPE_FIELDS.contains(&path) {
         out.push(None);
     }
     out

@@ -2,6 +2,7 @@
 //! problem collected rather than the first one returned.
 
 mod files;
+mod graph;
 mod model;
 mod registry;
 

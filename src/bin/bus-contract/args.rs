@@ -50,6 +50,24 @@ pub enum Command {
     /// Rewrite routing.snap.yaml: the rules each example event hits.
     Snapshot(SnapshotArgs),
 
+    /// Print generated events as JSON Lines: exactly N full envelopes, the same for the same
+    /// seed.
+    ///
+    /// With --event, valid instances of a published event (its declared schema). With --rule,
+    /// events the rule matches: valid under the schema of an expected event where a producer
+    /// declares one, otherwise built from the pattern alone. With --near-miss, events that
+    /// differ from a match in one condition and fail the rule's pattern.
+    Generate(GenerateArgs),
+
+    /// Show which rules each event hits: one JSON event, or JSON Lines (an exported archive).
+    Match(MatchArgs),
+
+    /// Explain, field by field, why a rule matches an event or why not.
+    Explain(ExplainArgs),
+
+    /// Draw the routing graph: producers → buses → rules → targets.
+    Graph(GraphArgs),
+
     /// Test an event against an event pattern, like `aws events test-event-pattern`.
     ///
     /// Prints {"Result": true} or {"Result": false} and exits 0. An invalid pattern prints
@@ -77,6 +95,95 @@ pub struct CheckArgs {
     /// Output format: human (grouped by service), json (one document) or junit (XML).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// How many events to generate for each question static reasoning leaves open
+    /// (partial-coverage, unexpected-event).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub cases: u32,
+
+    /// The seed of the generated events: the same seed gives the same report.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["event", "rule"])))]
+pub struct GenerateArgs {
+    /// A published event, such as user.profile.updated.
+    #[arg(long, value_name = "NAME")]
+    pub event: Option<String>,
+
+    /// A rule, written rule or service/rule.
+    #[arg(long, value_name = "NAME")]
+    pub rule: Option<String>,
+
+    /// How many events.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub count: usize,
+
+    /// The seed.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Events that just miss the rule's pattern (with --rule).
+    #[arg(long, requires = "rule")]
+    pub near_miss: bool,
+
+    /// The workspace directory.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// The events: a file of one JSON event or JSON Lines, or - for standard input.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: String,
+
+    /// Take rules from pattern files matching these globs (the rule's name is the file's
+    /// path) instead of the workspace.
+    #[arg(long, value_name = "GLOB")]
+    pub patterns: Vec<String>,
+
+    /// Output format: human or json (one JSON line per event).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// The workspace directory.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule, written rule or service/rule.
+    #[arg(long, value_name = "NAME")]
+    pub rule: String,
+
+    /// The event: a file of one JSON event, or - for standard input.
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: String,
+
+    /// The workspace directory.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+
+    /// The workspace directory.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use bus_contract::{CheckConfig, Event, EventError, NumericProfile, Options, Pattern, Workspace};
 
 use crate::args::{
-    CheckArgs, Format, LimitArgs, Profile, SnapshotArgs, TestPatternArgs, ValidateArgs,
+    CheckArgs, ExplainArgs, Format, GenerateArgs, GraphArgs, GraphFormat, LimitArgs, MatchArgs,
+    Profile, SnapshotArgs, TestPatternArgs, ValidateArgs,
 };
 
 /// Exit code for usage, I/O and input errors.
@@ -155,7 +156,7 @@ fn validate_one(file: &Path, options: &Options) -> Result<Option<String>> {
 pub fn check(args: &CheckArgs, color: bool, out: &mut impl Write) -> Result<ExitCode> {
     let workspace = Workspace::load(&args.dir)
         .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
-    let mut config = CheckConfig::default();
+    let mut config = CheckConfig::default().cases(args.cases).seed(args.seed);
     if let Some(env) = &args.env {
         config = config.environment(env.clone());
     }
@@ -183,5 +184,235 @@ pub fn snapshot(args: &SnapshotArgs, out: &mut impl Write) -> Result<ExitCode> {
         |n| n.to_string_lossy().into_owned(),
     );
     writeln!(out, "wrote {}", args.dir.join(name).display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn generate(
+    args: &GenerateArgs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
+    use bus_contract::strategy;
+    use proptest::strategy::{BoxedStrategy, Strategy, Union};
+
+    let workspace = Workspace::load(&args.dir)
+        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let strategy: BoxedStrategy<serde_json::Value> = if let Some(event) = &args.event {
+        let declarations = workspace.declarations(event);
+        if declarations.is_empty() {
+            writeln!(err, "error: no service publishes an event named {event}")?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+        Union::new(declarations.iter().map(|d| strategy::event_of(d).boxed())).boxed()
+    } else {
+        let name = args.rule.as_deref().unwrap_or_default();
+        let Some(rule) = workspace.rule(name) else {
+            writeln!(
+                err,
+                "error: no rule named {name} (write rule or service/rule)"
+            )?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        };
+        let Some(pattern) = rule.pattern else {
+            writeln!(
+                err,
+                "error: the pattern of rule {name} is invalid; `bus-contract check` says why"
+            )?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        };
+        if args.near_miss {
+            match strategy::near_miss(pattern) {
+                Some(s) => s.boxed(),
+                None => {
+                    writeln!(
+                        err,
+                        "error: rule {name} cannot be missed by one condition, so it has no near misses"
+                    )?;
+                    return Ok(ExitCode::from(EXIT_ERROR));
+                }
+            }
+        } else {
+            // Valid instances of the expected events that the rule can match, where their
+            // producers declare schemas; otherwise the pattern alone.
+            let within: Vec<BoxedStrategy<serde_json::Value>> = rule
+                .expects
+                .iter()
+                .flat_map(|(event, _)| workspace.declarations(event))
+                .filter(|d| d.schema.is_some())
+                .filter(|d| {
+                    strategy::sample(&strategy::matching_within(pattern, d), 1, args.seed).is_ok()
+                })
+                .map(|d| strategy::matching_within(pattern, &d).boxed())
+                .collect();
+            if within.is_empty() {
+                strategy::matching(pattern).boxed()
+            } else {
+                Union::new(within).boxed()
+            }
+        }
+    };
+    let events = match strategy::sample(&strategy, args.count, args.seed) {
+        Ok(e) => e,
+        Err(e) => {
+            writeln!(err, "error: could not generate {} events: {e}", args.count)?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    for e in events {
+        writeln!(out, "{}", serde_json::to_string(&e)?)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a file argument, or standard input for `-`.
+fn read_input(file: &str) -> Result<Vec<u8>> {
+    if file == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .context("cannot read standard input")?;
+        Ok(buf)
+    } else {
+        std::fs::read(file).with_context(|| format!("cannot read {file}"))
+    }
+}
+
+/// The events of an input: one JSON document, or JSON Lines. Each with its line number.
+fn events(bytes: &[u8]) -> Vec<(usize, Result<Event, EventError>)> {
+    if let Ok(e) = Event::from_slice(bytes) {
+        return vec![(1, Ok(e))];
+    }
+    bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+        .map(|(i, l)| (i + 1, Event::from_slice(l)))
+        .collect()
+}
+
+pub fn match_events(
+    args: &MatchArgs,
+    color: bool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
+    // The rules: the workspace's, or pattern files named by their paths.
+    let mut rules: Vec<(String, Pattern)> = Vec::new();
+    if args.patterns.is_empty() {
+        let workspace = Workspace::load(&args.dir)
+            .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+        for r in workspace.rules() {
+            if let Some(p) = r.pattern {
+                rules.push((format!("{}/{}", r.service, r.name), p.clone()));
+            }
+        }
+    } else {
+        for g in &args.patterns {
+            let paths = glob::glob(g).with_context(|| format!("invalid glob {g}"))?;
+            let mut found = 0;
+            for path in paths {
+                let path = path.with_context(|| format!("cannot read a match of {g}"))?;
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let pattern = Pattern::parse(&text)
+                    .with_context(|| format!("{} is not a valid pattern", path.display()))?;
+                rules.push((path.display().to_string(), pattern));
+                found += 1;
+            }
+            anyhow::ensure!(found > 0, "no pattern file matches {g}");
+        }
+    }
+    let input = read_input(&args.file)?;
+    let mut bad = 0;
+    for (line, event) in events(&input) {
+        let event = match event {
+            Ok(e) => e,
+            Err(e) => {
+                bad += 1;
+                writeln!(err, "{}:{line}: {e}", args.file)?;
+                continue;
+            }
+        };
+        let hits: Vec<&str> = rules
+            .iter()
+            .filter(|(_, p)| p.matches_event(&event))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        match args.format {
+            Format::Json => writeln!(out, "{}", serde_json::json!({"line": line, "rules": hits}))?,
+            _ => {
+                let field = |k: &str| match event.value().get(k) {
+                    Some(bus_contract::Value::String(s)) => s.clone(),
+                    Some(v) => v.to_string(),
+                    None => "-".into(),
+                };
+                let head = format!("line {line}: {} {}", field("source"), field("detail-type"));
+                let count = format!(
+                    "{} rule{}",
+                    hits.len(),
+                    if hits.len() == 1 { "" } else { "s" }
+                );
+                let count = if color && hits.is_empty() {
+                    format!("\u{1b}[33m{count}\u{1b}[0m")
+                } else {
+                    count
+                };
+                writeln!(out, "{head}: {count}")?;
+                for h in hits {
+                    writeln!(out, "  {h}")?;
+                }
+            }
+        }
+    }
+    Ok(if bad > 0 {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn explain(
+    args: &ExplainArgs,
+    color: bool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
+    let workspace = Workspace::load(&args.dir)
+        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let Some(rule) = workspace.rule(&args.rule) else {
+        writeln!(
+            err,
+            "error: no rule named {} (write rule or service/rule)",
+            args.rule
+        )?;
+        return Ok(ExitCode::from(EXIT_ERROR));
+    };
+    let Some(pattern) = rule.pattern else {
+        writeln!(
+            err,
+            "error: the pattern of rule {} is invalid; `bus-contract check` says why",
+            args.rule
+        )?;
+        return Ok(ExitCode::from(EXIT_ERROR));
+    };
+    let input = read_input(&args.file)?;
+    let event = match Event::from_slice(&input) {
+        Ok(e) => e,
+        Err(e) => {
+            writeln!(err, "error: {}: {e}", args.file)?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let name = format!("{}/{}", rule.service, rule.name);
+    write!(out, "{}", pattern.explain(&event).to_text(&name, color))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn graph(args: &GraphArgs, out: &mut impl Write) -> Result<ExitCode> {
+    let workspace = Workspace::load(&args.dir)
+        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    match args.format {
+        GraphFormat::Mermaid => write!(out, "{}", workspace.graph_mermaid())?,
+        GraphFormat::Dot => write!(out, "{}", workspace.graph_dot())?,
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -45,6 +45,10 @@ fn run(cli: &args::Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         args::Command::Check(a) => cmd::check(a, color, &mut out),
         args::Command::Snapshot(a) => cmd::snapshot(a, &mut out),
+        args::Command::Generate(a) => cmd::generate(a, &mut out, &mut err),
+        args::Command::Match(a) => cmd::match_events(a, color, &mut out, &mut err),
+        args::Command::Explain(a) => cmd::explain(a, color, &mut out, &mut err),
+        args::Command::Graph(a) => cmd::graph(a, &mut out),
         args::Command::TestPattern(a) => cmd::test_pattern(a, &mut out, &mut err),
         args::Command::Validate(a) => cmd::validate(a, &mut out, &mut err),
     }

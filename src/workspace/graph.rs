@@ -1,0 +1,122 @@
+//! The routing graph: producers → buses → rules → targets, as Mermaid or Graphviz DOT.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use super::Workspace;
+
+/// A node id both formats accept.
+fn id(kind: &str, name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("{kind}_{clean}")
+}
+
+/// The graph's nodes and edges, sorted, so that the output is deterministic.
+struct Graph {
+    /// (id, label, kind)
+    nodes: BTreeSet<(String, String, &'static str)>,
+    /// (from, to, label)
+    edges: BTreeSet<(String, String, String)>,
+}
+
+impl Workspace {
+    fn graph(&self) -> Graph {
+        let mut g = Graph {
+            nodes: BTreeSet::new(),
+            edges: BTreeSet::new(),
+        };
+        for s in &self.services {
+            for p in &s.publishes {
+                let (svc, bus) = (id("svc", &s.name), id("bus", &p.bus.value));
+                g.nodes.insert((svc.clone(), s.name.clone(), "service"));
+                g.nodes.insert((bus.clone(), p.bus.value.clone(), "bus"));
+                g.edges.insert((svc, bus, p.event.value.clone()));
+            }
+            for sub in &s.subscribes {
+                let bus = id("bus", &sub.bus.value);
+                let name = format!("{}/{}", s.name, sub.rule.value);
+                let rule = id("rule", &name);
+                let target = id("target", &sub.target.value);
+                g.nodes.insert((bus.clone(), sub.bus.value.clone(), "bus"));
+                g.nodes.insert((rule.clone(), name, "rule"));
+                g.nodes
+                    .insert((target.clone(), sub.target.value.clone(), "target"));
+                g.edges.insert((bus, rule.clone(), String::new()));
+                g.edges.insert((rule, target, String::new()));
+            }
+        }
+        g
+    }
+
+    /// The routing graph as a Mermaid flowchart: services publish events onto buses, rules on
+    /// the buses deliver to targets.
+    pub fn graph_mermaid(&self) -> String {
+        let g = self.graph();
+        let mut out = String::from("flowchart LR\n");
+        for (id, label, kind) in &g.nodes {
+            let label = label.replace('"', "'");
+            let _ = match *kind {
+                "service" => writeln!(out, "  {id}[\"{label}\"]"),
+                "bus" => writeln!(out, "  {id}{{{{\"{label}\"}}}}"),
+                "rule" => writeln!(out, "  {id}([\"{label}\"])"),
+                _ => writeln!(out, "  {id}[(\"{label}\")]"),
+            };
+        }
+        for (from, to, label) in &g.edges {
+            let _ = if label.is_empty() {
+                writeln!(out, "  {from} --> {to}")
+            } else {
+                writeln!(out, "  {from} -- \"{label}\" --> {to}")
+            };
+        }
+        out
+    }
+
+    /// The routing graph in Graphviz DOT.
+    pub fn graph_dot(&self) -> String {
+        let g = self.graph();
+        let mut out = String::from("digraph routing {\n  rankdir=LR;\n");
+        for (id, label, kind) in &g.nodes {
+            let shape = match *kind {
+                "service" => "box",
+                "bus" => "hexagon",
+                "rule" => "ellipse",
+                _ => "cylinder",
+            };
+            let _ = writeln!(
+                out,
+                "  {id} [label=\"{}\", shape={shape}];",
+                label.replace('"', "\\\"")
+            );
+        }
+        for (from, to, label) in &g.edges {
+            let _ = if label.is_empty() {
+                writeln!(out, "  {from} -> {to};")
+            } else {
+                writeln!(out, "  {from} -> {to} [label=\"{label}\"];")
+            };
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// The rules (as `service/rule`) whose patterns match `event`, whatever their bus.
+    pub fn matching_rules(&self, event: &crate::Event) -> Vec<String> {
+        let rules = self.rules();
+        let patterns: Vec<&crate::Pattern> = rules.iter().filter_map(|r| r.pattern).collect();
+        let names: Vec<String> = rules
+            .iter()
+            .filter(|r| r.pattern.is_some())
+            .map(|r| format!("{}/{}", r.service, r.name))
+            .collect();
+        let hits = crate::pattern::reference::matches_all(&patterns, event);
+        names
+            .into_iter()
+            .zip(hits)
+            .filter_map(|(n, h)| h.then_some(n))
+            .collect()
+    }
+}
