@@ -38,6 +38,7 @@ mod check;
 mod event;
 mod ip;
 mod json;
+mod matcher;
 mod number;
 mod pattern;
 #[cfg(feature = "workspace")]
@@ -54,6 +55,7 @@ struct ReadmeDoctests;
 
 pub use event::{ENVELOPE_FIELDS, Event, EventError};
 pub use json::Value;
+pub use matcher::{BuildError, Matcher, MatcherBuilder, PatternId, Scratch};
 pub use number::NumericProfile;
 #[cfg(feature = "workspace")]
 pub use pattern::{BranchVerdict, Explanation, FieldVerdict};

@@ -5,7 +5,7 @@
 
 mod common;
 
-use bus_contract::{Event, Options, Pattern};
+use bus_contract::{Event, Matcher, Options, Pattern};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -63,6 +63,18 @@ fn outcome(
     } else {
         "no-match"
     };
+    // The compiled matcher must agree with the reference matcher on every case.
+    let mut builder = Matcher::builder();
+    builder.add("p", pattern.clone()).unwrap();
+    let compiled = builder.build().unwrap();
+    let hits = compiled.matches(event.to_string().as_bytes()).unwrap();
+    let compiled_verdict = if hits.is_empty() { "no-match" } else { "match" };
+    if compiled_verdict != verdict {
+        return (
+            format!("{compiled_verdict} (compiled matcher; the reference says {verdict})"),
+            None,
+        );
+    }
     (verdict.into(), None)
 }
 

@@ -303,3 +303,65 @@ mod strategies {
         }
     }
 }
+
+/// The compiled matcher agrees with the reference matcher.
+mod differential {
+    use bus_contract::{Event, Matcher, Pattern, Scratch};
+    use proptest::prelude::*;
+
+    fn both(patterns: &[String], event: &str) -> Result<(), TestCaseError> {
+        let parsed: Vec<Pattern> = patterns
+            .iter()
+            .filter_map(|p| Pattern::parse(p).ok())
+            .collect();
+        let mut builder = Matcher::builder();
+        for (i, p) in parsed.iter().enumerate() {
+            builder.add(format!("p{i}"), p.clone()).unwrap();
+        }
+        let matcher = builder.build().unwrap();
+        let Ok(e) = Event::parse(event) else {
+            return Ok(());
+        };
+        let want: Vec<String> = parsed
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.matches_event(&e))
+            .map(|(i, _)| format!("p{i}"))
+            .collect();
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        // Twice with one scratch: reuse must not leak state between events.
+        for _ in 0..2 {
+            matcher
+                .matches_into(event.as_bytes(), &mut scratch, &mut out)
+                .unwrap();
+            let got: Vec<String> = out.iter().map(|&id| matcher.name(id).to_string()).collect();
+            prop_assert_eq!(&got, &want, "patterns {:?}, event {}", patterns, event);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(super::config())]
+
+        #[test]
+        fn properties_compiled_equals_reference(patterns in prop::collection::vec(super::pattern(), 1..6), event in super::event()) {
+            both(&patterns, &event)?;
+        }
+
+        #[test]
+        fn properties_compiled_equals_reference_on_random_json(pattern in super::json(), event in super::json()) {
+            both(&[pattern], &event)?;
+        }
+
+        #[test]
+        fn properties_compiled_equals_reference_on_arrays(
+            patterns in prop::collection::vec(super::pattern(), 1..4),
+            elements in prop::collection::vec(super::event(), 0..4),
+        ) {
+            // Arrays of objects, where array consistency matters.
+            let event = format!(r#"{{"a":[{}],"n":{{"n":[{}]}}}}"#, elements.join(","), elements.join(","));
+            both(&patterns, &event)?;
+        }
+    }
+}

@@ -308,11 +308,39 @@ impl<'a, 'e> Search<'a, 'e> {
     }
 }
 
+/// A leaf value, borrowed: from a parsed [`Value`] here, from event bytes in the compiled
+/// matcher. Both matchers judge values with the same functions below.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Scalar<'a> {
+    Str(&'a str),
+    /// A number, as written.
+    Num(&'a str),
+    Bool(bool),
+    Null,
+}
+
+impl<'a> Scalar<'a> {
+    pub(crate) fn of(v: &'a Value) -> Scalar<'a> {
+        match v {
+            Value::String(s) => Scalar::Str(s),
+            Value::Number(t) => Scalar::Num(t),
+            Value::Bool(b) => Scalar::Bool(*b),
+            // Containers are never leaves; the flatteners never hand one over.
+            Value::Null | Value::Array(_) | Value::Object(_) => Scalar::Null,
+        }
+    }
+}
+
 /// Whether any matcher of a leaf list accepts a leaf value.
 pub(crate) fn list_accepts(list: &LeafList, v: &Value, profile: NumericProfile) -> bool {
+    scalar_accepted(list, Scalar::of(v), profile)
+}
+
+/// Whether any matcher of a leaf list accepts a leaf value.
+pub(crate) fn scalar_accepted(list: &LeafList, v: Scalar<'_>, profile: NumericProfile) -> bool {
     let indexed = match v {
-        Value::String(s) => list.strings.contains(s),
-        Value::Number(t) => {
+        Scalar::Str(s) => list.strings.contains(s),
+        Scalar::Num(t) => {
             !list.numbers.is_empty()
                 && profile
                     .comparable(t)
@@ -329,47 +357,47 @@ pub(crate) fn list_accepts(list: &LeafList, v: &Value, profile: NumericProfile) 
 
 /// Whether one matcher accepts one leaf value. `exists: false` never accepts a value: it is
 /// satisfied by the absence of values, which the search handles.
-pub(crate) fn accepts(m: &Matcher, v: &Value, profile: NumericProfile) -> bool {
+pub(crate) fn accepts(m: &Matcher, v: Scalar<'_>, profile: NumericProfile) -> bool {
     match (m, v) {
         (Matcher::Exists(present), _) => *present,
         (Matcher::AnythingBut(a), v) => !excluded(a, v, profile),
-        (Matcher::Exact { value, ip }, Value::String(s)) => {
+        (Matcher::Exact { value, ip }, Scalar::Str(s)) => {
             s == value || ip.is_some_and(|ip| parse_ip(s) == Some(ip))
         }
-        (Matcher::Exactly(value), Value::String(s)) => s == value,
-        (Matcher::Number { text, value }, Value::Number(t)) => match value {
+        (Matcher::Exactly(value), Scalar::Str(s)) => s == value,
+        (Matcher::Number { text, value }, Scalar::Num(t)) => match value {
             Some(want) => profile.comparable(t) == Some(*want),
             None => t == text,
         },
-        (Matcher::Bool(b), Value::Bool(e)) => b == e,
-        (Matcher::Null, Value::Null) => true,
-        (Matcher::Prefix(p), Value::String(s)) => has_prefix(s, p),
-        (Matcher::Suffix(p), Value::String(s)) => has_suffix(s, p),
-        (Matcher::PrefixFolded(f, _), Value::String(s)) => f.is_prefix_of(s),
-        (Matcher::SuffixFolded(f, _), Value::String(s)) => f.is_suffix_of(s),
-        (Matcher::EqualsIgnoreCase(f, _), Value::String(s)) => f.equals(s),
-        (Matcher::Wildcard(w), Value::String(s)) => w.is_match(s),
-        (Matcher::Numeric(r), Value::Number(t)) => {
+        (Matcher::Bool(b), Scalar::Bool(e)) => *b == e,
+        (Matcher::Null, Scalar::Null) => true,
+        (Matcher::Prefix(p), Scalar::Str(s)) => has_prefix(s, p),
+        (Matcher::Suffix(p), Scalar::Str(s)) => has_suffix(s, p),
+        (Matcher::PrefixFolded(f, _), Scalar::Str(s)) => f.is_prefix_of(s),
+        (Matcher::SuffixFolded(f, _), Scalar::Str(s)) => f.is_suffix_of(s),
+        (Matcher::EqualsIgnoreCase(f, _), Scalar::Str(s)) => f.equals(s),
+        (Matcher::Wildcard(w), Scalar::Str(s)) => w.is_match(s),
+        (Matcher::Numeric(r), Scalar::Num(t)) => {
             profile.comparable(t).is_some_and(|n| r.contains(n))
         }
-        (Matcher::Cidr(c, _), Value::String(s)) => c.contains(s),
+        (Matcher::Cidr(c, _), Scalar::Str(s)) => c.contains(s),
         _ => false,
     }
 }
 
 /// Whether `anything-but` excludes a value. Values of another type are never excluded.
-fn excluded(a: &AnythingBut, v: &Value, profile: NumericProfile) -> bool {
+fn excluded(a: &AnythingBut, v: Scalar<'_>, profile: NumericProfile) -> bool {
     match (a, v) {
-        (AnythingBut::Strings(list), Value::String(s)) => list.iter().any(|x| x == s),
-        (AnythingBut::Numbers(list), Value::Number(t)) => profile
+        (AnythingBut::Strings(list), Scalar::Str(s)) => list.iter().any(|x| x == s),
+        (AnythingBut::Numbers(list), Scalar::Num(t)) => profile
             .comparable(t)
             .is_some_and(|n| list.iter().any(|(x, _)| *x == n)),
-        (AnythingBut::Prefix(list), Value::String(s)) => list.iter().any(|p| has_prefix(s, p)),
-        (AnythingBut::Suffix(list), Value::String(s)) => list.iter().any(|p| has_suffix(s, p)),
-        (AnythingBut::EqualsIgnoreCase(list), Value::String(s)) => {
+        (AnythingBut::Prefix(list), Scalar::Str(s)) => list.iter().any(|p| has_prefix(s, p)),
+        (AnythingBut::Suffix(list), Scalar::Str(s)) => list.iter().any(|p| has_suffix(s, p)),
+        (AnythingBut::EqualsIgnoreCase(list), Scalar::Str(s)) => {
             list.iter().any(|(f, _)| f.equals(s))
         }
-        (AnythingBut::Wildcard(list), Value::String(s)) => list.iter().any(|w| w.is_match(s)),
+        (AnythingBut::Wildcard(list), Scalar::Str(s)) => list.iter().any(|w| w.is_match(s)),
         _ => false,
     }
 }

@@ -1,0 +1,519 @@
+//! The compiled matcher: many named patterns in one structure, matched against event bytes.
+//!
+//! How an event is matched:
+//!
+//! 1. The flattener ([`flatten`]) walks the bytes once, skipping every member no pattern
+//!    names, and records the leaves at named paths.
+//! 2. Each leaf is looked up in its path's value index: exact strings and numbers by hash,
+//!    prefixes and suffixes by hashing each prefix (suffix) of the value, everything else
+//!    (wildcards, ranges, `anything-but`, `exists`, …) by testing the few matchers of that kind
+//!    at that path. Each hit satisfies one field ("condition") of one sub-rule.
+//! 3. A sub-rule whose required conditions are all satisfied is a candidate. It matches at once
+//!    unless two or more of its fields involve leaves inside arrays of objects; then array
+//!    consistency decides, and the reference matcher settles that event.
+//!
+//! So the cost per event follows the event's named leaves and the rules they hit, not the
+//! number of rules.
+
+mod flatten;
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::event::{Event, EventError};
+use crate::number::NumericProfile;
+use crate::pattern::Pattern;
+use crate::pattern::ast::Matcher as Cond;
+use crate::pattern::reference::{Scalar, accepts};
+use flatten::{Buffers, Interest, Kind};
+
+/// A fast hasher for short keys (paths, values): the multiply-rotate hash of rustc's `FxHash`.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// The index of a pattern in a [`Matcher`], in the order it was added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PatternId(pub u32);
+
+/// Why a matcher could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Two patterns were given the same name.
+    #[error("two patterns are named {0:?}")]
+    DuplicateName(String),
+}
+
+/// Collects named patterns, then builds a [`Matcher`].
+#[derive(Debug, Clone, Default)]
+pub struct MatcherBuilder {
+    patterns: Vec<(String, Pattern)>,
+}
+
+impl MatcherBuilder {
+    /// Adds a pattern under a name; its [`PatternId`] is its position.
+    ///
+    /// # Errors
+    /// [`BuildError::DuplicateName`] when the name is taken.
+    pub fn add(
+        &mut self,
+        name: impl Into<String>,
+        pattern: Pattern,
+    ) -> Result<&mut Self, BuildError> {
+        let name = name.into();
+        if self.patterns.iter().any(|(n, _)| *n == name) {
+            return Err(BuildError::DuplicateName(name));
+        }
+        self.patterns.push((name, pattern));
+        Ok(self)
+    }
+
+    /// Compiles the patterns.
+    ///
+    /// # Errors
+    /// None at present; the signature leaves room for limits.
+    pub fn build(&self) -> Result<Matcher, BuildError> {
+        Ok(Matcher::compile(&self.patterns))
+    }
+}
+
+/// One field of one sub-rule.
+#[derive(Debug)]
+struct Condition {
+    sub_rule: u32,
+    path: u32,
+    /// Whether absence satisfies it (`exists: false` in the list).
+    optional: bool,
+}
+
+#[derive(Debug)]
+struct SubRule {
+    pattern: u32,
+    conditions: std::ops::Range<u32>,
+    /// How many of its conditions need a value.
+    required: u32,
+}
+
+/// The value index of one path.
+#[derive(Debug, Default)]
+struct PathIndex {
+    exact: FxMap<Box<[u8]>, Vec<u32>>,
+    numbers: FxMap<u64, Vec<u32>>,
+    prefixes: FxMap<Box<[u8]>, Vec<u32>>,
+    suffixes: FxMap<Box<[u8]>, Vec<u32>>,
+    /// Conditions tested matcher by matcher: (condition, matcher).
+    others: Vec<(u32, Cond)>,
+    has_numbers: bool,
+}
+
+/// Many named patterns compiled together. Immutable, `Send` and `Sync`: share one across
+/// threads, each with its own [`Scratch`].
+///
+/// # Example
+/// ```
+/// use bus_contract::{Matcher, Pattern, Scratch};
+/// let mut builder = Matcher::builder();
+/// builder.add("users", Pattern::parse(r#"{"source": ["bellyfed.user"]}"#)?)?;
+/// builder.add("big", Pattern::parse(r#"{"detail": {"n": [{"numeric": [">", 10]}]}}"#)?)?;
+/// let matcher = builder.build()?;
+/// let mut scratch = Scratch::default();
+/// let mut hits = Vec::new();
+/// matcher.matches_into(br#"{"source": "bellyfed.user", "detail": {"n": 42}}"#, &mut scratch, &mut hits)?;
+/// let names: Vec<&str> = hits.iter().map(|&id| matcher.name(id)).collect();
+/// assert_eq!(names, ["users", "big"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Matcher {
+    names: Vec<String>,
+    patterns: Vec<Pattern>,
+    /// Every dot-prefix of every pattern path, and how it is used.
+    interests: FxMap<String, Interest>,
+    paths: Vec<PathIndex>,
+    conditions: Vec<Condition>,
+    sub_rules: Vec<SubRule>,
+    /// Sub-rules with no required condition: candidates for every event.
+    always: Vec<u32>,
+    profile: NumericProfile,
+}
+
+/// Per-thread buffers for [`Matcher::matches_into`]; reused, they make matching allocation-free.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    buffers: Buffers,
+    marks: Marks,
+}
+
+/// The per-event marks, apart from the flattener's buffers so both can be borrowed at once.
+#[derive(Debug, Default)]
+struct Marks {
+    /// Per condition: the epoch it was last satisfied in.
+    satisfied: Vec<u32>,
+    /// Per sub-rule: satisfied required conditions, valid when `counted` is this epoch.
+    counts: Vec<u32>,
+    counted: Vec<u32>,
+    /// Per path: leaves seen this epoch, and whether any is inside an array of objects.
+    path_epoch: Vec<u32>,
+    path_trailed: Vec<bool>,
+    /// Per condition: whether a satisfying leaf was inside an array of objects.
+    condition_trailed: Vec<bool>,
+    candidates: Vec<u32>,
+    hit: Vec<u32>,
+    epoch: u32,
+    key: Vec<u8>,
+}
+
+impl Matcher {
+    /// An empty builder.
+    pub fn builder() -> MatcherBuilder {
+        MatcherBuilder::default()
+    }
+
+    /// How many patterns the matcher holds.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The name a pattern was added under.
+    ///
+    /// # Panics
+    /// When `id` is not one of this matcher's.
+    pub fn name(&self, id: PatternId) -> &str {
+        &self.names[id.0 as usize]
+    }
+
+    fn compile(patterns: &[(String, Pattern)]) -> Matcher {
+        let mut m = Matcher {
+            names: patterns.iter().map(|(n, _)| n.clone()).collect(),
+            patterns: patterns.iter().map(|(_, p)| p.clone()).collect(),
+            interests: FxMap::default(),
+            paths: Vec::new(),
+            conditions: Vec::new(),
+            sub_rules: Vec::new(),
+            always: Vec::new(),
+            profile: patterns
+                .first()
+                .map_or(NumericProfile::F64, |(_, p)| p.profile()),
+        };
+        let mut path_ids: FxMap<String, u32> = FxMap::default();
+        for (pi, (_, pattern)) in patterns.iter().enumerate() {
+            for rule in pattern.sub_rules() {
+                let sr = m.sub_rules.len() as u32;
+                let first = m.conditions.len() as u32;
+                let mut required = 0;
+                for field in &rule.fields {
+                    let path = *path_ids.entry(field.path.clone()).or_insert_with(|| {
+                        m.paths.push(PathIndex::default());
+                        (m.paths.len() - 1) as u32
+                    });
+                    // Every dot-prefix, so that event keys with dots meet pattern paths.
+                    let mut end = 0;
+                    for (i, c) in field.path.char_indices() {
+                        if c == '.' {
+                            m.interests
+                                .entry(field.path[..i].to_string())
+                                .or_default()
+                                .descend = true;
+                        }
+                        end = i + c.len_utf8();
+                    }
+                    m.interests
+                        .entry(field.path[..end].to_string())
+                        .or_default()
+                        .path = Some(path);
+                    let ci = m.conditions.len() as u32;
+                    let optional = field.list.has_exists_false;
+                    if !optional {
+                        required += 1;
+                    }
+                    m.conditions.push(Condition {
+                        sub_rule: sr,
+                        path,
+                        optional,
+                    });
+                    let index = &mut m.paths[path as usize];
+                    for cond in &field.list.matchers {
+                        match cond {
+                            Cond::Exact { value, ip: None } => {
+                                index
+                                    .exact
+                                    .entry(value.as_bytes().into())
+                                    .or_default()
+                                    .push(ci);
+                            }
+                            Cond::Number { value: Some(v), .. } => {
+                                index.has_numbers = true;
+                                index.numbers.entry(v.to_bits()).or_default().push(ci);
+                            }
+                            Cond::Prefix(p) => {
+                                index
+                                    .prefixes
+                                    .entry(p.as_bytes().into())
+                                    .or_default()
+                                    .push(ci);
+                            }
+                            Cond::Suffix(p) => {
+                                index
+                                    .suffixes
+                                    .entry(p.as_bytes().into())
+                                    .or_default()
+                                    .push(ci);
+                            }
+                            Cond::Exists(false) => {}
+                            other => {
+                                if matches!(
+                                    other,
+                                    Cond::Numeric(_) | Cond::Number { .. } | Cond::AnythingBut(_)
+                                ) {
+                                    index.has_numbers = true;
+                                }
+                                index.others.push((ci, other.clone()));
+                            }
+                        }
+                    }
+                }
+                let last = m.conditions.len() as u32;
+                m.sub_rules.push(SubRule {
+                    pattern: pi as u32,
+                    conditions: first..last,
+                    required,
+                });
+                if required == 0 {
+                    m.always.push(sr);
+                }
+            }
+        }
+        m
+    }
+
+    /// Which patterns match `event` (JSON bytes), into `out` in ascending id order. `out` is
+    /// cleared first.
+    ///
+    /// # Errors
+    /// An [`EventError`] for bytes that are not a JSON object. Members no pattern names are
+    /// skipped without validation.
+    pub fn matches_into(
+        &self,
+        event: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<PatternId>,
+    ) -> Result<(), EventError> {
+        out.clear();
+        let Scratch { buffers, marks: s } = scratch;
+        s.epoch = s.epoch.wrapping_add(1);
+        if s.epoch == 0 {
+            // The epoch wrapped: forget every mark.
+            s.satisfied.iter_mut().for_each(|e| *e = 0);
+            s.counted.iter_mut().for_each(|e| *e = 0);
+            s.path_epoch.iter_mut().for_each(|e| *e = 0);
+            s.epoch = 1;
+        }
+        let epoch = s.epoch;
+        s.satisfied.resize(self.conditions.len(), 0);
+        s.condition_trailed.resize(self.conditions.len(), false);
+        s.counts.resize(self.sub_rules.len(), 0);
+        s.counted.resize(self.sub_rules.len(), 0);
+        s.path_epoch.resize(self.paths.len(), 0);
+        s.path_trailed.resize(self.paths.len(), false);
+        s.candidates.clear();
+        s.hit.clear();
+
+        let interests = &self.interests;
+        flatten::flatten(event, buffers, &|p: &str| {
+            interests.get(p).copied().unwrap_or_default()
+        })?;
+
+        for li in 0..buffers.leaves.len() {
+            let leaf = buffers.leaves[li];
+            let trailed = leaf.trail_end > leaf.trail_start;
+            let p = leaf.path as usize;
+            if s.path_epoch[p] != epoch {
+                s.path_epoch[p] = epoch;
+                s.path_trailed[p] = false;
+            }
+            s.path_trailed[p] |= trailed;
+            let bytes: &[u8] = if leaf.unescaped {
+                &buffers.text[leaf.start as usize..leaf.end as usize]
+            } else {
+                &event[leaf.start as usize..leaf.end as usize]
+            };
+            // The flattener checked strings are UTF-8; numbers and literals are ASCII.
+            let text = std::str::from_utf8(bytes).unwrap_or_default();
+            let scalar = match leaf.kind {
+                Kind::String => Scalar::Str(text),
+                Kind::Number => Scalar::Num(text),
+                Kind::True => Scalar::Bool(true),
+                Kind::False => Scalar::Bool(false),
+                Kind::Null => Scalar::Null,
+            };
+            let index = &self.paths[p];
+            let hit = |ci: u32, s: &mut Marks| {
+                let c = ci as usize;
+                if s.satisfied[c] != epoch {
+                    s.satisfied[c] = epoch;
+                    s.condition_trailed[c] = trailed;
+                    let cond = &self.conditions[c];
+                    if !cond.optional {
+                        let sr = cond.sub_rule as usize;
+                        if s.counted[sr] != epoch {
+                            s.counted[sr] = epoch;
+                            s.counts[sr] = 0;
+                        }
+                        s.counts[sr] += 1;
+                        if s.counts[sr] == self.sub_rules[sr].required {
+                            s.candidates.push(cond.sub_rule);
+                        }
+                    }
+                } else {
+                    s.condition_trailed[c] |= trailed;
+                }
+            };
+            match scalar {
+                Scalar::Str(v) => {
+                    if let Some(cs) = index.exact.get(bytes) {
+                        cs.iter().for_each(|&c| hit(c, s));
+                    }
+                    if !index.prefixes.is_empty() {
+                        for end in (0..=v.len()).filter(|&e| v.is_char_boundary(e)) {
+                            if let Some(cs) = index.prefixes.get(&bytes[..end]) {
+                                cs.iter().for_each(|&c| hit(c, s));
+                            }
+                        }
+                        // The quote quirk: a prefix that is the value plus `"`.
+                        s.key.clear();
+                        s.key.extend_from_slice(bytes);
+                        s.key.push(b'"');
+                        if let Some(cs) = index.prefixes.get(s.key.as_slice()) {
+                            cs.iter().for_each(|&c| hit(c, s));
+                        }
+                    }
+                    if !index.suffixes.is_empty() {
+                        for start in (0..=v.len()).filter(|&i| v.is_char_boundary(i)) {
+                            if let Some(cs) = index.suffixes.get(&bytes[start..]) {
+                                cs.iter().for_each(|&c| hit(c, s));
+                            }
+                        }
+                        s.key.clear();
+                        s.key.push(b'"');
+                        s.key.extend_from_slice(bytes);
+                        if let Some(cs) = index.suffixes.get(s.key.as_slice()) {
+                            cs.iter().for_each(|&c| hit(c, s));
+                        }
+                    }
+                }
+                Scalar::Num(t) if index.has_numbers => {
+                    if let Some(v) = self.profile.comparable(t) {
+                        if let Some(cs) = index.numbers.get(&v.to_bits()) {
+                            cs.iter().for_each(|&c| hit(c, s));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for (ci, cond) in &index.others {
+                if s.satisfied[*ci as usize] != epoch && accepts(cond, scalar, self.profile) {
+                    hit(*ci, s);
+                }
+            }
+        }
+
+        // Verify the candidates, and the sub-rules that need no value at all.
+        let mut i = 0;
+        while i < s.candidates.len() + self.always.len() {
+            let sr = if i < s.candidates.len() {
+                s.candidates[i]
+            } else {
+                self.always[i - s.candidates.len()]
+            };
+            i += 1;
+            let rule = &self.sub_rules[sr as usize];
+            if s.hit.contains(&rule.pattern) {
+                continue;
+            }
+            if self.verify(rule, s, event)? {
+                s.hit.push(rule.pattern);
+            }
+        }
+        s.hit.sort_unstable();
+        out.extend(s.hit.iter().map(|&p| PatternId(p)));
+        Ok(())
+    }
+
+    /// Whether a candidate sub-rule matches: its optional conditions hold, and array
+    /// consistency allows the combination.
+    fn verify(&self, rule: &SubRule, s: &Marks, event: &[u8]) -> Result<bool, EventError> {
+        let epoch = s.epoch;
+        let mut trailed_fields = 0;
+        for ci in rule.conditions.clone() {
+            let c = &self.conditions[ci as usize];
+            let present = s.path_epoch[c.path as usize] == epoch;
+            let satisfied = s.satisfied[ci as usize] == epoch;
+            if c.optional && !satisfied && present {
+                // Present but not accepted: only absence within an array element could help.
+                if !s.path_trailed[c.path as usize] {
+                    return Ok(false);
+                }
+            }
+            let involved = if satisfied {
+                s.condition_trailed[ci as usize]
+            } else {
+                present && s.path_trailed[c.path as usize]
+            };
+            if involved || (present && s.path_trailed[c.path as usize]) {
+                trailed_fields += 1;
+            }
+        }
+        if trailed_fields <= 1 {
+            // One field at most touches arrays of objects: no combination to check, except an
+            // optional field whose only values are inside arrays, which the reference settles.
+            let tricky = rule.conditions.clone().any(|ci| {
+                let c = &self.conditions[ci as usize];
+                c.optional
+                    && s.satisfied[ci as usize] != epoch
+                    && s.path_epoch[c.path as usize] == epoch
+            });
+            if !tricky {
+                return Ok(true);
+            }
+        }
+        // Array consistency decides: the reference matcher settles this event.
+        let parsed = Event::from_slice(event)?;
+        Ok(self.patterns[rule.pattern as usize].matches_event(&parsed))
+    }
+
+    /// The names of the patterns matching `event`. Allocates; use
+    /// [`Matcher::matches_into`] in loops.
+    ///
+    /// # Errors
+    /// As [`Matcher::matches_into`].
+    pub fn matches(&self, event: &[u8]) -> Result<Vec<&str>, EventError> {
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        self.matches_into(event, &mut scratch, &mut out)?;
+        Ok(out.into_iter().map(|id| self.name(id)).collect())
+    }
+}
