@@ -59,7 +59,8 @@ pub enum Command {
     /// differ from a match in one condition and fail the rule's pattern.
     Generate(GenerateArgs),
 
-    /// Show which rules each event hits: one JSON event, or JSON Lines (an exported archive).
+    /// Show which rules each event hits: one JSON event, or JSON Lines (an exported archive),
+    /// read as a stream in constant memory.
     Match(MatchArgs),
 
     /// Explain, field by field, why a rule matches an event or why not.
@@ -145,9 +146,14 @@ pub struct MatchArgs {
     #[arg(long, value_name = "GLOB")]
     pub patterns: Vec<String>,
 
-    /// Output format: human or json (one JSON line per event).
+    /// Output format: human, or json (one JSON line per event; with --summary, exactly one JSON
+    /// object).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Print only, at the end, each rule's hit count and the throughput.
+    #[arg(long)]
+    pub summary: bool,
 
     /// The workspace directory.
     #[arg(long, value_name = "DIR", default_value = ".")]

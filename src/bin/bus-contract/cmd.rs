@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use bus_contract::{CheckConfig, Event, EventError, NumericProfile, Options, Pattern, Workspace};
+use std::io::IsTerminal;
+
+use bus_contract::{CheckConfig, Event, EventError, Matcher, NumericProfile, Options, Pattern, Scratch, Workspace};
 
 use crate::args::{
     CheckArgs, ExplainArgs, Format, GenerateArgs, GraphArgs, GraphFormat, LimitArgs, MatchArgs,
@@ -276,33 +278,16 @@ fn read_input(file: &str) -> Result<Vec<u8>> {
     }
 }
 
-/// The events of an input: one JSON document, or JSON Lines. Each with its line number.
-fn events(bytes: &[u8]) -> Vec<(usize, Result<Event, EventError>)> {
-    if let Ok(e) = Event::from_slice(bytes) {
-        return vec![(1, Ok(e))];
-    }
-    bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .map(|(i, l)| (i + 1, Event::from_slice(l)))
-        .collect()
-}
+pub fn match_events(args: &MatchArgs, color: bool, out: &mut impl Write, err: &mut impl Write) -> Result<ExitCode> {
+    use std::io::BufRead;
 
-pub fn match_events(
-    args: &MatchArgs,
-    color: bool,
-    out: &mut impl Write,
-    err: &mut impl Write,
-) -> Result<ExitCode> {
     // The rules: the workspace's, or pattern files named by their paths.
-    let mut rules: Vec<(String, Pattern)> = Vec::new();
+    let mut builder = Matcher::builder();
     if args.patterns.is_empty() {
-        let workspace = Workspace::load(&args.dir)
-            .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+        let workspace = Workspace::load(&args.dir).with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
         for r in workspace.rules() {
             if let Some(p) = r.pattern {
-                rules.push((format!("{}/{}", r.service, r.name), p.clone()));
+                builder.add(format!("{}/{}", r.service, r.name), p.clone())?;
             }
         }
     } else {
@@ -311,63 +296,164 @@ pub fn match_events(
             let mut found = 0;
             for path in paths {
                 let path = path.with_context(|| format!("cannot read a match of {g}"))?;
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let pattern = Pattern::parse(&text)
-                    .with_context(|| format!("{} is not a valid pattern", path.display()))?;
-                rules.push((path.display().to_string(), pattern));
+                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let pattern = Pattern::parse(&text).with_context(|| format!("{} is not a valid pattern", path.display()))?;
+                builder.add(path.display().to_string(), pattern)?;
                 found += 1;
             }
             anyhow::ensure!(found > 0, "no pattern file matches {g}");
         }
     }
-    let input = read_input(&args.file)?;
-    let mut bad = 0;
-    for (line, event) in events(&input) {
-        let event = match event {
-            Ok(e) => e,
-            Err(e) => {
-                bad += 1;
-                writeln!(err, "{}:{line}: {e}", args.file)?;
-                continue;
+    let matcher = builder.build()?;
+
+    let (mut reader, size): (Box<dyn BufRead>, Option<u64>) = if args.file == "-" {
+        (Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin())), None)
+    } else {
+        let f = std::fs::File::open(&args.file).with_context(|| format!("cannot read {}", args.file))?;
+        let size = f.metadata().ok().map(|m| m.len());
+        (Box::new(std::io::BufReader::with_capacity(1 << 20, f)), size)
+    };
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = size.map_or_else(indicatif::ProgressBar::new_spinner, indicatif::ProgressBar::new);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut tally = Tally {
+        per_rule: vec![0; matcher.len()],
+        scratch: Scratch::default(),
+        hits: Vec::new(),
+    };
+    let (mut events, mut bad, mut line_no, mut read) = (0u64, 0u64, 0usize, 0u64);
+    let start = std::time::Instant::now();
+    let mut line = Vec::with_capacity(1 << 12);
+    // A file holding one pretty-printed event is read whole; anything else is JSON Lines,
+    // read line by line into one reused buffer, so memory stays constant.
+    let mut whole: Option<Vec<u8>> = None;
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).with_context(|| format!("cannot read {}", args.file))?;
+        if n == 0 {
+            break;
+        }
+        read += n as u64;
+        line_no += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if line_no == 1 && Event::from_slice(&line).is_err() {
+            let mut rest = line.clone();
+            std::io::Read::read_to_end(&mut reader, &mut rest).with_context(|| format!("cannot read {}", args.file))?;
+            if Event::from_slice(&rest).is_ok() {
+                whole = Some(rest);
+                break;
             }
-        };
-        let hits: Vec<&str> = rules
-            .iter()
-            .filter(|(_, p)| p.matches_event(&event))
-            .map(|(n, _)| n.as_str())
-            .collect();
+            // Not one document either: go on line by line.
+            let remaining = rest.split_off(line.len());
+            reader = Box::new(std::io::Cursor::new(remaining));
+        }
+        events += 1;
+        if let Err(e) = tally.event(&matcher, &line, line_no, args, color, &mut out)? {
+            bad += 1;
+            writeln!(err, "{}:{line_no}: {e}", args.file)?;
+        }
+        if let Some(bar) = &progress {
+            if events % 4096 == 0 {
+                bar.set_position(read);
+                bar.set_message(format!("{events} events"));
+            }
+        }
+    }
+    if let Some(doc) = whole {
+        events = 1;
+        if let Err(e) = tally.event(&matcher, &doc, 1, args, color, &mut out)? {
+            bad += 1;
+            writeln!(err, "{}:1: {e}", args.file)?;
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    if args.summary {
+        let rate = if elapsed > 0.0 { events as f64 / elapsed } else { 0.0 };
+        let name = |i: usize| matcher.name(bus_contract::PatternId(i as u32));
         match args.format {
-            Format::Json => writeln!(out, "{}", serde_json::json!({"line": line, "rules": hits}))?,
+            Format::Json => {
+                let rules: serde_json::Map<String, serde_json::Value> =
+                    tally.per_rule.iter().enumerate().map(|(i, n)| (name(i).to_string(), (*n).into())).collect();
+                let summary = serde_json::json!({
+                    "events": events,
+                    "elapsed_seconds": elapsed,
+                    "events_per_second": rate,
+                    "rules": rules,
+                });
+                writeln!(out, "{summary}")?;
+            }
             _ => {
-                let field = |k: &str| match event.value().get(k) {
+                let width = (0..matcher.len()).map(|i| name(i).len()).max().unwrap_or(0);
+                for (i, count) in tally.per_rule.iter().enumerate() {
+                    writeln!(out, "{:width$}  {count}", name(i))?;
+                }
+                writeln!(out, "{events} events in {elapsed:.3} s: {rate:.0} events/s")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if bad > 0 { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS })
+}
+
+/// What `match` keeps across events: hit counts and the matcher's buffers.
+struct Tally {
+    per_rule: Vec<u64>,
+    scratch: Scratch,
+    hits: Vec<bus_contract::PatternId>,
+}
+
+impl Tally {
+    /// Matches one event and prints it (unless summarising); the inner error is a bad event.
+    fn event(
+        &mut self,
+        matcher: &Matcher,
+        event: &[u8],
+        line: usize,
+        args: &MatchArgs,
+        color: bool,
+        out: &mut impl Write,
+    ) -> Result<Result<(), EventError>> {
+        if let Err(e) = matcher.matches_into(event, &mut self.scratch, &mut self.hits) {
+            return Ok(Err(e));
+        }
+        for id in &self.hits {
+            self.per_rule[id.0 as usize] += 1;
+        }
+        if args.summary {
+            return Ok(Ok(()));
+        }
+        let names: Vec<&str> = self.hits.iter().map(|&id| matcher.name(id)).collect();
+        match args.format {
+            Format::Json => writeln!(out, "{}", serde_json::json!({"line": line, "rules": names}))?,
+            _ => {
+                let parsed = Event::from_slice(event).ok();
+                let field = |k: &str| match parsed.as_ref().and_then(|e| e.value().get(k)) {
                     Some(bus_contract::Value::String(s)) => s.clone(),
                     Some(v) => v.to_string(),
                     None => "-".into(),
                 };
-                let head = format!("line {line}: {} {}", field("source"), field("detail-type"));
-                let count = format!(
-                    "{} rule{}",
-                    hits.len(),
-                    if hits.len() == 1 { "" } else { "s" }
-                );
-                let count = if color && hits.is_empty() {
-                    format!("\u{1b}[33m{count}\u{1b}[0m")
-                } else {
-                    count
-                };
-                writeln!(out, "{head}: {count}")?;
-                for h in hits {
-                    writeln!(out, "  {h}")?;
+                let count = format!("{} rule{}", names.len(), if names.len() == 1 { "" } else { "s" });
+                let count = if color && names.is_empty() { format!("\u{1b}[33m{count}\u{1b}[0m") } else { count };
+                writeln!(out, "line {line}: {} {}: {count}", field("source"), field("detail-type"))?;
+                for n in names {
+                    writeln!(out, "  {n}")?;
                 }
             }
         }
+        Ok(Ok(()))
     }
-    Ok(if bad > 0 {
-        ExitCode::from(EXIT_ERROR)
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 pub fn explain(
