@@ -10,7 +10,7 @@ use crate::check::satisfy::{Producer, never_matches};
 use crate::check::{Code, Evidence, Finding, expand};
 use crate::pattern::Pattern;
 use crate::report::Witness;
-use crate::strategy::{self, Declaration, matches_json};
+use crate::strategy::{self, Declaration};
 use crate::workspace::{Publication, Subscription, Workspace};
 
 /// A seed for one question, derived from the run's seed and the question's names, so that
@@ -44,9 +44,19 @@ fn counterexample(
     seed: u64,
     cases: u32,
 ) -> Option<J> {
+    let mut builder = crate::Matcher::builder();
+    builder.add("p", pattern.clone()).ok()?;
+    let matcher = builder.build().ok()?;
+    let scratch = std::cell::RefCell::new((crate::Scratch::default(), Vec::new(), Vec::new()));
     let mut runner = strategy::quiet_runner(seed, cases);
     let result = runner.run(&strategy::event_of(decl), |e| {
-        if matches_json(pattern, &e) == want_match {
+        let mut guard = scratch.borrow_mut();
+        let (scratch, hits, bytes) = &mut *guard;
+        bytes.clear();
+        serde_json::to_writer(&mut *bytes, &e)
+            .map_err(|err| proptest::test_runner::TestCaseError::fail(err.to_string()))?;
+        let matched = matcher.matches_into(bytes, scratch, hits).is_ok() && !hits.is_empty();
+        if matched == want_match {
             Ok(())
         } else {
             Err(proptest::test_runner::TestCaseError::fail("counterexample"))

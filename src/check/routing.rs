@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::check::{Code, Evidence, Finding, Location, expand};
 use crate::event::Event;
-use crate::pattern::reference::matches_all;
+use crate::matcher::{Matcher, Scratch};
 use crate::workspace::Workspace;
 
 const HEADER: &str = "\
@@ -37,13 +37,22 @@ fn routes(ws: &Workspace) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
             map.entry(expand(bus, env)).or_default().push(i);
         }
     }
+    // Every rule in one compiled matcher; each example is matched once.
+    let mut builder = Matcher::builder();
+    for (i, (_, pattern, _)) in rules.iter().enumerate() {
+        let _ = builder.add(i.to_string(), (*pattern).clone());
+    }
+    let matcher = builder
+        .build()
+        .unwrap_or_else(|_| unreachable!("invariant: names are distinct"));
+    let (mut scratch, mut ids) = (Scratch::default(), Vec::new());
     let mut out: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
     for service in &ws.services {
         for p in &service.publishes {
             for ex in &p.examples {
-                let Ok(event) = Event::parse(&ex.text) else {
+                if Event::parse(&ex.text).is_err() {
                     continue;
-                };
+                }
                 // The rules that share the example's bus in some environment, matched once.
                 let mut candidates: Vec<usize> = on_bus
                     .iter()
@@ -53,12 +62,13 @@ fn routes(ws: &Workspace) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
                     .collect();
                 candidates.sort_unstable();
                 candidates.dedup();
-                let patterns: Vec<&crate::Pattern> =
-                    candidates.iter().map(|&i| rules[i].1).collect();
-                let hit: Vec<usize> = candidates
+                matcher
+                    .matches_into(ex.text.as_bytes(), &mut scratch, &mut ids)
+                    .ok();
+                let hit: Vec<usize> = ids
                     .iter()
-                    .zip(matches_all(&patterns, &event))
-                    .filter_map(|(&i, m)| m.then_some(i))
+                    .map(|id| id.0 as usize)
+                    .filter(|i| candidates.binary_search(i).is_ok())
                     .collect();
                 let entry = out.entry(ex.file.clone()).or_default();
                 for (env, map) in &on_bus {

@@ -165,11 +165,6 @@ impl Pattern {
     }
 
     #[cfg(feature = "workspace")]
-    pub(crate) fn semantics(&self) -> reference::Semantics {
-        self.semantics
-    }
-
-    #[cfg(feature = "workspace")]
     pub(crate) fn profile(&self) -> NumericProfile {
         self.semantics.profile
     }

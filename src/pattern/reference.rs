@@ -169,28 +169,6 @@ pub(crate) struct Semantics {
     pub(crate) array_consistency: bool,
 }
 
-/// Which of several patterns match one event, flattening the event once for all of them.
-#[cfg(feature = "workspace")]
-pub(crate) fn matches_all(patterns: &[&crate::Pattern], event: &Event) -> Vec<bool> {
-    let paths: BTreeSet<&str> = patterns
-        .iter()
-        .flat_map(|p| {
-            p.sub_rules()
-                .iter()
-                .flat_map(|r| r.fields.iter().map(|f| f.path.as_str()))
-        })
-        .collect();
-    let flat = Flat::new(event, &paths);
-    patterns
-        .iter()
-        .map(|p| {
-            p.sub_rules()
-                .iter()
-                .any(|rule| Search::new(rule, &flat, p.semantics()).run())
-        })
-        .collect()
-}
-
 /// The event's values at each of `paths`, in document order.
 #[cfg(feature = "workspace")]
 pub(crate) fn values_at<'e>(event: &'e Event, paths: &[&str]) -> Vec<Vec<&'e Value>> {

@@ -105,18 +105,18 @@ impl Workspace {
 
     /// The rules (as `service/rule`) whose patterns match `event`, whatever their bus.
     pub fn matching_rules(&self, event: &crate::Event) -> Vec<String> {
-        let rules = self.rules();
-        let patterns: Vec<&crate::Pattern> = rules.iter().filter_map(|r| r.pattern).collect();
-        let names: Vec<String> = rules
-            .iter()
-            .filter(|r| r.pattern.is_some())
-            .map(|r| format!("{}/{}", r.service, r.name))
-            .collect();
-        let hits = crate::pattern::reference::matches_all(&patterns, event);
-        names
-            .into_iter()
-            .zip(hits)
-            .filter_map(|(n, h)| h.then_some(n))
-            .collect()
+        let mut builder = crate::Matcher::builder();
+        for r in self.rules() {
+            if let Some(p) = r.pattern {
+                let _ = builder.add(format!("{}/{}", r.service, r.name), p.clone());
+            }
+        }
+        let Ok(matcher) = builder.build() else {
+            return Vec::new();
+        };
+        matcher
+            .matches(event.to_string().as_bytes())
+            .map(|names| names.into_iter().map(String::from).collect())
+            .unwrap_or_default()
     }
 }

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use std::io::IsTerminal;
 
-use bus_contract::{CheckConfig, Event, EventError, Matcher, NumericProfile, Options, Pattern, Scratch, Workspace};
+use bus_contract::{
+    CheckConfig, Event, EventError, Matcher, NumericProfile, Options, Pattern, Scratch, Workspace,
+};
 
 use crate::args::{
     CheckArgs, ExplainArgs, Format, GenerateArgs, GraphArgs, GraphFormat, LimitArgs, MatchArgs,
@@ -278,13 +280,19 @@ fn read_input(file: &str) -> Result<Vec<u8>> {
     }
 }
 
-pub fn match_events(args: &MatchArgs, color: bool, out: &mut impl Write, err: &mut impl Write) -> Result<ExitCode> {
+pub fn match_events(
+    args: &MatchArgs,
+    color: bool,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
     use std::io::BufRead;
 
     // The rules: the workspace's, or pattern files named by their paths.
     let mut builder = Matcher::builder();
     if args.patterns.is_empty() {
-        let workspace = Workspace::load(&args.dir).with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+        let workspace = Workspace::load(&args.dir)
+            .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
         for r in workspace.rules() {
             if let Some(p) = r.pattern {
                 builder.add(format!("{}/{}", r.service, r.name), p.clone())?;
@@ -296,8 +304,10 @@ pub fn match_events(args: &MatchArgs, color: bool, out: &mut impl Write, err: &m
             let mut found = 0;
             for path in paths {
                 let path = path.with_context(|| format!("cannot read a match of {g}"))?;
-                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                let pattern = Pattern::parse(&text).with_context(|| format!("{} is not a valid pattern", path.display()))?;
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let pattern = Pattern::parse(&text)
+                    .with_context(|| format!("{} is not a valid pattern", path.display()))?;
                 builder.add(path.display().to_string(), pattern)?;
                 found += 1;
             }
@@ -307,17 +317,29 @@ pub fn match_events(args: &MatchArgs, color: bool, out: &mut impl Write, err: &m
     let matcher = builder.build()?;
 
     let (mut reader, size): (Box<dyn BufRead>, Option<u64>) = if args.file == "-" {
-        (Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin())), None)
+        (
+            Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin())),
+            None,
+        )
     } else {
-        let f = std::fs::File::open(&args.file).with_context(|| format!("cannot read {}", args.file))?;
+        let f = std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot read {}", args.file))?;
         let size = f.metadata().ok().map(|m| m.len());
-        (Box::new(std::io::BufReader::with_capacity(1 << 20, f)), size)
+        (
+            Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            size,
+        )
     };
     let progress = std::io::stderr().is_terminal().then(|| {
-        let bar = size.map_or_else(indicatif::ProgressBar::new_spinner, indicatif::ProgressBar::new);
+        let bar = size.map_or_else(
+            indicatif::ProgressBar::new_spinner,
+            indicatif::ProgressBar::new,
+        );
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     });
@@ -336,7 +358,9 @@ pub fn match_events(args: &MatchArgs, color: bool, out: &mut impl Write, err: &m
     let mut whole: Option<Vec<u8>> = None;
     loop {
         line.clear();
-        let n = reader.read_until(b'\n', &mut line).with_context(|| format!("cannot read {}", args.file))?;
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("cannot read {}", args.file))?;
         if n == 0 {
             break;
         }
@@ -347,7 +371,8 @@ pub fn match_events(args: &MatchArgs, color: bool, out: &mut impl Write, err: &m
         }
         if line_no == 1 && Event::from_slice(&line).is_err() {
             let mut rest = line.clone();
-            std::io::Read::read_to_end(&mut reader, &mut rest).with_context(|| format!("cannot read {}", args.file))?;
+            std::io::Read::read_to_end(&mut reader, &mut rest)
+                .with_context(|| format!("cannot read {}", args.file))?;
             if Event::from_slice(&rest).is_ok() {
                 whole = Some(rest);
                 break;
@@ -380,12 +405,20 @@ pub fn match_events(args: &MatchArgs, color: bool, out: &mut impl Write, err: &m
     }
     let elapsed = start.elapsed().as_secs_f64();
     if args.summary {
-        let rate = if elapsed > 0.0 { events as f64 / elapsed } else { 0.0 };
+        let rate = if elapsed > 0.0 {
+            events as f64 / elapsed
+        } else {
+            0.0
+        };
         let name = |i: usize| matcher.name(bus_contract::PatternId(i as u32));
         match args.format {
             Format::Json => {
-                let rules: serde_json::Map<String, serde_json::Value> =
-                    tally.per_rule.iter().enumerate().map(|(i, n)| (name(i).to_string(), (*n).into())).collect();
+                let rules: serde_json::Map<String, serde_json::Value> = tally
+                    .per_rule
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (name(i).to_string(), (*n).into()))
+                    .collect();
                 let summary = serde_json::json!({
                     "events": events,
                     "elapsed_seconds": elapsed,
@@ -404,7 +437,11 @@ pub fn match_events(args: &MatchArgs, color: bool, out: &mut impl Write, err: &m
         }
     }
     out.flush()?;
-    Ok(if bad > 0 { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS })
+    Ok(if bad > 0 {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// What `match` keeps across events: hit counts and the matcher's buffers.
@@ -444,9 +481,22 @@ impl Tally {
                     Some(v) => v.to_string(),
                     None => "-".into(),
                 };
-                let count = format!("{} rule{}", names.len(), if names.len() == 1 { "" } else { "s" });
-                let count = if color && names.is_empty() { format!("\u{1b}[33m{count}\u{1b}[0m") } else { count };
-                writeln!(out, "line {line}: {} {}: {count}", field("source"), field("detail-type"))?;
+                let count = format!(
+                    "{} rule{}",
+                    names.len(),
+                    if names.len() == 1 { "" } else { "s" }
+                );
+                let count = if color && names.is_empty() {
+                    format!("\u{1b}[33m{count}\u{1b}[0m")
+                } else {
+                    count
+                };
+                writeln!(
+                    out,
+                    "line {line}: {} {}: {count}",
+                    field("source"),
+                    field("detail-type")
+                )?;
                 for n in names {
                     writeln!(out, "  {n}")?;
                 }
