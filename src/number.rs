@@ -148,6 +148,19 @@ impl NumericProfile {
         }
     }
 
+        /// The value a number would compare as, if it is comparable: cheap (one parse, no
+    /// allocation). A match on this value still needs [`NumericProfile::comparable`] to
+    /// confirm, but a miss is final, so most numbers never pay for the full check.
+    pub(crate) fn approx(self, text: &str) -> Option<f64> {
+        match self {
+            NumericProfile::F64 => {
+                let d: f64 = text.parse().ok()?;
+                d.is_finite().then_some(if d == 0.0 { 0.0 } else { d })
+            }
+            NumericProfile::Legacy5e9 => micro_units(text),
+        }
+    }
+
     /// The comparable value of an operand of `numeric` or of a numeric `anything-but`, or
     /// EventBridge's reason for rejecting it.
     pub(crate) fn operand(self, text: &str) -> Result<f64, String> {
@@ -193,6 +206,30 @@ pub(crate) fn comparable(text: &str) -> Option<f64> {
     let d: f64 = text.parse().ok()?;
     if !d.is_finite() {
         return None;
+    }
+    // Fast path, without allocating: a decimal of at most 15 significant digits in the normal
+    // range is recovered exactly from its nearest double (DBL_DIG), so its shortest
+    // round-trip form is itself.
+    if d == 0.0 || d.abs() >= f64::MIN_POSITIVE {
+        let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+        let digits = mantissa.bytes().filter(u8::is_ascii_digit).skip_while(|&b| b == b'0');
+        let mut significant = 0;
+        let mut zeros = 0;
+        for b in digits {
+            if b == b'0' {
+                zeros += 1;
+            } else {
+                significant += zeros + 1;
+                zeros = 0;
+            }
+        }
+                // A zero double is comparable only if the text is zero (1e-400 underflows to 0).
+        if d == 0.0 {
+            return (significant == 0).then_some(0.0);
+        }
+        if significant <= 15 {
+            return Some(d);
+        }
     }
     let written = Decimal::parse(text)?;
     let printed = Decimal::parse(&java_shortest(d))?;

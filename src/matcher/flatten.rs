@@ -50,11 +50,31 @@ pub(crate) struct Buffers {
     pub(crate) trails: Vec<(u32, u32)>,
     /// Unescaped strings, back to back.
     pub(crate) text: Vec<u8>,
-    path: String,
+        path: String,
     key: Vec<u8>,
     trail: Vec<(u32, u32)>,
     stack: Vec<Frame>,
+    /// Early stop: how many distinct paths to see (0: read everything), which were seen in
+    /// this event (`seen[path] == epoch`), how many, and how many arrays are open.
+    pub(crate) stop_after: u32,
+    seen: Vec<u32>,
+    epoch: u32,
+    seen_count: u32,
+    arrays_open: u32,
+    done: bool,
 }
+
+/// Bytes the skip loop must look at: quotes, backslashes and brackets.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t
+};
 
 #[derive(Debug, Clone, Copy)]
 enum Frame {
@@ -134,9 +154,13 @@ impl Scan<'_> {
         self.ws();
         match self.peek() {
             Some(b'"') => self.string_end().map(|_| ()),
-            Some(b'{' | b'[') => {
+                        Some(b'{' | b'[') => {
                 let mut depth = 0usize;
                 loop {
+                    // Most bytes of a skipped subtree are neither quotes nor brackets.
+                    while self.b.get(self.pos).is_some_and(|&c| !SPECIAL[c as usize]) {
+                        self.pos += 1;
+                    }
                     match self.b.get(self.pos) {
                         Some(b'{' | b'[') => {
                             depth += 1;
@@ -273,12 +297,20 @@ pub(crate) fn flatten(
     buf: &mut Buffers,
     lookup: &dyn Fn(&str) -> Interest,
 ) -> Result<(), EventError> {
-    buf.leaves.clear();
+        buf.leaves.clear();
     buf.trails.clear();
     buf.text.clear();
     buf.path.clear();
     buf.trail.clear();
     buf.stack.clear();
+    buf.epoch = buf.epoch.wrapping_add(1);
+    if buf.epoch == 0 {
+        buf.seen.iter_mut().for_each(|e| *e = 0);
+        buf.epoch = 1;
+    }
+    buf.seen_count = 0;
+    buf.arrays_open = 0;
+    buf.done = false;
     let mut s = Scan { b: event, pos: 0 };
     s.ws();
     if s.peek() != Some(b'{') {
@@ -349,14 +381,18 @@ pub(crate) fn flatten(
                 buf.path.push_str(key);
                 let interest = lookup(&buf.path);
                 value(&mut s, event, buf, interest, &mut next_array)?;
+                if buf.done {
+                    return Ok(());
+                }
             }
             Frame::Array {
                 interest, first, ..
             } => {
                 let interest = *interest;
-                match s.peek() {
+                                match s.peek() {
                     Some(b']') => {
                         s.pos += 1;
+                        buf.arrays_open -= 1;
                         buf.stack.pop();
                         close_container(&mut buf.stack, &mut buf.path, &mut buf.trail);
                         continue;
@@ -370,6 +406,9 @@ pub(crate) fn flatten(
                 }
                 *first = false;
                 value(&mut s, event, buf, interest, &mut next_array)?;
+                if buf.done {
+                    return Ok(());
+                }
             }
         }
     }
@@ -423,8 +462,9 @@ fn value(
         Some(b'[') => {
             s.pos += 1;
             enter_element(&mut buf.stack, &mut buf.trail);
-            let id = *next_array;
+                        let id = *next_array;
             *next_array = next_array.saturating_add(1);
+            buf.arrays_open += 1;
             buf.stack.push(Frame::Array {
                 interest,
                 first: true,
@@ -455,7 +495,7 @@ fn value(
                 }
                 let trail_start = buf.trails.len() as u32;
                 buf.trails.extend_from_slice(&buf.trail);
-                buf.leaves.push(Leaf {
+                                buf.leaves.push(Leaf {
                     path,
                     kind,
                     unescaped,
@@ -464,6 +504,20 @@ fn value(
                     trail_start,
                     trail_end: buf.trails.len() as u32,
                 });
+                if buf.stop_after > 0 {
+                    let p = path as usize;
+                    if buf.seen.len() <= p {
+                        buf.seen.resize(p + 1, 0);
+                    }
+                    if buf.seen[p] != buf.epoch {
+                        buf.seen[p] = buf.epoch;
+                        buf.seen_count += 1;
+                    }
+                    // Every named path has a value, and no array can add more: stop here.
+                    if buf.seen_count == buf.stop_after && buf.arrays_open == 0 {
+                        buf.done = true;
+                    }
+                }
             }
             return bump_scalar_index(&mut buf.stack);
         }

@@ -84,18 +84,31 @@ impl Folded {
         at
     }
 
+        /// Whether every unit maps to one ASCII byte either way: then a byte per unit decides,
+    /// without tracking alternative split points.
+    fn ascii(&self) -> bool {
+        self.units.iter().all(|(l, u)| l.len() == 1 && u.len() == 1 && l[0].is_ascii() && u[0].is_ascii())
+    }
+
+    fn ascii_at(&self, s: &[u8], start: usize) -> bool {
+        s.len() >= start + self.units.len()
+            && self.units.iter().zip(&s[start..]).all(|((l, u), &b)| b == l[0] || b == u[0])
+    }
+
     pub(crate) fn equals(&self, s: &str) -> bool {
         match &self.plain {
             Some(p) => s.to_lowercase() == *p,
+            None if self.ascii() => s.len() == self.units.len() && self.ascii_at(s.as_bytes(), 0),
             None => self.ends(s.as_bytes(), 0).contains(&s.len()),
         }
     }
 
     pub(crate) fn is_prefix_of(&self, s: &str) -> bool {
-        if let Some(p) = &self.plain {
+                if let Some(p) = &self.plain {
             return has_prefix(&s.to_lowercase(), p);
         }
-        if !self.ends(s.as_bytes(), 0).is_empty() {
+        let found = if self.ascii() { self.ascii_at(s.as_bytes(), 0) } else { !self.ends(s.as_bytes(), 0).is_empty() };
+        if found {
             return true;
         }
         // The quote quirk, as for `prefix`: a pattern ending in `"` also matches the string
@@ -114,10 +127,15 @@ impl Folded {
     }
 
     pub(crate) fn is_suffix_of(&self, s: &str) -> bool {
-        if let Some(p) = &self.plain {
+                if let Some(p) = &self.plain {
             return has_suffix(&s.to_lowercase(), p);
         }
-        if !self.starts(s.as_bytes(), s.len()).is_empty() {
+        let found = if self.ascii() {
+            s.len() >= self.units.len() && self.ascii_at(s.as_bytes(), s.len() - self.units.len())
+        } else {
+            !self.starts(s.as_bytes(), s.len()).is_empty()
+        };
+        if found {
             return true;
         }
         match self.units.split_first() {

@@ -151,9 +151,15 @@ pub struct MatchArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Print only, at the end, each rule's hit count and the throughput.
+        /// Print only, at the end, each rule's hit count and the throughput.
     #[arg(long)]
     pub summary: bool,
+
+    /// Read every byte of every event. By default an event is read only until every field the
+    /// rules name has a value outside arrays: faster, but a later duplicate key goes unseen and
+    /// malformed JSON after that point goes unreported.
+    #[arg(long)]
+    pub validate: bool,
 
     /// The workspace directory.
     #[arg(long, value_name = "DIR", default_value = ".")]
