@@ -18,15 +18,28 @@ const LINES: usize = 20_000;
 fn corpus() -> Option<Vec<Vec<u8>>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/citylots/cl2.jsonl");
     let text = std::fs::read(path).ok()?;
-    Some(text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).take(LINES).map(<[u8]>::to_vec).collect())
+    Some(
+        text.split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .take(LINES)
+            .map(<[u8]>::to_vec)
+            .collect(),
+    )
 }
 
 fn banks() -> Vec<(String, Vec<String>)> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/bench/rules.json");
-    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
     let rules: serde_json::Value = serde_json::from_str(&text).expect("rules.json is JSON");
     let bank = |name: &str| -> Vec<String> {
-        rules["classes"][name]["rules"].as_array().expect("a bank").iter().map(|r| r.as_str().unwrap().to_string()).collect()
+        rules["classes"][name]["rules"]
+            .as_array()
+            .expect("a bank")
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect()
     };
     let mut out: Vec<(String, Vec<String>)> = rules["order"]
         .as_array()
@@ -37,7 +50,12 @@ fn banks() -> Vec<(String, Vec<String>)> {
         .map(|b| (b.to_string(), bank(b)))
         .collect();
     for composite in ["PARTIAL_COMBO", "COMBO"] {
-        let all = rules["composites"][composite].as_array().unwrap().iter().flat_map(|b| bank(b.as_str().unwrap())).collect();
+        let all = rules["composites"][composite]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| bank(b.as_str().unwrap()))
+            .collect();
         out.push((composite.to_string(), all));
     }
     out
@@ -46,7 +64,12 @@ fn banks() -> Vec<(String, Vec<String>)> {
 fn matcher(patterns: &[String], stop_early: bool) -> Matcher {
     let mut b = Matcher::builder();
     for (i, p) in patterns.iter().enumerate() {
-        b.add(format!("r{i}"), Pattern::parse_with(p, &bus_contract::Options::default().max_pattern_size(None)).expect("valid")).expect("unique");
+        b.add(
+            format!("r{i}"),
+            Pattern::parse_with(p, &bus_contract::Options::default().max_pattern_size(None))
+                .expect("valid"),
+        )
+        .expect("unique");
     }
     b.stop_early(stop_early);
     b.build().expect("builds")
@@ -58,7 +81,12 @@ fn floor_pass(lines: &[Vec<u8>]) {
     }
 }
 
-fn match_pass(m: &Matcher, lines: &[Vec<u8>], scratch: &mut Scratch, out: &mut Vec<bus_contract::PatternId>) -> usize {
+fn match_pass(
+    m: &Matcher,
+    lines: &[Vec<u8>],
+    scratch: &mut Scratch,
+    out: &mut Vec<bus_contract::PatternId>,
+) -> usize {
     let mut hits = 0;
     for l in lines {
         m.matches_into(l, scratch, out).expect("valid event");
@@ -83,8 +111,17 @@ fn street_rules(n: usize, prefix: bool) -> Vec<String> {
     let real = ["DAVIS", "FULTON", "JEFFERSON", "CRANLEIGH", "MISSION"];
     (0..n)
         .map(|i| {
-            let value = if i < real.len() { real[i].to_string() } else { format!("STREET{i:06}") };
-            let value = if prefix { &value[..value.len().min(4 + i % 3)] } else { value.as_str() }.to_string();
+            let value = if i < real.len() {
+                real[i].to_string()
+            } else {
+                format!("STREET{i:06}")
+            };
+            let value = if prefix {
+                &value[..value.len().min(4 + i % 3)]
+            } else {
+                value.as_str()
+            }
+            .to_string();
             if prefix {
                 format!(r#"{{"properties":{{"STREET":[{{"prefix":"{value}"}}]}}}}"#)
             } else {
@@ -104,7 +141,10 @@ fn main() {
         eprintln!("skipping: ../shared/bench/rules.json not found");
         return;
     }
-    let mut c = Criterion::default().configure_from_args().sample_size(10).measurement_time(Duration::from_secs(2));
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(2));
     let mut scratch = Scratch::default();
     let mut out = Vec::new();
     {
@@ -113,7 +153,9 @@ fn main() {
         g.bench_function("parse_floor", |b| b.iter(|| floor_pass(&lines)));
         for (name, patterns) in &banks {
             let m = matcher(patterns, true);
-            g.bench_function(name.as_str(), |b| b.iter(|| match_pass(&m, &lines, &mut scratch, &mut out)));
+            g.bench_function(name.as_str(), |b| {
+                b.iter(|| match_pass(&m, &lines, &mut scratch, &mut out))
+            });
         }
         g.finish();
     }
@@ -124,7 +166,9 @@ fn main() {
             for n in [5, 1_000, 10_000, 100_000] {
                 let m = matcher(&street_rules(n, prefix), true);
                 let id = format!("{}_{n}", if prefix { "prefix" } else { "exact" });
-                g.bench_function(id, |b| b.iter(|| match_pass(&m, &lines, &mut scratch, &mut out)));
+                g.bench_function(id, |b| {
+                    b.iter(|| match_pass(&m, &lines, &mut scratch, &mut out))
+                });
             }
         }
         g.finish();
@@ -132,7 +176,11 @@ fn main() {
 
     // The table: ratios to the floor, floor measured before and after, in this run.
     let f1 = best(|| floor_pass(&lines));
-    println!("\n{} events in memory; parse floor {:.0} events/s", lines.len(), lines.len() as f64 / f1.as_secs_f64());
+    println!(
+        "\n{} events in memory; parse floor {:.0} events/s",
+        lines.len(),
+        lines.len() as f64 / f1.as_secs_f64()
+    );
     println!("| bank | events/s | ratio to floor | events/s, reading every byte | ratio |");
     println!("| --- | --- | --- | --- | --- |");
     let mut rows = Vec::new();

@@ -6,7 +6,9 @@
 use std::io::BufRead;
 
 fn main() -> std::io::Result<()> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "target/citylots/cl2.jsonl".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/citylots/cl2.jsonl".into());
     let mut reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&path)?);
     let mut line = Vec::with_capacity(1 << 12);
     let (mut events, mut bad) = (0u64, 0u64);
@@ -22,6 +24,9 @@ fn main() -> std::io::Result<()> {
         events += 1;
     }
     let s = start.elapsed().as_secs_f64();
-    println!("{{\"events\": {events}, \"bad\": {bad}, \"elapsed_seconds\": {s}, \"events_per_second\": {}}}", events as f64 / s);
+    println!(
+        "{{\"events\": {events}, \"bad\": {bad}, \"elapsed_seconds\": {s}, \"events_per_second\": {}}}",
+        events as f64 / s
+    );
     Ok(())
 }

@@ -27,6 +27,7 @@
 //! real service and the documentation disagree, the service wins. The few places where the
 //! behaviour of the real service is not known, and the choice made here, are listed in the
 //! README under "Divergences from EventBridge".
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),

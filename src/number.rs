@@ -148,7 +148,7 @@ impl NumericProfile {
         }
     }
 
-        /// The value a number would compare as, if it is comparable: cheap (one parse, no
+    /// The value a number would compare as, if it is comparable: cheap (one parse, no
     /// allocation). A match on this value still needs [`NumericProfile::comparable`] to
     /// confirm, but a miss is final, so most numbers never pay for the full check.
     pub(crate) fn approx(self, text: &str) -> Option<f64> {
@@ -212,7 +212,10 @@ pub(crate) fn comparable(text: &str) -> Option<f64> {
     // round-trip form is itself.
     if d == 0.0 || d.abs() >= f64::MIN_POSITIVE {
         let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
-        let digits = mantissa.bytes().filter(u8::is_ascii_digit).skip_while(|&b| b == b'0');
+        let digits = mantissa
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .skip_while(|&b| b == b'0');
         let mut significant = 0;
         let mut zeros = 0;
         for b in digits {
@@ -223,7 +226,7 @@ pub(crate) fn comparable(text: &str) -> Option<f64> {
                 zeros = 0;
             }
         }
-                // A zero double is comparable only if the text is zero (1e-400 underflows to 0).
+        // A zero double is comparable only if the text is zero (1e-400 underflows to 0).
         if d == 0.0 {
             return (significant == 0).then_some(0.0);
         }

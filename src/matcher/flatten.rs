@@ -50,7 +50,7 @@ pub(crate) struct Buffers {
     pub(crate) trails: Vec<(u32, u32)>,
     /// Unescaped strings, back to back.
     pub(crate) text: Vec<u8>,
-        path: String,
+    path: String,
     key: Vec<u8>,
     trail: Vec<(u32, u32)>,
     stack: Vec<Frame>,
@@ -154,7 +154,7 @@ impl Scan<'_> {
         self.ws();
         match self.peek() {
             Some(b'"') => self.string_end().map(|_| ()),
-                        Some(b'{' | b'[') => {
+            Some(b'{' | b'[') => {
                 let mut depth = 0usize;
                 loop {
                     // Most bytes of a skipped subtree are neither quotes nor brackets.
@@ -297,7 +297,7 @@ pub(crate) fn flatten(
     buf: &mut Buffers,
     lookup: &dyn Fn(&str) -> Interest,
 ) -> Result<(), EventError> {
-        buf.leaves.clear();
+    buf.leaves.clear();
     buf.trails.clear();
     buf.text.clear();
     buf.path.clear();
@@ -389,7 +389,7 @@ pub(crate) fn flatten(
                 interest, first, ..
             } => {
                 let interest = *interest;
-                                match s.peek() {
+                match s.peek() {
                     Some(b']') => {
                         s.pos += 1;
                         buf.arrays_open -= 1;
@@ -462,7 +462,7 @@ fn value(
         Some(b'[') => {
             s.pos += 1;
             enter_element(&mut buf.stack, &mut buf.trail);
-                        let id = *next_array;
+            let id = *next_array;
             *next_array = next_array.saturating_add(1);
             buf.arrays_open += 1;
             buf.stack.push(Frame::Array {
@@ -495,7 +495,7 @@ fn value(
                 }
                 let trail_start = buf.trails.len() as u32;
                 buf.trails.extend_from_slice(&buf.trail);
-                                buf.leaves.push(Leaf {
+                buf.leaves.push(Leaf {
                     path,
                     kind,
                     unescaped,

@@ -88,7 +88,7 @@ impl MatcherBuilder {
         Ok(self)
     }
 
-        /// Whether to stop reading an event as soon as every path the patterns name has a value
+    /// Whether to stop reading an event as soon as every path the patterns name has a value
     /// outside arrays. Default: `false`. Much faster on events whose tails no pattern names,
     /// but a later duplicate key is then not seen (the reference matcher counts every value of
     /// a repeated key), and malformed JSON after that point is not reported.
@@ -102,7 +102,7 @@ impl MatcherBuilder {
     /// # Errors
     /// None at present; the signature leaves room for limits.
     pub fn build(&self) -> Result<Matcher, BuildError> {
-                let mut m = Matcher::compile(&self.patterns);
+        let mut m = Matcher::compile(&self.patterns);
         m.stop_early = self.stop_early;
         Ok(m)
     }
@@ -132,6 +132,13 @@ struct PathIndex {
     numbers: FxMap<u64, Vec<u32>>,
     prefixes: FxMap<Box<[u8]>, Vec<u32>>,
     suffixes: FxMap<Box<[u8]>, Vec<u32>>,
+    /// The distinct lengths of the prefixes and suffixes, so only those are probed.
+    prefix_lens: Vec<usize>,
+    suffix_lens: Vec<usize>,
+    /// Whether some prefix ends (suffix starts) with `"`: only then is the quote quirk probed.
+    quote_quirk: bool,
+    /// ASCII `equals-ignore-case` values, lower-cased: probed with the value lower-cased.
+    folded: FxMap<Box<[u8]>, Vec<u32>>,
     /// Conditions tested matcher by matcher: (condition, matcher).
     others: Vec<(u32, Cond)>,
     has_numbers: bool,
@@ -164,7 +171,7 @@ pub struct Matcher {
     conditions: Vec<Condition>,
     sub_rules: Vec<SubRule>,
     /// Sub-rules with no required condition: candidates for every event.
-        always: Vec<u32>,
+    always: Vec<u32>,
     profile: NumericProfile,
     stop_early: bool,
 }
@@ -227,7 +234,7 @@ impl Matcher {
             paths: Vec::new(),
             conditions: Vec::new(),
             sub_rules: Vec::new(),
-                        always: Vec::new(),
+            always: Vec::new(),
             stop_early: false,
             profile: patterns
                 .first()
@@ -289,11 +296,27 @@ impl Matcher {
                                     .entry(p.as_bytes().into())
                                     .or_default()
                                     .push(ci);
+                                if !index.prefix_lens.contains(&p.len()) {
+                                    index.prefix_lens.push(p.len());
+                                }
+                                index.quote_quirk |= p.ends_with('"');
                             }
                             Cond::Suffix(p) => {
                                 index
                                     .suffixes
                                     .entry(p.as_bytes().into())
+                                    .or_default()
+                                    .push(ci);
+                                if !index.suffix_lens.contains(&p.len()) {
+                                    index.suffix_lens.push(p.len());
+                                }
+                                index.quote_quirk |= p.starts_with('"');
+                            }
+                            // With ASCII text, the engine's case mapping is ASCII case folding.
+                            Cond::EqualsIgnoreCase(f, p) if p.is_ascii() && !f.is_plain() => {
+                                index
+                                    .folded
+                                    .entry(p.to_ascii_lowercase().into_bytes().into())
                                     .or_default()
                                     .push(ci);
                             }
@@ -356,7 +379,11 @@ impl Matcher {
         s.candidates.clear();
         s.hit.clear();
 
-                buffers.stop_after = if self.stop_early { self.paths.len() as u32 } else { 0 };
+        buffers.stop_after = if self.stop_early {
+            self.paths.len() as u32
+        } else {
+            0
+        };
         let interests = &self.interests;
         flatten::flatten(event, buffers, &|p: &str| {
             interests.get(p).copied().unwrap_or_default()
@@ -412,25 +439,27 @@ impl Matcher {
                     if let Some(cs) = index.exact.get(bytes) {
                         cs.iter().for_each(|&c| hit(c, s));
                     }
-                    if !index.prefixes.is_empty() {
-                        for end in (0..=v.len()).filter(|&e| v.is_char_boundary(e)) {
-                            if let Some(cs) = index.prefixes.get(&bytes[..end]) {
+                    for &len in &index.prefix_lens {
+                        if len <= v.len() && v.is_char_boundary(len) {
+                            if let Some(cs) = index.prefixes.get(&bytes[..len]) {
                                 cs.iter().for_each(|&c| hit(c, s));
                             }
                         }
-                        // The quote quirk: a prefix that is the value plus `"`.
+                    }
+                    for &len in &index.suffix_lens {
+                        if len <= v.len() && v.is_char_boundary(v.len() - len) {
+                            if let Some(cs) = index.suffixes.get(&bytes[v.len() - len..]) {
+                                cs.iter().for_each(|&c| hit(c, s));
+                            }
+                        }
+                    }
+                    if index.quote_quirk {
+                        // A prefix that is the value plus `"`, a suffix that is `"` plus the value.
                         s.key.clear();
                         s.key.extend_from_slice(bytes);
                         s.key.push(b'"');
                         if let Some(cs) = index.prefixes.get(s.key.as_slice()) {
                             cs.iter().for_each(|&c| hit(c, s));
-                        }
-                    }
-                    if !index.suffixes.is_empty() {
-                        for start in (0..=v.len()).filter(|&i| v.is_char_boundary(i)) {
-                            if let Some(cs) = index.suffixes.get(&bytes[start..]) {
-                                cs.iter().for_each(|&c| hit(c, s));
-                            }
                         }
                         s.key.clear();
                         s.key.push(b'"');
@@ -439,9 +468,20 @@ impl Matcher {
                             cs.iter().for_each(|&c| hit(c, s));
                         }
                     }
+                    if !index.folded.is_empty() {
+                        s.key.clear();
+                        s.key.extend(bytes.iter().map(u8::to_ascii_lowercase));
+                        if let Some(cs) = index.folded.get(s.key.as_slice()) {
+                            cs.iter().for_each(|&c| hit(c, s));
+                        }
+                    }
                 }
                 Scalar::Num(t) if index.has_numbers => {
-                                        if let Some(cs) = self.profile.approx(t).and_then(|v| index.numbers.get(&v.to_bits())) {
+                    if let Some(cs) = self
+                        .profile
+                        .approx(t)
+                        .and_then(|v| index.numbers.get(&v.to_bits()))
+                    {
                         if self.profile.comparable(t).is_some() {
                             cs.iter().for_each(|&c| hit(c, s));
                         }

@@ -319,8 +319,10 @@ pub(crate) fn scalar_accepted(list: &LeafList, v: Scalar<'_>, profile: NumericPr
     let indexed = match v {
         Scalar::Str(s) => list.strings.contains(s),
         Scalar::Num(t) => {
-                        !list.numbers.is_empty()
-                && profile.approx(t).is_some_and(|n| list.numbers.contains(&n.to_bits()))
+            !list.numbers.is_empty()
+                && profile
+                    .approx(t)
+                    .is_some_and(|n| list.numbers.contains(&n.to_bits()))
                 && profile.comparable(t).is_some()
         }
         _ => false,
@@ -343,7 +345,7 @@ pub(crate) fn accepts(m: &Matcher, v: Scalar<'_>, profile: NumericProfile) -> bo
         }
         (Matcher::Exactly(value), Scalar::Str(s)) => s == value,
         (Matcher::Number { text, value }, Scalar::Num(t)) => match value {
-                        Some(want) => profile.approx(t) == Some(*want) && profile.comparable(t).is_some(),
+            Some(want) => profile.approx(t) == Some(*want) && profile.comparable(t).is_some(),
             None => t == text,
         },
         (Matcher::Bool(b), Scalar::Bool(e)) => *b == e,
@@ -355,7 +357,7 @@ pub(crate) fn accepts(m: &Matcher, v: Scalar<'_>, profile: NumericProfile) -> bo
         (Matcher::EqualsIgnoreCase(f, _), Scalar::Str(s)) => f.equals(s),
         (Matcher::Wildcard(w), Scalar::Str(s)) => w.is_match(s),
         (Matcher::Numeric(r), Scalar::Num(t)) => {
-                        profile.approx(t).is_some_and(|n| r.contains(n)) && profile.comparable(t).is_some()
+            profile.approx(t).is_some_and(|n| r.contains(n)) && profile.comparable(t).is_some()
         }
         (Matcher::Cidr(c, _), Scalar::Str(s)) => c.contains(s),
         _ => false,
@@ -366,8 +368,11 @@ pub(crate) fn accepts(m: &Matcher, v: Scalar<'_>, profile: NumericProfile) -> bo
 fn excluded(a: &AnythingBut, v: Scalar<'_>, profile: NumericProfile) -> bool {
     match (a, v) {
         (AnythingBut::Strings(list), Scalar::Str(s)) => list.iter().any(|x| x == s),
-                (AnythingBut::Numbers(list), Scalar::Num(t)) => {
-            profile.approx(t).is_some_and(|n| list.iter().any(|(x, _)| *x == n)) && profile.comparable(t).is_some()
+        (AnythingBut::Numbers(list), Scalar::Num(t)) => {
+            profile
+                .approx(t)
+                .is_some_and(|n| list.iter().any(|(x, _)| *x == n))
+                && profile.comparable(t).is_some()
         }
         (AnythingBut::Prefix(list), Scalar::Str(s)) => list.iter().any(|p| has_prefix(s, p)),
         (AnythingBut::Suffix(list), Scalar::Str(s)) => list.iter().any(|p| has_suffix(s, p)),

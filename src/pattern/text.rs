@@ -29,6 +29,11 @@ impl Folded {
         }
     }
 
+    /// Whether the quirks are off (plain Unicode lower-casing).
+    pub(crate) fn is_plain(&self) -> bool {
+        self.plain.is_some()
+    }
+
     pub(crate) fn new(pattern: &str) -> Folded {
         let mut units = Vec::new();
         for c in pattern.chars() {
@@ -84,15 +89,21 @@ impl Folded {
         at
     }
 
-        /// Whether every unit maps to one ASCII byte either way: then a byte per unit decides,
+    /// Whether every unit maps to one ASCII byte either way: then a byte per unit decides,
     /// without tracking alternative split points.
     fn ascii(&self) -> bool {
-        self.units.iter().all(|(l, u)| l.len() == 1 && u.len() == 1 && l[0].is_ascii() && u[0].is_ascii())
+        self.units
+            .iter()
+            .all(|(l, u)| l.len() == 1 && u.len() == 1 && l[0].is_ascii() && u[0].is_ascii())
     }
 
     fn ascii_at(&self, s: &[u8], start: usize) -> bool {
         s.len() >= start + self.units.len()
-            && self.units.iter().zip(&s[start..]).all(|((l, u), &b)| b == l[0] || b == u[0])
+            && self
+                .units
+                .iter()
+                .zip(&s[start..])
+                .all(|((l, u), &b)| b == l[0] || b == u[0])
     }
 
     pub(crate) fn equals(&self, s: &str) -> bool {
@@ -104,10 +115,14 @@ impl Folded {
     }
 
     pub(crate) fn is_prefix_of(&self, s: &str) -> bool {
-                if let Some(p) = &self.plain {
+        if let Some(p) = &self.plain {
             return has_prefix(&s.to_lowercase(), p);
         }
-        let found = if self.ascii() { self.ascii_at(s.as_bytes(), 0) } else { !self.ends(s.as_bytes(), 0).is_empty() };
+        let found = if self.ascii() {
+            self.ascii_at(s.as_bytes(), 0)
+        } else {
+            !self.ends(s.as_bytes(), 0).is_empty()
+        };
         if found {
             return true;
         }
@@ -127,7 +142,7 @@ impl Folded {
     }
 
     pub(crate) fn is_suffix_of(&self, s: &str) -> bool {
-                if let Some(p) = &self.plain {
+        if let Some(p) = &self.plain {
             return has_suffix(&s.to_lowercase(), p);
         }
         let found = if self.ascii() {

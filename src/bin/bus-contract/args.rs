@@ -151,7 +151,7 @@ pub struct MatchArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-        /// Print only, at the end, each rule's hit count and the throughput.
+    /// Print only, at the end, each rule's hit count and the throughput.
     #[arg(long)]
     pub summary: bool,
 
