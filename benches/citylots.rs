@@ -1,5 +1,5 @@
 //! The citylots banks and rule-count scaling, on a corpus in memory, each beside the parse
-//! floor (serde_json into `IgnoredAny` over the same lines) measured in the same run.
+//! floor (`serde_json` into `IgnoredAny` over the same lines) measured in the same run.
 //!
 //!     benches/citylots.sh                       # generates target/citylots/cl2.jsonl first
 //!     cargo bench --bench citylots              # criterion, then a table of ratios

@@ -1,4 +1,4 @@
-//! The parse floor of the citylots benchmark: serde_json into `IgnoredAny` over the same lines,
+//! The parse floor of the citylots benchmark: `serde_json` into `IgnoredAny` over the same lines,
 //! read the same way `bus-contract match` reads them. Prints events per second.
 //!
 //!     cargo run --release --example parse_floor -- FILE
