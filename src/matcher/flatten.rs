@@ -50,7 +50,8 @@ pub(crate) struct Buffers {
     pub(crate) trails: Vec<(u32, u32)>,
     /// Unescaped strings, back to back.
     pub(crate) text: Vec<u8>,
-    path: String,
+    /// The current path, as bytes: keys are compared with pattern paths, never decoded.
+    path: Vec<u8>,
     key: Vec<u8>,
     trail: Vec<(u32, u32)>,
     stack: Vec<Frame>,
@@ -295,7 +296,7 @@ pub(crate) fn unescape(raw: &[u8], out: &mut Vec<u8>) -> bool {
 pub(crate) fn flatten(
     event: &[u8],
     buf: &mut Buffers,
-    lookup: &dyn Fn(&str) -> Interest,
+    lookup: &dyn Fn(&[u8]) -> Interest,
 ) -> Result<(), EventError> {
     buf.leaves.clear();
     buf.trails.clear();
@@ -363,7 +364,7 @@ pub(crate) fn flatten(
                 // The member's joined path.
                 buf.path.truncate(base);
                 if nested {
-                    buf.path.push('.');
+                    buf.path.push(b'.');
                 }
                 let raw = &event[key_start..key_end];
                 let key: &[u8] = if escaped {
@@ -375,10 +376,9 @@ pub(crate) fn flatten(
                 } else {
                     raw
                 };
-                let Ok(key) = std::str::from_utf8(key) else {
-                    return Err(EventError::Utf8 { offset: key_start });
-                };
-                buf.path.push_str(key);
+                // Not decoded: a key that names no pattern path is skipped like any unnamed
+                // bytes, and one that does is valid UTF-8, since pattern paths are.
+                buf.path.extend_from_slice(key);
                 let interest = lookup(&buf.path);
                 value(&mut s, event, buf, interest, &mut next_array)?;
                 if buf.done {
@@ -417,7 +417,7 @@ pub(crate) fn flatten(
 
 /// After a container closes: the enclosing array moves to its next element, and the path and
 /// trail return to the enclosing container's.
-fn close_container(stack: &mut [Frame], path: &mut String, trail: &mut Vec<(u32, u32)>) {
+fn close_container(stack: &mut [Frame], path: &mut Vec<u8>, trail: &mut Vec<(u32, u32)>) {
     match stack.last_mut() {
         Some(Frame::Array {
             index, trail_len, ..

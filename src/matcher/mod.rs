@@ -166,7 +166,7 @@ pub struct Matcher {
     names: Vec<String>,
     patterns: Vec<Pattern>,
     /// Every dot-prefix of every pattern path, and how it is used.
-    interests: FxMap<String, Interest>,
+    interests: FxMap<Box<[u8]>, Interest>,
     paths: Vec<PathIndex>,
     conditions: Vec<Condition>,
     sub_rules: Vec<SubRule>,
@@ -256,14 +256,14 @@ impl Matcher {
                     for (i, c) in field.path.char_indices() {
                         if c == '.' {
                             m.interests
-                                .entry(field.path[..i].to_string())
+                                .entry(field.path.as_bytes()[..i].into())
                                 .or_default()
                                 .descend = true;
                         }
                         end = i + c.len_utf8();
                     }
                     m.interests
-                        .entry(field.path[..end].to_string())
+                        .entry(field.path.as_bytes()[..end].into())
                         .or_default()
                         .path = Some(path);
                     let ci = m.conditions.len() as u32;
@@ -385,7 +385,7 @@ impl Matcher {
             0
         };
         let interests = &self.interests;
-        flatten::flatten(event, buffers, &|p: &str| {
+        flatten::flatten(event, buffers, &|p: &[u8]| {
             interests.get(p).copied().unwrap_or_default()
         })?;
 
