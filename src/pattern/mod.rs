@@ -159,12 +159,10 @@ impl Pattern {
         self.rules.len()
     }
 
-    #[cfg(feature = "workspace")]
     pub(crate) fn sub_rules(&self) -> &[ast::SubRule] {
         &self.rules
     }
 
-    #[cfg(feature = "workspace")]
     pub(crate) fn profile(&self) -> NumericProfile {
         self.semantics.profile
     }
