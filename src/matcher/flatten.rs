@@ -150,6 +150,35 @@ impl Scan<'_> {
         }
     }
 
+    /// Before a member or element of a container closed by `close`: `true` (and consumed)
+    /// when the container ends here, `false` when a member follows (its comma consumed).
+    #[inline]
+    fn next_member(&mut self, first: &mut bool, close: u8) -> Result<bool, EventError> {
+        match self.peek() {
+            Some(c) if c == close => {
+                self.pos += 1;
+                return Ok(true);
+            }
+            Some(b',') if !*first => {
+                self.pos += 1;
+                self.ws();
+            }
+            _ if *first => {}
+            _ => {
+                return Err(syntax(
+                    self.pos,
+                    if close == b'}' {
+                        "expected , or }"
+                    } else {
+                        "expected , or ]"
+                    },
+                ));
+            }
+        }
+        *first = false;
+        Ok(false)
+    }
+
     /// Skips one value without looking inside it beyond strings and brackets.
     fn skip_value(&mut self) -> Result<(), EventError> {
         self.ws();
@@ -333,23 +362,13 @@ pub(crate) fn flatten(
                 first,
             } => {
                 let (base, nested) = (*base, *nested);
-                match s.peek() {
-                    Some(b'}') => {
-                        s.pos += 1;
-                        // Back to the object's own path, for the container around it.
-                        buf.path.truncate(base);
-                        buf.stack.pop();
-                        close_container(&mut buf.stack, &mut buf.path, &mut buf.trail);
-                        continue;
-                    }
-                    Some(b',') if !*first => {
-                        s.pos += 1;
-                        s.ws();
-                    }
-                    _ if *first => {}
-                    _ => return Err(syntax(s.pos, "expected , or }")),
+                if s.next_member(first, b'}')? {
+                    // Back to the object's own path, for the container around it.
+                    buf.path.truncate(base);
+                    buf.stack.pop();
+                    close_container(&mut buf.stack, &mut buf.path, &mut buf.trail);
+                    continue;
                 }
-                *first = false;
                 if s.peek() != Some(b'"') {
                     return Err(syntax(s.pos, "expected a member name"));
                 }
@@ -389,22 +408,12 @@ pub(crate) fn flatten(
                 interest, first, ..
             } => {
                 let interest = *interest;
-                match s.peek() {
-                    Some(b']') => {
-                        s.pos += 1;
-                        buf.arrays_open -= 1;
-                        buf.stack.pop();
-                        close_container(&mut buf.stack, &mut buf.path, &mut buf.trail);
-                        continue;
-                    }
-                    Some(b',') if !*first => {
-                        s.pos += 1;
-                        s.ws();
-                    }
-                    _ if *first => {}
-                    _ => return Err(syntax(s.pos, "expected , or ]")),
+                if s.next_member(first, b']')? {
+                    buf.arrays_open -= 1;
+                    buf.stack.pop();
+                    close_container(&mut buf.stack, &mut buf.path, &mut buf.trail);
+                    continue;
                 }
-                *first = false;
                 value(&mut s, event, buf, interest, &mut next_array)?;
                 if buf.done {
                     return Ok(());
