@@ -1,10 +1,10 @@
-//! Criterion benchmarks of the reference matcher on a typical 1 KB envelope.
+//! Criterion benchmarks of the reference and the compiled matcher on a typical 1 KB envelope.
 //!
 //! Run with `cargo bench --bench matcher`.
 
 use std::hint::black_box;
 
-use bus_contract::{Event, Pattern};
+use bus_contract::{Event, Matcher, Pattern, Scratch};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// A realistic event of about 1 KB: the envelope plus a nested `detail`.
@@ -71,6 +71,25 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.bench_function("event_parse", |b| b.iter(|| Event::parse(black_box(EVENT))));
+    group.finish();
+
+    // The compiled matcher on the same bytes: no DOM, buffers reused.
+    let mut group = c.benchmark_group("compiled");
+    for (name, text) in [("simple", SIMPLE), ("mixed", MIXED)] {
+        let mut builder = Matcher::builder();
+        builder
+            .add(name, Pattern::parse(text).expect("valid pattern"))
+            .expect("unique");
+        let matcher = builder.build().expect("builds");
+        let (mut scratch, mut out) = (Scratch::default(), Vec::new());
+        matcher
+            .matches_into(EVENT.as_bytes(), &mut scratch, &mut out)
+            .expect("valid event");
+        assert_eq!(out.len(), 1, "{name} must match");
+        group.bench_function(format!("{name}/match_bytes"), |b| {
+            b.iter(|| matcher.matches_into(black_box(EVENT.as_bytes()), &mut scratch, &mut out))
+        });
+    }
     group.bench_function("pattern_parse/mixed", |b| {
         b.iter(|| Pattern::parse(black_box(MIXED)))
     });
