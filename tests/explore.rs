@@ -296,3 +296,61 @@ fn explore_graph() {
             .graph_mermaid()
     );
 }
+
+/// `match --summary --format json`: stdout is exactly one JSON object of the specified shape,
+/// the rule names are the pattern files' paths as given, and `--validate` counts the same.
+#[test]
+fn explore_match_summary_json() {
+    let (_, generated, _) = run(
+        &[
+            "generate",
+            "--event",
+            "auth.login.attempted",
+            "--count",
+            "25",
+            "--seed",
+            "3",
+        ],
+        None,
+    );
+    for extra in [None, Some("--validate")] {
+        let mut args = vec![
+            "match",
+            "--summary",
+            "--format",
+            "json",
+            "--patterns",
+            "patterns/auth/*.json",
+        ];
+        args.extend(extra);
+        args.push("-");
+        let (code, out, err) = run(&args, Some(&generated));
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out.lines().count(), 1, "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["elapsed_seconds", "events", "events_per_second", "rules"]
+        );
+        assert_eq!(v["events"], 25);
+        assert!(v["elapsed_seconds"].as_f64().unwrap() >= 0.0);
+        assert!(v["events_per_second"].as_f64().unwrap() >= 0.0);
+        let rules = v["rules"].as_object().unwrap();
+        assert_eq!(rules.len(), 5);
+        // Every login attempt is an auth change the audit rule takes.
+        assert_eq!(rules["patterns/auth/audit-auth-changes.json"], 25);
+        assert_eq!(rules["patterns/auth/security-session-monitor.json"], 0);
+    }
+    let (code, out, _) = run(
+        &["match", "--summary", "--color", "never", "-"],
+        Some(&generated),
+    );
+    assert_eq!(code, 0);
+    let audit = out
+        .lines()
+        .find(|l| l.starts_with("audit-service/audit-auth-changes "))
+        .unwrap();
+    assert!(audit.ends_with(" 25"), "{out}");
+    assert!(out.trim_end().ends_with("events/s"), "{out}");
+}
