@@ -5,24 +5,35 @@
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use bus_contract::{Matcher, Scratch, Workspace};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Allocations made by this thread: tests run in parallel, each counts its own.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count();
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        count();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -62,14 +73,14 @@ fn alloc_matching_allocates_nothing_after_warm_up() {
         for e in &events {
             matcher.matches_into(e, &mut scratch, &mut out).unwrap();
         }
-        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        let before = allocations();
         for _ in 0..3 {
             for e in &events {
                 matcher.matches_into(e, &mut scratch, &mut out).unwrap();
                 hits += out.len();
             }
         }
-        let allocated = ALLOCATIONS.load(Ordering::Relaxed) - before;
+        let allocated = allocations() - before;
         assert!(
             hits >= 3 * events.len(),
             "every generated event matches its rule"
@@ -81,4 +92,43 @@ fn alloc_matching_allocates_nothing_after_warm_up() {
             3 * events.len()
         );
     }
+}
+
+/// Array consistency is settled in place too: no allocation for events that need it.
+#[test]
+fn alloc_array_consistency_allocates_nothing() {
+    let mut builder = Matcher::builder();
+    builder
+        .add(
+            "both",
+            bus_contract::Pattern::parse(r#"{"d":{"a":[{"exists":true}],"b":[{"exists":true}]}}"#)
+                .unwrap(),
+        )
+        .unwrap();
+    builder
+        .add(
+            "absent",
+            bus_contract::Pattern::parse(r#"{"d":{"b":[3],"c":[{"exists":false}]}}"#).unwrap(),
+        )
+        .unwrap();
+    let matcher = builder.build().unwrap();
+    let events: [&[u8]; 3] = [
+        br#"{"d":[{"a":1},{"b":2},{"a":3,"b":4}]}"#,
+        br#"{"d":[{"a":1},{"b":2}]}"#,
+        br#"{"d":[{"b":3},{"b":1,"c":2}]}"#,
+    ];
+    let mut scratch = Scratch::default();
+    let mut out = Vec::with_capacity(8);
+    for e in events {
+        matcher.matches_into(e, &mut scratch, &mut out).unwrap();
+    }
+    let mut hits = Vec::with_capacity(events.len());
+    let before = allocations();
+    for e in events {
+        matcher.matches_into(e, &mut scratch, &mut out).unwrap();
+        hits.push(out.len());
+    }
+    let allocated = allocations() - before;
+    assert_eq!(allocated, 0);
+    assert_eq!(hits, [1, 0, 1]);
 }

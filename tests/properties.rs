@@ -360,7 +360,7 @@ mod differential {
             elements in prop::collection::vec(super::event(), 0..4),
         ) {
             // Arrays of objects, where array consistency matters.
-            let event = format!(r#"{{"a":[{}],"n":{{"n":[{}]}}}}"#, elements.join(","), elements.join(","));
+            let event = format!(r#"{{"a":[{}],"n":[{}]}}"#, elements.join(","), elements.join(","));
             both(&patterns, &event)?;
         }
     }

@@ -125,6 +125,24 @@ struct SubRule {
     required: u32,
 }
 
+/// A leaf's value, read from the event or from the buffer of unescaped strings.
+fn leaf_scalar<'a>(leaf: &flatten::Leaf, buffers: &'a Buffers, event: &'a [u8]) -> Scalar<'a> {
+    let bytes: &[u8] = if leaf.unescaped {
+        &buffers.text[leaf.start as usize..leaf.end as usize]
+    } else {
+        &event[leaf.start as usize..leaf.end as usize]
+    };
+    // The flattener checked strings are UTF-8; numbers and literals are ASCII.
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    match leaf.kind {
+        Kind::String => Scalar::Str(text),
+        Kind::Number => Scalar::Num(text),
+        Kind::True => Scalar::Bool(true),
+        Kind::False => Scalar::Bool(false),
+        Kind::Null => Scalar::Null,
+    }
+}
+
 /// The value index of one path.
 #[derive(Debug, Default)]
 struct PathIndex {
@@ -200,6 +218,15 @@ struct Marks {
     hit: Vec<u32>,
     epoch: u32,
     key: Vec<u8>,
+    /// (condition, leaf) for every leaf inside an array of objects that satisfies a condition.
+    pairs: Vec<(u32, u32)>,
+    /// (condition, leaf, matcher) for leaves inside arrays of objects whose test was skipped
+    /// because the condition was already satisfied: tested only if the search needs them.
+    pending: Vec<(u32, u32, u32)>,
+    /// Per condition: the epoch it was satisfied by a leaf outside arrays of objects.
+    free: Vec<u32>,
+    /// The array elements chosen so far by the consistency search.
+    chosen: Vec<(u32, u32)>,
 }
 
 impl Matcher {
@@ -378,6 +405,9 @@ impl Matcher {
         s.path_trailed.resize(self.paths.len(), false);
         s.candidates.clear();
         s.hit.clear();
+        s.pairs.clear();
+        s.pending.clear();
+        s.free.resize(self.conditions.len(), 0);
 
         buffers.stop_after = if self.stop_early {
             self.paths.len() as u32
@@ -415,6 +445,11 @@ impl Matcher {
             let index = &self.paths[p];
             let hit = |ci: u32, s: &mut Marks| {
                 let c = ci as usize;
+                if trailed {
+                    s.pairs.push((ci, li as u32));
+                } else {
+                    s.free[c] = epoch;
+                }
                 if s.satisfied[c] != epoch {
                     s.satisfied[c] = epoch;
                     s.condition_trailed[c] = trailed;
@@ -489,8 +524,16 @@ impl Matcher {
                 }
                 _ => {}
             }
-            for (ci, cond) in &index.others {
-                if s.satisfied[*ci as usize] != epoch && accepts(cond, scalar, self.profile) {
+            for (j, (ci, cond)) in index.others.iter().enumerate() {
+                if s.satisfied[*ci as usize] == epoch {
+                    // Inside arrays of objects another satisfying leaf may matter to the
+                    // consistency search, which tests it only if it gets that far.
+                    if trailed {
+                        s.pending.push((*ci, li as u32, j as u32));
+                    }
+                    continue;
+                }
+                if accepts(cond, scalar, self.profile) {
                     hit(*ci, s);
                 }
             }
@@ -509,7 +552,7 @@ impl Matcher {
             if s.hit.contains(&rule.pattern) {
                 continue;
             }
-            if self.verify(rule, s, event)? {
+            if self.verify(rule, s, buffers, event)? {
                 s.hit.push(rule.pattern);
             }
         }
@@ -520,7 +563,13 @@ impl Matcher {
 
     /// Whether a candidate sub-rule matches: its optional conditions hold, and array
     /// consistency allows the combination.
-    fn verify(&self, rule: &SubRule, s: &Marks, event: &[u8]) -> Result<bool, EventError> {
+    fn verify(
+        &self,
+        rule: &SubRule,
+        s: &mut Marks,
+        buffers: &Buffers,
+        event: &[u8],
+    ) -> Result<bool, EventError> {
         let epoch = s.epoch;
         let mut trailed_fields = 0;
         for ci in rule.conditions.clone() {
@@ -555,9 +604,109 @@ impl Matcher {
                 return Ok(true);
             }
         }
-        // Array consistency decides: the reference matcher settles this event.
-        let parsed = Event::from_slice(event)?;
-        Ok(self.patterns[rule.pattern as usize].matches_event(&parsed))
+        // Array consistency decides: search the leaves for a consistent choice, as the
+        // reference matcher does. A pathological event that exhausts the step budget is
+        // settled by the reference matcher itself.
+        s.chosen.clear();
+        let mut budget: u32 = 100_000;
+        match self.consistent(rule, 0, s, buffers, event, &mut budget) {
+            Some(found) => Ok(found),
+            None => {
+                let parsed = Event::from_slice(event)?;
+                Ok(self.patterns[rule.pattern as usize].matches_event(&parsed))
+            }
+        }
+    }
+
+    /// Whether fields `k..` of the sub-rule can be given leaves consistent with `s.chosen`;
+    /// `None` when the budget runs out.
+    #[allow(clippy::too_many_arguments)]
+    fn consistent(
+        &self,
+        rule: &SubRule,
+        k: u32,
+        s: &mut Marks,
+        buffers: &Buffers,
+        event: &[u8],
+        budget: &mut u32,
+    ) -> Option<bool> {
+        *budget = budget.checked_sub(1)?;
+        let ci = rule.conditions.start + k;
+        if ci >= rule.conditions.end {
+            return Some(true);
+        }
+        let cond = &self.conditions[ci as usize];
+        let epoch = s.epoch;
+        // A satisfying leaf outside arrays constrains nothing: take it.
+        if s.free[ci as usize] == epoch {
+            return self.consistent(rule, k + 1, s, buffers, event, budget);
+        }
+        let trail = |leaf: u32| {
+            let l = &buffers.leaves[leaf as usize];
+            &buffers.trails[l.trail_start as usize..l.trail_end as usize]
+        };
+        let fits = |t: &[(u32, u32)], chosen: &[(u32, u32)]| {
+            t.iter()
+                .all(|(a, i)| chosen.iter().all(|(b, j)| a != b || i == j))
+        };
+        let mut p = 0;
+        while p < s.pairs.len() {
+            let (c, leaf) = s.pairs[p];
+            p += 1;
+            if c != ci || !fits(trail(leaf), &s.chosen) {
+                continue;
+            }
+            let mark = s.chosen.len();
+            for step in trail(leaf) {
+                if !s.chosen.contains(step) {
+                    s.chosen.push(*step);
+                }
+            }
+            let found = self.consistent(rule, k + 1, s, buffers, event, budget);
+            s.chosen.truncate(mark);
+            if found != Some(false) {
+                return found;
+            }
+        }
+        // Leaves whose test was put off: test them now.
+        let mut p = 0;
+        while p < s.pending.len() {
+            let (c, leaf, j) = s.pending[p];
+            p += 1;
+            if c != ci || !fits(trail(leaf), &s.chosen) {
+                continue;
+            }
+            let l = &buffers.leaves[leaf as usize];
+            let matcher = &self.paths[l.path as usize].others[j as usize].1;
+            if !accepts(matcher, leaf_scalar(l, buffers, event), self.profile) {
+                continue;
+            }
+            let mark = s.chosen.len();
+            for step in trail(leaf) {
+                if !s.chosen.contains(step) {
+                    s.chosen.push(*step);
+                }
+            }
+            let found = self.consistent(rule, k + 1, s, buffers, event, budget);
+            s.chosen.truncate(mark);
+            if found != Some(false) {
+                return found;
+            }
+        }
+        if cond.optional {
+            // Absent: no leaf at the path fits the choices made so far.
+            let present = buffers.leaves.iter().any(|l| {
+                l.path == cond.path
+                    && fits(
+                        &buffers.trails[l.trail_start as usize..l.trail_end as usize],
+                        &s.chosen,
+                    )
+            });
+            if !present {
+                return self.consistent(rule, k + 1, s, buffers, event, budget);
+            }
+        }
+        Some(false)
     }
 
     /// The names of the patterns matching `event`. Allocates; use
@@ -570,5 +719,65 @@ impl Matcher {
         let mut out = Vec::new();
         self.matches_into(event, &mut scratch, &mut out)?;
         Ok(out.into_iter().map(|id| self.name(id)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compiled(pattern: &str, event: &str) -> bool {
+        let p = Pattern::parse(pattern).unwrap();
+        let reference = p.matches(event).unwrap();
+        let mut b = Matcher::builder();
+        b.add("p", p).unwrap();
+        let got = !b
+            .build()
+            .unwrap()
+            .matches(event.as_bytes())
+            .unwrap()
+            .is_empty();
+        assert_eq!(
+            got, reference,
+            "{pattern} on {event}: compiled {got}, reference {reference}"
+        );
+        got
+    }
+
+    #[test]
+    fn matcher_array_consistency() {
+        let e = r#"{"a":[{"b":1,"c":2},{"b":3,"c":4}]}"#;
+        assert!(!compiled(r#"{"a":{"b":[1],"c":[4]}}"#, e)); // EP-ARR-4
+        assert!(compiled(r#"{"a":{"b":[1],"c":[2]}}"#, e)); // EP-ARR-5
+        assert!(compiled(
+            r#"{"a":{"b":[1]},"x":{"y":[9]}}"#,
+            r#"{"a":[{"b":1}],"x":[{"y":9}]}"#
+        )); // EP-ARR-6
+        assert!(!compiled(
+            r#"{"a":{"b":{"c":[1],"d":[2]}}}"#,
+            r#"{"a":[{"b":[{"c":1},{"d":2}]}]}"#
+        )); // EP-ARR-7
+        assert!(compiled(
+            r#"{"a":{"k":["x"],"b":{"c":[2]}}}"#,
+            r#"{"a":[{"k":"x","b":[{"c":1},{"c":2}]},{"k":"y","b":[{"c":2}]}]}"#
+        )); // EP-ARR-8
+        assert!(!compiled(
+            r#"{"a":{"b":["x"],"c":[{"anything-but":"y"}]}}"#,
+            r#"{"a":[{"b":"x","c":"y"},{"b":"z","c":"w"}]}"#
+        )); // EP-ARR-10
+        // EP-EXISTS-15: absence judged against the choices for earlier paths.
+        assert!(compiled(
+            r#"{"a":{"b":[3],"c":[{"exists":false}]}}"#,
+            r#"{"a":[{"b":3},{"b":1,"c":2}]}"#
+        ));
+        assert!(!compiled(
+            r#"{"a":{"a":[{"exists":false}],"b":[3]}}"#,
+            r#"{"a":[{"b":3},{"b":1,"a":2}]}"#
+        ));
+        // Three fields, the match only in the last element.
+        assert!(compiled(
+            r#"{"d":{"a":[{"exists":true}],"b":[{"exists":true}]}}"#,
+            r#"{"d":[{"a":1},{"b":2},{"a":3,"b":4}]}"#
+        ));
     }
 }
