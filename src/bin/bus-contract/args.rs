@@ -6,9 +6,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "Exit codes:
   0  success (check found no errors; test-pattern printed a result; every pattern given to
-     validate is valid)
+     validate is valid; snapshot, generate, match, explain and graph did their job)
   1  findings (check found errors; validate found an invalid pattern)
-  2  usage, I/O or input errors (including an invalid pattern or event given to test-pattern)";
+  2  usage, I/O or input errors (including an invalid pattern or event given to test-pattern,
+     an unknown rule or event name, and events match or explain cannot read)";
 
 /// Amazon EventBridge contracts, testable offline: EventBridge's event-pattern matching and
 /// validation, exact to the real service.
