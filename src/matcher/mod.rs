@@ -428,20 +428,7 @@ impl Matcher {
                 s.path_trailed[p] = false;
             }
             s.path_trailed[p] |= trailed;
-            let bytes: &[u8] = if leaf.unescaped {
-                &buffers.text[leaf.start as usize..leaf.end as usize]
-            } else {
-                &event[leaf.start as usize..leaf.end as usize]
-            };
-            // The flattener checked strings are UTF-8; numbers and literals are ASCII.
-            let text = std::str::from_utf8(bytes).unwrap_or_default();
-            let scalar = match leaf.kind {
-                Kind::String => Scalar::Str(text),
-                Kind::Number => Scalar::Num(text),
-                Kind::True => Scalar::Bool(true),
-                Kind::False => Scalar::Bool(false),
-                Kind::Null => Scalar::Null,
-            };
+            let scalar = leaf_scalar(&leaf, buffers, event);
             let index = &self.paths[p];
             let hit = |ci: u32, s: &mut Marks| {
                 let c = ci as usize;
@@ -471,6 +458,7 @@ impl Matcher {
             };
             match scalar {
                 Scalar::Str(v) => {
+                    let bytes = v.as_bytes();
                     if let Some(cs) = index.exact.get(bytes) {
                         cs.iter().for_each(|&c| hit(c, s));
                     }
@@ -641,48 +629,34 @@ impl Matcher {
         if s.free[ci as usize] == epoch {
             return self.consistent(rule, k + 1, s, buffers, event, budget);
         }
-        let trail = |leaf: u32| {
-            let l = &buffers.leaves[leaf as usize];
-            &buffers.trails[l.trail_start as usize..l.trail_end as usize]
-        };
+        let trail =
+            |l: &flatten::Leaf| &buffers.trails[l.trail_start as usize..l.trail_end as usize];
         let fits = |t: &[(u32, u32)], chosen: &[(u32, u32)]| {
             t.iter()
                 .all(|(a, i)| chosen.iter().all(|(b, j)| a != b || i == j))
         };
-        let mut p = 0;
-        while p < s.pairs.len() {
-            let (c, leaf) = s.pairs[p];
-            p += 1;
-            if c != ci || !fits(trail(leaf), &s.chosen) {
+        // The candidates: leaves known to satisfy the condition, then leaves whose test was
+        // put off (tested only now, and only if they fit the choices so far).
+        for p in 0..s.pairs.len() + s.pending.len() {
+            let (c, leaf, deferred) = match s.pairs.get(p) {
+                Some(&(c, leaf)) => (c, leaf, None),
+                None => {
+                    let (c, leaf, j) = s.pending[p - s.pairs.len()];
+                    (c, leaf, Some(j))
+                }
+            };
+            let l = &buffers.leaves[leaf as usize];
+            if c != ci || !fits(trail(l), &s.chosen) {
                 continue;
             }
-            let mark = s.chosen.len();
-            for step in trail(leaf) {
-                if !s.chosen.contains(step) {
-                    s.chosen.push(*step);
+            if let Some(j) = deferred {
+                let matcher = &self.paths[l.path as usize].others[j as usize].1;
+                if !accepts(matcher, leaf_scalar(l, buffers, event), self.profile) {
+                    continue;
                 }
             }
-            let found = self.consistent(rule, k + 1, s, buffers, event, budget);
-            s.chosen.truncate(mark);
-            if found != Some(false) {
-                return found;
-            }
-        }
-        // Leaves whose test was put off: test them now.
-        let mut p = 0;
-        while p < s.pending.len() {
-            let (c, leaf, j) = s.pending[p];
-            p += 1;
-            if c != ci || !fits(trail(leaf), &s.chosen) {
-                continue;
-            }
-            let l = &buffers.leaves[leaf as usize];
-            let matcher = &self.paths[l.path as usize].others[j as usize].1;
-            if !accepts(matcher, leaf_scalar(l, buffers, event), self.profile) {
-                continue;
-            }
             let mark = s.chosen.len();
-            for step in trail(leaf) {
+            for step in trail(l) {
                 if !s.chosen.contains(step) {
                     s.chosen.push(*step);
                 }
@@ -695,13 +669,10 @@ impl Matcher {
         }
         if cond.optional {
             // Absent: no leaf at the path fits the choices made so far.
-            let present = buffers.leaves.iter().any(|l| {
-                l.path == cond.path
-                    && fits(
-                        &buffers.trails[l.trail_start as usize..l.trail_end as usize],
-                        &s.chosen,
-                    )
-            });
+            let present = buffers
+                .leaves
+                .iter()
+                .any(|l| l.path == cond.path && fits(trail(l), &s.chosen));
             if !present {
                 return self.consistent(rule, k + 1, s, buffers, event, budget);
             }
