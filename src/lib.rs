@@ -37,6 +37,8 @@
 #[cfg(feature = "workspace")]
 mod check;
 mod event;
+#[cfg(feature = "workspace")]
+pub mod import;
 mod ip;
 mod json;
 mod matcher;

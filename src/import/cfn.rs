@@ -1,0 +1,384 @@
+//! CloudFormation and SAM: `AWS::Events::Rule` resources, and the `EventBridgeRule` and
+//! `CloudWatchEvent` events of `AWS::Serverless::Function` and `AWS::Serverless::StateMachine`.
+
+use std::collections::BTreeMap;
+
+use super::eval::{Env, Note as EvalNote, PLACEHOLDER, Val, to_json};
+use super::tree::Node;
+use super::{ImportedRule, ImportedTarget, Imported, Note, arn_name, bus_name};
+use crate::check::Location;
+
+/// Where a template sits: its file, and (for CDK) its stack's name.
+pub(crate) struct Context<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) stack_name: Option<&'a str>,
+}
+
+pub(crate) fn import(
+    root: &Node,
+    file: &str,
+    parameters: &BTreeMap<String, String>,
+    stack_name: Option<&str>,
+    out: &mut Imported,
+) {
+    let mut params = parameters.clone();
+    if let Some(s) = stack_name {
+        params
+            .entry("AWS::StackName".to_string())
+            .or_insert_with(|| s.to_string());
+    }
+    let mut env = Env::new(root, &params);
+    let cx = Context { file, stack_name };
+    let Some(resources) = root.get("Resources") else {
+        return;
+    };
+    for (id, res) in resources.entries() {
+        let ty = res.get("Type").and_then(Node::as_str).unwrap_or_default();
+        match ty {
+            "AWS::Events::Rule" => {
+                if let Some(rule) = events_rule(&mut env, &cx, id, res) {
+                    out.rules.push(rule);
+                }
+            }
+            "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
+                out.rules.extend(serverless(&mut env, &cx, id, res));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Notes as the public type, in this file.
+fn notes(file: &str, notes: Vec<EvalNote>) -> Vec<Note> {
+    notes
+        .into_iter()
+        .map(|n| Note {
+            file: file.to_string(),
+            location: n.at,
+            message: n.message,
+        })
+        .collect()
+}
+
+/// A rule being assembled; `critical` notes (pattern, bus, state, existence) make it
+/// unmatchable.
+struct Draft {
+    critical: Vec<EvalNote>,
+    other: Vec<EvalNote>,
+    typed: Vec<EvalNote>,
+}
+
+impl Draft {
+    fn new() -> Draft {
+        Draft {
+            critical: Vec::new(),
+            other: Vec::new(),
+            typed: Vec::new(),
+        }
+    }
+
+    fn take(&mut self, env: &mut Env<'_>, critical: bool) {
+        let notes = std::mem::take(&mut env.unresolved);
+        if critical {
+            self.critical.extend(notes);
+        } else {
+            self.other.extend(notes);
+        }
+    }
+}
+
+/// Whether a resource's `Condition` lets it exist; a note when that is not known.
+fn exists(env: &mut Env<'_>, res: &Node, draft: &mut Draft) -> bool {
+    let Some(name) = res.get("Condition").and_then(Node::as_str) else {
+        return true;
+    };
+    match env.condition(name) {
+        Some(b) => b,
+        None => {
+            draft.critical.push(EvalNote {
+                at: res.get("Condition").map_or(res.at.clone(), |n| n.at.clone()),
+                message: format!(
+                    "whether the rule exists cannot be resolved: condition {name} depends on a value not known offline"
+                ),
+            });
+            true
+        }
+    }
+}
+
+fn pattern(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
+    env.watch_typed = true;
+    let v = env.eval(node);
+    env.watch_typed = false;
+    let typed = std::mem::take(&mut env.typed);
+    let text = match v {
+        // A pattern written as a JSON string: JSON says what is a string and what is not.
+        Val::Str(s) => s,
+        v => {
+            draft.typed.extend(typed);
+            let mut notes = Vec::new();
+            let text = to_json(&v, &mut notes);
+            env.unresolved.extend(notes);
+            text
+        }
+    };
+    draft.take(env, true);
+    text
+}
+
+fn bus(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> String {
+    let Some(node) = node else {
+        return "default".into();
+    };
+    let v = env.eval(node);
+    let name = match &v {
+        Val::Res { id, attr, .. } => match env.bus_name_of(id, attr.as_deref()) {
+            Some(n) => n,
+            None => env.text(&v, &node.at),
+        },
+        v => env.text(v, &node.at),
+    };
+    draft.take(env, true);
+    bus_name(&name)
+}
+
+/// What a target or queue names: a resource's literal name, else its logical id; the last
+/// part of an ARN.
+fn target_name(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
+    let v = env.eval(node);
+    let name = match &v {
+        Val::Res { id, .. } => resource_name(env, id).unwrap_or_else(|| id.clone()),
+        v => arn_name(&env.text(v, &node.at)),
+    };
+    draft.take(env, false);
+    name
+}
+
+/// A resource's literal physical name, when its template gives one.
+fn resource_name(env: &mut Env<'_>, id: &str) -> Option<String> {
+    let props = env.resource(id)?.get("Properties")?;
+    let keys = [
+        "FunctionName",
+        "QueueName",
+        "TopicName",
+        "StateMachineName",
+        "Name",
+        "LogGroupName",
+        "StreamName",
+        "DeliveryStreamName",
+    ];
+    let node = keys.iter().find_map(|k| props.get(k))?;
+    let mut scratch = Vec::new();
+    std::mem::swap(&mut scratch, &mut env.unresolved);
+    let v = env.eval(node);
+    std::mem::swap(&mut scratch, &mut env.unresolved);
+    match v {
+        Val::Str(s) if !s.contains(PLACEHOLDER) => Some(s),
+        _ => None,
+    }
+}
+
+fn number(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> Option<i64> {
+    let node = node?;
+    let v = env.eval(node);
+    let text = env.text(&v, &node.at);
+    draft.take(env, false);
+    text.trim().parse().ok()
+}
+
+fn retry(env: &mut Env<'_>, node: Option<&Node>, target: &mut ImportedTarget, draft: &mut Draft) {
+    if let Some(policy) = node {
+        target.has_retry_policy = true;
+        target.maximum_retry_attempts = number(env, policy.get("MaximumRetryAttempts"), draft);
+        target.maximum_event_age_seconds =
+            number(env, policy.get("MaximumEventAgeInSeconds"), draft);
+    }
+}
+
+fn literal(env: &mut Env<'_>, node: Option<&Node>) -> Option<String> {
+    let node = node?;
+    let mut scratch = Vec::new();
+    std::mem::swap(&mut scratch, &mut env.unresolved);
+    let v = env.eval(node);
+    let text = env.text(&v, &node.at);
+    std::mem::swap(&mut scratch, &mut env.unresolved);
+    (!text.contains(PLACEHOLDER)).then_some(text)
+}
+
+fn cdk_path(res: &Node) -> Option<&str> {
+    res.get("Metadata")?.get("aws:cdk:path")?.as_str()
+}
+
+fn state(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> bool {
+    let Some(node) = node else { return true };
+    let v = env.eval(node);
+    let text = env.text(&v, &node.at);
+    draft.take(env, true);
+    !text.eq_ignore_ascii_case("DISABLED") && text != "false"
+}
+
+fn finish(
+    cx: &Context<'_>,
+    draft: Draft,
+    name: String,
+    origin: String,
+    location: Location,
+    parts: (String, String, bool, Vec<ImportedTarget>),
+) -> ImportedRule {
+    let (bus, pattern, enabled, targets) = parts;
+    let unmatchable = !draft.critical.is_empty() || pattern.contains(PLACEHOLDER);
+    let mut unresolved = draft.critical;
+    unresolved.extend(draft.other);
+    ImportedRule {
+        name,
+        bus,
+        pattern,
+        enabled,
+        targets,
+        file: cx.file.to_string(),
+        location,
+        origin,
+        unresolved: notes(cx.file, unresolved),
+        warnings: notes(cx.file, draft.typed),
+        unmatchable,
+    }
+}
+
+fn events_rule(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Option<ImportedRule> {
+    let mut draft = Draft::new();
+    if !exists(env, res, &mut draft) {
+        return None;
+    }
+    let props = res.get("Properties")?;
+    // A rule with only a schedule has no pattern to match.
+    let pattern_node = props.get("EventPattern")?;
+    let pattern = pattern(env, pattern_node, &mut draft);
+    let bus = bus(env, props.get("EventBusName"), &mut draft);
+    let enabled = state(env, props.get("State"), &mut draft);
+    let origin = cdk_path(res).map_or_else(|| id.to_string(), String::from);
+    let name = literal(env, props.get("Name")).unwrap_or_else(|| {
+        cdk_path(res).map_or_else(
+            || id.to_string(),
+            |p| p.strip_suffix("/Resource").unwrap_or(p).to_string(),
+        )
+    });
+    let mut targets = Vec::new();
+    if let Some(list) = props.get("Targets") {
+        let items: Vec<Node> = match &list.value {
+            super::tree::Tree::List(items) => items.clone(),
+            _ => Vec::new(),
+        };
+        for t in &items {
+            let id = literal(env, t.get("Id")).unwrap_or_default();
+            let name = t
+                .get("Arn")
+                .map(|a| target_name(env, a, &mut draft))
+                .unwrap_or_default();
+            let dead_letter_queue = t
+                .get("DeadLetterConfig")
+                .and_then(|d| d.get("Arn"))
+                .map(|a| target_name(env, a, &mut draft));
+            let mut target = ImportedTarget {
+                id,
+                name,
+                dead_letter_queue,
+                maximum_retry_attempts: None,
+                maximum_event_age_seconds: None,
+                has_retry_policy: false,
+            };
+            retry(env, t.get("RetryPolicy"), &mut target, &mut draft);
+            targets.push(target);
+        }
+    }
+    let _ = cx.stack_name;
+    Some(finish(
+        cx,
+        draft,
+        name,
+        origin,
+        res.at.clone(),
+        (bus, pattern, enabled, targets),
+    ))
+}
+
+/// The rules SAM makes from a function's or state machine's events.
+fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<ImportedRule> {
+    let mut out = Vec::new();
+    let Some(props) = res.get("Properties") else {
+        return out;
+    };
+    let Some(events) = props.get("Events") else {
+        return out;
+    };
+    let is_function = res.get("Type").and_then(Node::as_str) == Some("AWS::Serverless::Function");
+    for (event_name, event) in events.entries() {
+        let kind = event.get("Type").and_then(Node::as_str).unwrap_or_default();
+        if kind != "EventBridgeRule" && kind != "CloudWatchEvent" {
+            continue;
+        }
+        let mut draft = Draft::new();
+        if !exists(env, res, &mut draft) {
+            return out;
+        }
+        let Some(ep) = event.get("Properties") else {
+            continue;
+        };
+        let Some(pattern_node) = ep.get("Pattern") else {
+            continue;
+        };
+        let pattern = pattern(env, pattern_node, &mut draft);
+        let bus = bus(env, ep.get("EventBusName"), &mut draft);
+        let mut enabled = state(env, ep.get("State"), &mut draft);
+        if let Some(e) = ep.get("Enabled") {
+            enabled &= state(env, Some(e), &mut draft);
+        }
+        // SAM names the generated rule resource after the function and the event.
+        let logical = format!("{id}{event_name}");
+        let name = literal(env, ep.get("RuleName")).unwrap_or_else(|| logical.clone());
+        let target_name = literal(
+            env,
+            props.get(if is_function { "FunctionName" } else { "Name" }),
+        )
+        .unwrap_or_else(|| id.to_string());
+        let target_id = ep
+            .get("Target")
+            .and_then(|t| literal(env, t.get("Id")))
+            .unwrap_or_else(|| {
+                format!("{logical}{}", if is_function { "LambdaTarget" } else { "StepFunctionsTarget" })
+            });
+        let dead_letter_queue = ep.get("DeadLetterConfig").map(|d| {
+            if let Some(arn) = d.get("Arn") {
+                target_name_of(env, arn, &mut draft)
+            } else {
+                // `Type: SQS`: SAM creates the queue, named by QueueLogicalId or after the rule.
+                literal(env, d.get("QueueLogicalId")).unwrap_or_else(|| format!("{logical}Queue"))
+            }
+        });
+        let mut target = ImportedTarget {
+            id: target_id,
+            name: target_name,
+            dead_letter_queue,
+            maximum_retry_attempts: None,
+            maximum_event_age_seconds: None,
+            has_retry_policy: false,
+        };
+        retry(env, ep.get("RetryPolicy"), &mut target, &mut draft);
+        let origin = cdk_path(res).map_or_else(
+            || format!("{id}/Events/{event_name}"),
+            |p| format!("{p}/Events/{event_name}"),
+        );
+        out.push(finish(
+            cx,
+            draft,
+            name,
+            origin,
+            event.at.clone(),
+            (bus, pattern, enabled, vec![target]),
+        ));
+    }
+    out
+}
+
+fn target_name_of(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
+    target_name(env, node, draft)
+}

@@ -1,0 +1,264 @@
+//! Rules where teams already keep them: CloudFormation and SAM templates, CDK synth output
+//! (`cdk.out`) and Terraform JSON (`terraform show -json`, of a plan or of the state).
+//!
+//! [`import`] reads one of these and returns the EventBridge rules it deploys, each with its
+//! bus, state, targets, dead-letter queues and retry policies, and where it was written.
+//! CloudFormation's intrinsic functions are evaluated against parameter defaults, the given
+//! parameters and the pseudo parameters; whatever cannot be known offline stays a placeholder
+//! (`${unresolved:…}`) with a note, and a rule with one in its pattern, bus or state is never
+//! matched.
+
+mod cdk;
+mod cfn;
+pub(crate) mod eval;
+mod terraform;
+pub(crate) mod tree;
+mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::check::Location;
+
+pub use eval::PLACEHOLDER;
+pub use yaml::to_contract_yaml;
+
+/// The formats [`import`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// A CloudFormation template, JSON or YAML; SAM's serverless resources included.
+    CloudFormation,
+    /// A CDK cloud assembly: `cdk.out/manifest.json` and the templates it names.
+    Cdk,
+    /// `terraform show -json` of a plan or of the state.
+    Terraform,
+}
+
+/// A rule found in infrastructure code.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ImportedRule {
+    /// The rule's name: its literal `Name`, or else the logical id (CloudFormation), the
+    /// construct path (CDK) or the resource address (Terraform).
+    pub name: String,
+    /// The bus's name (an ARN is reduced to it); `default` when none is given.
+    pub bus: String,
+    /// The pattern as EventBridge JSON text. It may hold placeholders.
+    pub pattern: String,
+    /// `false` for a DISABLED rule: EventBridge does not match it.
+    pub enabled: bool,
+    /// Where the rule's events go.
+    pub targets: Vec<ImportedTarget>,
+    /// The file the rule was read from.
+    pub file: String,
+    /// Where in the file: line and column (YAML) or a JSON pointer (JSON).
+    pub location: Location,
+    /// The logical id, CDK construct path or Terraform address.
+    pub origin: String,
+    /// Values that could not be resolved, with where each was written.
+    pub unresolved: Vec<Note>,
+    /// Warnings about how the template was read (plain YAML scalars in a pattern).
+    pub warnings: Vec<Note>,
+    /// Whether an unresolved value is in the pattern, the bus or the state, so that the rule
+    /// cannot be matched.
+    pub unmatchable: bool,
+}
+
+/// One target of an imported rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportedTarget {
+    /// The target's `Id`.
+    pub id: String,
+    /// What it names: a resource's literal name, its logical id or address, or the last part
+    /// of an ARN.
+    pub name: String,
+    /// The dead-letter queue, named the same way.
+    pub dead_letter_queue: Option<String>,
+    /// `MaximumRetryAttempts`.
+    pub maximum_retry_attempts: Option<i64>,
+    /// `MaximumEventAgeInSeconds`.
+    pub maximum_event_age_seconds: Option<i64>,
+    /// Whether the target has a retry policy at all.
+    pub has_retry_policy: bool,
+}
+
+/// A remark about one place in a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Note {
+    /// The file.
+    pub file: String,
+    /// Where in it.
+    pub location: Location,
+    /// What the remark is.
+    pub message: String,
+}
+
+/// What [`import`] found: the rules, and problems with files it could not read.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Imported {
+    /// The rules, in the order they are written.
+    pub rules: Vec<ImportedRule>,
+    /// Files that could not be read or understood, each with where and why.
+    pub problems: Vec<Note>,
+}
+
+/// Reads the rules deployed by the infrastructure code at `path`: a CloudFormation or SAM
+/// template (`.json`, `.yaml`, `.yml`, `.template`), a CDK cloud assembly (the `cdk.out`
+/// directory or its `manifest.json`), or a Terraform JSON document. `parameters` override
+/// template parameters and set pseudo parameters (`AWS::AccountId`, `AWS::Region`, …).
+///
+/// `display` is how files are named in notes; paths inside a CDK assembly are joined to it.
+pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>) -> Imported {
+    let mut out = Imported::default();
+    let problem = |out: &mut Imported, file: &str, location: Location, message: String| {
+        out.problems.push(Note {
+            file: file.to_string(),
+            location,
+            message,
+        });
+    };
+    let manifest = if path.is_dir() {
+        Some(path.join("manifest.json"))
+    } else if path.file_name().is_some_and(|n| n == "manifest.json") {
+        Some(path.to_path_buf())
+    } else {
+        None
+    };
+    if let Some(manifest) = manifest {
+        let display = if path.is_dir() {
+            display.trim_end_matches('/').to_string()
+        } else {
+            match display.rsplit_once('/') {
+                Some((dir, _)) => dir.to_string(),
+                None => ".".to_string(),
+            }
+        };
+        cdk::import(&manifest, &display, parameters, &mut out);
+        return out;
+    }
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(e) => {
+            problem(&mut out, display, Location::File, e);
+            return out;
+        }
+    };
+    let is_json = path.extension().is_some_and(|e| e == "json")
+        || text.trim_start().starts_with('{');
+    let root = if is_json {
+        tree::from_json(&text)
+    } else {
+        tree::from_yaml(&text)
+    };
+    let root = match root {
+        Ok(r) => r,
+        Err((at, message)) => {
+            problem(&mut out, display, at, message);
+            return out;
+        }
+    };
+    match detect(&root) {
+        Some(Format::Terraform) => terraform::import(&root, display, &mut out),
+        Some(_) => cfn::import(&root, display, parameters, None, &mut out),
+        None => problem(
+            &mut out,
+            display,
+            Location::File,
+            "neither a CloudFormation template (no Resources), a CDK manifest nor Terraform JSON (no format_version)".into(),
+        ),
+    }
+    out
+}
+
+/// The largest infrastructure file read: far above any real template.
+const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+pub(crate) fn read(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.len() > MAX_FILE {
+        return Err(format!("{} is larger than {MAX_FILE} bytes", path.display()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not UTF-8 (first bad byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn detect(root: &tree::Node) -> Option<Format> {
+    if root.get("format_version").is_some()
+        && (root.get("values").is_some()
+            || root.get("planned_values").is_some()
+            || root.get("terraform_version").is_some())
+    {
+        Some(Format::Terraform)
+    } else if root.get("Resources").is_some() || root.get("AWSTemplateFormatVersion").is_some() {
+        Some(Format::CloudFormation)
+    } else {
+        None
+    }
+}
+
+/// A bus given as a name or an ARN, as a name.
+pub(crate) fn bus_name(bus: &str) -> String {
+    if bus.starts_with("arn:") {
+        if let Some((_, name)) = bus.rsplit_once(":event-bus/") {
+            return name.to_string();
+        }
+    }
+    bus.to_string()
+}
+
+/// What a target or queue ARN names: the part after the last `:` or `/`.
+pub(crate) fn arn_name(arn: &str) -> String {
+    if arn.starts_with("arn:") && !arn.contains(PLACEHOLDER) {
+        let tail = arn.rsplit(':').next().unwrap_or(arn);
+        // A function ARN may end in a version or alias: `function:name:alias`.
+        let parts: Vec<&str> = arn.split(':').collect();
+        if parts.len() > 7 && parts[5] == "function" {
+            return parts[6].to_string();
+        }
+        if parts.len() > 6 && parts[2] == "lambda" {
+            return parts[6].to_string();
+        }
+        return tail.rsplit('/').next().unwrap_or(tail).to_string();
+    }
+    arn.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_arns() {
+        assert_eq!(
+            bus_name("arn:aws:events:eu-west-1:123456789012:event-bus/orders-prod"),
+            "orders-prod"
+        );
+        assert_eq!(bus_name("orders-prod"), "orders-prod");
+        assert_eq!(
+            arn_name("arn:aws:sqs:eu-west-1:123456789012:orders-dlq"),
+            "orders-dlq"
+        );
+        assert_eq!(
+            arn_name("arn:aws:lambda:eu-west-1:123456789012:function:indexer:live"),
+            "indexer"
+        );
+        assert_eq!(
+            arn_name("arn:aws:states:eu-west-1:123456789012:stateMachine:fulfil"),
+            "fulfil"
+        );
+        assert_eq!(
+            arn_name("arn:aws:events:eu-west-1:123456789012:event-bus/analytics"),
+            "analytics"
+        );
+    }
+}
