@@ -69,4 +69,4 @@ pub use check::{CheckConfig, Code, Evidence, Finding, Location, Severity};
 #[cfg(feature = "workspace")]
 pub use report::{Report, Witness};
 #[cfg(feature = "workspace")]
-pub use workspace::{CONFIG_FILE, LoadError, Rule, SNAPSHOT_FILE, Workspace};
+pub use workspace::{CONFIG_FILE, LoadError, Rule, RuleState, SNAPSHOT_FILE, Workspace};

@@ -116,6 +116,24 @@ fn check_fixtures_one_per_code() {
             "contracts/consumer.yaml",
             Location::LineColumn(6, 15),
         ),
+        (
+            "unresolved-value",
+            Code::UnresolvedValue,
+            "template.yaml",
+            Location::LineColumn(10, 38),
+        ),
+        (
+            "ambiguous-scalar",
+            Code::AmbiguousScalar,
+            "template.yaml",
+            Location::LineColumn(9, 22),
+        ),
+        (
+            "disabled-rule",
+            Code::DisabledRule,
+            "contracts/consumer.yaml",
+            Location::LineColumn(3, 5),
+        ),
     ];
     let mut covered: Vec<Code> = Vec::new();
     for (name, code, file, location) in cases {

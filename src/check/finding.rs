@@ -40,11 +40,20 @@ pub enum Code {
     RetryPolicy,
     /// One (source, detail-type) is declared twice on one bus.
     DuplicateEvent,
+    /// An imported rule holds a value that cannot be resolved offline (`!ImportValue`, a
+    /// parameter without a default, …). In a pattern, bus or state it is an error and the
+    /// rule is never matched.
+    UnresolvedValue,
+    /// A plain YAML scalar in an imported pattern (`false`, `4.0`) whose type the
+    /// template's reader decides.
+    AmbiguousScalar,
+    /// A DISABLED rule: reported, not matched.
+    DisabledRule,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 19] = [
         Code::InvalidContract,
         Code::InvalidPattern,
         Code::NoProducer,
@@ -61,6 +70,9 @@ impl Code {
         Code::NoDeadLetterQueue,
         Code::RetryPolicy,
         Code::DuplicateEvent,
+        Code::UnresolvedValue,
+        Code::AmbiguousScalar,
+        Code::DisabledRule,
     ];
 
     /// The code as written in reports and in `bus-contract.yaml`.
@@ -82,6 +94,9 @@ impl Code {
             Code::NoDeadLetterQueue => "no-dead-letter-queue",
             Code::RetryPolicy => "retry-policy",
             Code::DuplicateEvent => "duplicate-event",
+            Code::UnresolvedValue => "unresolved-value",
+            Code::AmbiguousScalar => "ambiguous-scalar",
+            Code::DisabledRule => "disabled-rule",
         }
     }
 
@@ -93,7 +108,11 @@ impl Code {
     /// The severity a finding of this code has unless `bus-contract.yaml` says otherwise.
     pub fn default_severity(self) -> Severity {
         match self {
-            Code::OrphanEvent | Code::UnexpectedEvent | Code::Undecided => Severity::Warning,
+            Code::OrphanEvent
+            | Code::UnexpectedEvent
+            | Code::Undecided
+            | Code::AmbiguousScalar
+            | Code::DisabledRule => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -171,6 +190,9 @@ pub struct Finding {
     pub severity: Severity,
     /// The service whose contract the finding is about, when there is one.
     pub service: Option<String>,
+    /// For a finding about an imported rule: its logical id, CDK construct path or
+    /// Terraform address.
+    pub origin: Option<String>,
     /// One line saying what is wrong.
     pub message: String,
     /// Supporting material.
@@ -190,6 +212,7 @@ impl Finding {
             code,
             severity: code.default_severity(),
             service: None,
+            origin: None,
             message: message.into(),
             evidence: None,
         }
@@ -197,6 +220,11 @@ impl Finding {
 
     pub(crate) fn service(mut self, service: Option<&str>) -> Self {
         self.service = service.map(String::from);
+        self
+    }
+
+    pub(crate) fn origin(mut self, origin: Option<&str>) -> Self {
+        self.origin = origin.map(String::from);
         self
     }
 

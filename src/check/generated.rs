@@ -94,6 +94,33 @@ pub(crate) fn check(
                         .any(|env| expand(&p.bus.value, env) == expand(&sub.bus.value, env))
                 })
                 .collect();
+            if sub.expects.is_empty() {
+                // A rule that says nothing of what it expects (as imported ones do): it should
+                // at least be able to receive some event declared on its bus.
+                if on_bus.iter().all(|p| statically_never(pattern, p)) {
+                    let message = if on_bus.is_empty() {
+                        format!(
+                            "rule {} is on {}, where no service publishes",
+                            sub.rule.value, sub.bus.value
+                        )
+                    } else {
+                        format!(
+                            "rule {} can match none of the {} event{} declared on {}",
+                            sub.rule.value,
+                            on_bus.len(),
+                            if on_bus.len() == 1 { "" } else { "s" },
+                            sub.bus.value
+                        )
+                    };
+                    out.push(
+                        Finding::new(Code::NoProducer, &sub.file, sub.at.clone(), message)
+                            .severity(crate::check::Severity::Warning)
+                            .service(Some(&service.name))
+                            .origin(sub.origin.as_deref()),
+                    );
+                }
+                continue;
+            }
             expectations(
                 service.name.as_str(),
                 &service.file,

@@ -143,6 +143,15 @@ impl<'a> Context<'a> {
         self.out.push(finding.service(Some(&service.name)));
     }
 
+    /// A finding about a subscription: for an imported rule, with where it came from.
+    fn push_sub(&mut self, service: &Service, sub: &Subscription, finding: Finding) {
+        self.out.push(
+            finding
+                .service(Some(&service.name))
+                .origin(sub.origin.as_deref()),
+        );
+    }
+
     /// Publications of `event` on `bus` (a template) in each environment.
     fn producers_of<'w>(
         &self,
@@ -317,67 +326,78 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// `no-dead-letter-queue` and `retry-policy`.
+    /// `no-dead-letter-queue` and `retry-policy`, for each target; `disabled-rule`.
     fn policies(&mut self) {
         let ws: &'a Workspace = self.ws;
         for service in &ws.services {
             for sub in &service.subscribes {
-                if sub.dead_letter_queue.is_none() {
+                if sub.state == crate::workspace::RuleState::Disabled {
                     let message = format!(
-                        "rule {} has no dead-letter queue: events its target fails to take are lost",
+                        "rule {} is DISABLED: EventBridge does not match it, and neither do check, match and the routing snapshot",
                         sub.rule.value
                     );
-                    let f = Finding::new(
-                        Code::NoDeadLetterQueue,
-                        &service.file,
-                        sub.at.clone(),
-                        message,
-                    );
-                    self.push(service, f);
+                    let f = Finding::new(Code::DisabledRule, &sub.file, sub.at.clone(), message);
+                    self.push_sub(service, sub, f);
                 }
-                match &sub.retry_policy {
-                    None => {
-                        let message = format!(
-                            "rule {} has no retry policy (EventBridge then retries for 24 hours, 185 times)",
-                            sub.rule.value
-                        );
-                        let f =
-                            Finding::new(Code::RetryPolicy, &service.file, sub.at.clone(), message)
-                                .severity(Severity::Warning);
-                        self.push(service, f);
+                let several = sub.targets.len() > 1;
+                for target in &sub.targets {
+                    let whose = if several {
+                        format!("rule {} (target {})", sub.rule.value, target.name.value)
+                    } else {
+                        format!("rule {}", sub.rule.value)
+                    };
+                    self.target_policies(service, sub, target, &whose);
+                }
+            }
+        }
+    }
+
+    fn target_policies(
+        &mut self,
+        service: &Service,
+        sub: &Subscription,
+        target: &crate::workspace::Target,
+        whose: &str,
+    ) {
+        if target.dead_letter_queue.is_none() {
+            let message = format!(
+                "{whose} has no dead-letter queue: events its target fails to take are lost"
+            );
+            let f = Finding::new(Code::NoDeadLetterQueue, &sub.file, sub.at.clone(), message);
+            self.push_sub(service, sub, f);
+        }
+        match &target.retry_policy {
+            None => {
+                let message = format!(
+                    "{whose} has no retry policy (EventBridge then retries for 24 hours, 185 times)"
+                );
+                let f = Finding::new(Code::RetryPolicy, &sub.file, sub.at.clone(), message)
+                    .severity(Severity::Warning);
+                self.push_sub(service, sub, f);
+            }
+            Some(policy) => {
+                let mut problems = Vec::new();
+                match policy.value.attempts {
+                    Some(a) if !RETRY_ATTEMPTS.contains(&a) => {
+                        problems.push(format!("maximum-retry-attempts {a} is outside 0 to 185"));
                     }
-                    Some(policy) => {
-                        let mut problems = Vec::new();
-                        match policy.value.attempts {
-                            Some(a) if !RETRY_ATTEMPTS.contains(&a) => {
-                                problems.push(format!(
-                                    "maximum-retry-attempts {a} is outside 0 to 185"
-                                ));
-                            }
-                            None => problems.push("maximum-retry-attempts is missing".into()),
-                            _ => {}
-                        }
-                        match policy.value.age_seconds {
-                            Some(s) if !RETRY_AGE_SECONDS.contains(&s) => {
-                                problems.push(format!(
-                                    "maximum-event-age-seconds {s} is outside 60 to 86400"
-                                ));
-                            }
-                            None => problems.push("maximum-event-age-seconds is missing".into()),
-                            _ => {}
-                        }
-                        if !problems.is_empty() {
-                            let message =
-                                format!("rule {}: {}", sub.rule.value, problems.join("; "));
-                            let f = Finding::new(
-                                Code::RetryPolicy,
-                                &service.file,
-                                policy.at.clone(),
-                                message,
-                            );
-                            self.push(service, f);
-                        }
+                    None => problems.push("maximum-retry-attempts is missing".into()),
+                    _ => {}
+                }
+                match policy.value.age_seconds {
+                    Some(s) if !RETRY_AGE_SECONDS.contains(&s) => {
+                        problems.push(format!(
+                            "maximum-event-age-seconds {s} is outside 60 to 86400"
+                        ));
                     }
+                    None => problems.push("maximum-event-age-seconds is missing".into()),
+                    _ => {}
+                }
+                if !problems.is_empty() {
+                    let message = format!("{whose}: {}", problems.join("; "));
+                    let f =
+                        Finding::new(Code::RetryPolicy, &sub.file, policy.at.clone(), message);
+                    self.push_sub(service, sub, f);
                 }
             }
         }
@@ -389,7 +409,23 @@ impl<'a> Context<'a> {
         for service in &ws.services {
             for p in &service.publishes {
                 let expected = ws.services.iter().flat_map(|s| &s.subscribes).any(|sub| {
-                    sub.expects.iter().any(|e| e.value.event == p.event.value)
+                    // A rule without expects (an imported one) takes what it can match.
+                    let takes = if sub.expects.is_empty() {
+                        sub.pattern.as_ref().is_some_and(|pattern| {
+                            never_matches(
+                                pattern,
+                                &Producer {
+                                    source: &p.source.value,
+                                    detail_type: &p.detail_type.value,
+                                    schema: p.schema.as_ref().map(|s| &s.value),
+                                },
+                            )
+                            .is_none()
+                        })
+                    } else {
+                        sub.expects.iter().any(|e| e.value.event == p.event.value)
+                    };
+                    takes
                         && self
                             .envs
                             .iter()

@@ -26,6 +26,7 @@ fn problem(out: &mut Imported, file: &str, location: Location, message: String) 
         file: file.to_string(),
         location,
         message,
+        blocks_matching: false,
     });
 }
 

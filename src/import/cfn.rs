@@ -49,13 +49,14 @@ pub(crate) fn import(
 }
 
 /// Notes as the public type, in this file.
-fn notes(file: &str, notes: Vec<EvalNote>) -> Vec<Note> {
+fn notes(file: &str, notes: Vec<EvalNote>, blocks_matching: bool) -> Vec<Note> {
     notes
         .into_iter()
         .map(|n| Note {
             file: file.to_string(),
             location: n.at,
             message: n.message,
+            blocks_matching,
         })
         .collect()
 }
@@ -138,8 +139,14 @@ fn bus(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> String {
         },
         v => env.text(v, &node.at),
     };
-    draft.take(env, true);
-    bus_name(&name)
+    let name = bus_name(&name);
+    if name.contains(PLACEHOLDER) {
+        draft.take(env, true);
+    } else {
+        // An ARN whose region or account is unknown still names its bus.
+        env.unresolved.clear();
+    }
+    name
 }
 
 /// What a target or queue names: a resource's literal name, else its logical id; the last
@@ -227,8 +234,8 @@ fn finish(
 ) -> ImportedRule {
     let (bus, pattern, enabled, targets) = parts;
     let unmatchable = !draft.critical.is_empty() || pattern.contains(PLACEHOLDER);
-    let mut unresolved = draft.critical;
-    unresolved.extend(draft.other);
+    let mut unresolved = notes(cx.file, draft.critical, true);
+    unresolved.extend(notes(cx.file, draft.other, false));
     ImportedRule {
         name,
         bus,
@@ -238,8 +245,8 @@ fn finish(
         file: cx.file.to_string(),
         location,
         origin,
-        unresolved: notes(cx.file, unresolved),
-        warnings: notes(cx.file, draft.typed),
+        unresolved,
+        warnings: notes(cx.file, draft.typed, false),
         unmatchable,
     }
 }
@@ -335,7 +342,7 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
         // SAM names the generated rule resource after the function and the event.
         let logical = format!("{id}{event_name}");
         let name = literal(env, ep.get("RuleName")).unwrap_or_else(|| logical.clone());
-        let target_name = literal(
+        let target = literal(
             env,
             props.get(if is_function { "FunctionName" } else { "Name" }),
         )
@@ -348,7 +355,7 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
             });
         let dead_letter_queue = ep.get("DeadLetterConfig").map(|d| {
             if let Some(arn) = d.get("Arn") {
-                target_name_of(env, arn, &mut draft)
+                target_name(env, arn, &mut draft)
             } else {
                 // `Type: SQS`: SAM creates the queue, named by QueueLogicalId or after the rule.
                 literal(env, d.get("QueueLogicalId")).unwrap_or_else(|| format!("{logical}Queue"))
@@ -356,7 +363,7 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
         });
         let mut target = ImportedTarget {
             id: target_id,
-            name: target_name,
+            name: target,
             dead_letter_queue,
             maximum_retry_attempts: None,
             maximum_event_age_seconds: None,
@@ -379,6 +386,3 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
     out
 }
 
-fn target_name_of(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
-    target_name(env, node, draft)
-}

@@ -139,18 +139,30 @@ impl<'t> Env<'t> {
         }
     }
 
+    /// Notes a plain YAML scalar whose type a template reader decides: a boolean, or a
+    /// number not written canonically (`4.0`, `1e3`, `+5`), which a conversion may rewrite.
     fn watch(&mut self, node: &Node, text: &str) {
+        let canonical_integer = text
+            .strip_prefix('-')
+            .unwrap_or(text)
+            .bytes()
+            .all(|b| b.is_ascii_digit());
+        if matches!(node.value, Tree::Number(_)) && canonical_integer {
+            return;
+        }
         if self.watch_typed && node.typed_plain {
-            let kind = if matches!(node.value, Tree::Bool(_)) {
-                "boolean"
+            let message = if matches!(node.value, Tree::Bool(_)) {
+                format!(
+                    "`{text}` is unquoted, so a boolean here, but CloudFormation may hand EventBridge the string \"{text}\": quote it to match a string, or write the pattern as a JSON string to match a boolean"
+                )
             } else {
-                "number"
+                format!(
+                    "`{text}` is unquoted, so a number here, but CloudFormation may hand EventBridge another spelling of it, or the string \"{text}\": quote it to match a string, or write the pattern as a JSON string to keep the number as written"
+                )
             };
             self.typed.push(Note {
                 at: node.at.clone(),
-                message: format!(
-                    "`{text}` is a plain YAML scalar, read as a {kind}; CloudFormation's YAML reading may turn it into a string (or 4.0 into 4) before EventBridge sees it: quote it to mean a string, or give the pattern as a JSON string to mean a {kind}"
-                ),
+                message,
             });
         }
     }
@@ -161,7 +173,10 @@ impl<'t> Env<'t> {
             Val::Str(s) | Val::Num(s) => s.clone(),
             Val::Bool(b) => b.to_string(),
             Val::Null | Val::NoValue => String::new(),
-            Val::Res { id, attr, at } => match self.bus_name_of(id, attr.as_deref()) {
+            Val::Res { id, attr, at } => match self
+                .bus_name_of(id, attr.as_deref())
+                .or_else(|| self.ref_name(id, attr.as_deref()))
+            {
                 Some(name) => name,
                 None => {
                     let what = match attr {
@@ -198,6 +213,25 @@ impl<'t> Env<'t> {
         let v = self.eval(name);
         match v {
             Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// What `Ref` returns for resource types whose physical id is their name, when the
+    /// template gives that name literally.
+    fn ref_name(&mut self, id: &str, attr: Option<&str>) -> Option<String> {
+        let key = match (self.resource_type(id)?, attr) {
+            ("AWS::Logs::LogGroup", None) => "LogGroupName",
+            ("AWS::Lambda::Function", None) => "FunctionName",
+            ("AWS::KinesisFirehose::DeliveryStream", None) => "DeliveryStreamName",
+            ("AWS::Kinesis::Stream", None) => "Name",
+            ("AWS::SQS::Queue", Some("QueueName")) => "QueueName",
+            ("AWS::StepFunctions::StateMachine", Some("Name")) => "StateMachineName",
+            _ => return None,
+        };
+        let node = self.resource(id)?.get("Properties")?.get(key)?;
+        match self.eval(node) {
+            Val::Str(s) if !s.contains(PLACEHOLDER) => Some(s),
             _ => None,
         }
     }

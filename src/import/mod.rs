@@ -94,6 +94,9 @@ pub struct Note {
     pub location: Location,
     /// What the remark is.
     pub message: String,
+    /// Whether the value is in the rule's pattern, bus or state, so that the rule cannot be
+    /// matched.
+    pub blocks_matching: bool,
 }
 
 /// What [`import`] found: the rules, and problems with files it could not read.
@@ -119,6 +122,7 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
             file: file.to_string(),
             location,
             message,
+            blocks_matching: false,
         });
     };
     let manifest = if path.is_dir() {
@@ -174,6 +178,31 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
     out
 }
 
+/// The service an import's rules belong to when its entry names none: the file's stem, or
+/// the directory's name for generic file names.
+pub fn default_service(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let generic = [
+        "template", "manifest", "cdk", "plan", "state", "main", "tfplan", "tfstate", "",
+    ];
+    if generic.contains(&stem.as_str()) || path.is_dir() && stem == "cdk" {
+        let parent = if path.is_dir() && stem != "cdk" {
+            Some(stem.clone())
+        } else {
+            path.parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+        };
+        if let Some(p) = parent.filter(|p| !p.is_empty() && p != "." && p != "cdk.out") {
+            return p;
+        }
+    }
+    stem.trim_end_matches(".template").to_string()
+}
+
 /// The largest infrastructure file read: far above any real template.
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
@@ -208,7 +237,7 @@ fn detect(root: &tree::Node) -> Option<Format> {
 
 /// A bus given as a name or an ARN, as a name.
 pub(crate) fn bus_name(bus: &str) -> String {
-    if bus.starts_with("arn:") {
+    if bus.starts_with("arn:") || bus.starts_with(PLACEHOLDER) {
         if let Some((_, name)) = bus.rsplit_once(":event-bus/") {
             return name.to_string();
         }
@@ -219,6 +248,9 @@ pub(crate) fn bus_name(bus: &str) -> String {
 /// What a target or queue ARN names: the part after the last `:` or `/`.
 pub(crate) fn arn_name(arn: &str) -> String {
     if arn.starts_with("arn:") && !arn.contains(PLACEHOLDER) {
+        if let Some((_, group)) = arn.split_once(":log-group:") {
+            return group.trim_end_matches(":*").to_string();
+        }
         let tail = arn.rsplit(':').next().unwrap_or(arn);
         // A function ARN may end in a version or alias: `function:name:alias`.
         let parts: Vec<&str> = arn.split(':').collect();

@@ -116,6 +116,7 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
             file: file.to_string(),
             location: Location::File,
             message: "Terraform JSON with neither planned_values nor values: nothing to import".into(),
+            blocks_matching: false,
         });
         return;
     };
@@ -164,6 +165,7 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
                         "the event_pattern of {} cannot be resolved: it is known only after apply",
                         rule.address
                     ),
+                    blocks_matching: true,
                 });
                 format!("{{\"unresolved\": [\"{}event_pattern}}\"]}}", super::PLACEHOLDER)
             }
@@ -191,8 +193,20 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
             if !same_rule {
                 continue;
             }
+            // A value known only after apply: the resource the configuration refers to, by
+            // the name the plan gives it, or else by its address.
             let named = |key: &str, arn: Option<&str>| -> Option<String> {
-                arn.map(arn_name).or_else(|| referenced(refs.get(&(strip_index(&t.address), key.to_string()))))
+                arn.map(arn_name).or_else(|| {
+                    let address = referenced(refs.get(&(strip_index(&t.address), key.to_string())))?;
+                    let planned = all.iter().find(|r| strip_index(&r.address) == address);
+                    let name = planned.and_then(|r| {
+                        ["function_name", "name", "arn"]
+                            .iter()
+                            .find_map(|k| string(r.values, k))
+                            .map(arn_name)
+                    });
+                    Some(name.unwrap_or(address))
+                })
             };
             let dlq = block(tv, "dead_letter_config");
             let retry = block(tv, "retry_policy");

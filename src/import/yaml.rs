@@ -22,11 +22,16 @@ fn scalar(s: &str) -> String {
     }
 }
 
-/// The pattern as one line of JSON, which YAML reads as a flow mapping.
+/// The pattern as one line of JSON, which YAML reads as a flow mapping. Keys keep their
+/// order; JSON has line breaks only between tokens, so they become spaces.
 fn pattern(text: &str) -> Result<String, String> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .map(|v| v.to_string())
-        .map_err(|e| e.to_string())
+    serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())?;
+    let line: String = text
+        .trim()
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    Ok(line)
 }
 
 /// Prints `rules` as the contract of `service`: one `subscribes` entry per rule, with a

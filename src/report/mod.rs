@@ -152,6 +152,10 @@ impl Report {
                     l if l.starts_with('/') => format!("{} {l}", f.file),
                     l => format!("{}:{l}", f.file),
                 };
+                let place = match &f.origin {
+                    Some(o) => format!("{place} ({o})"),
+                    None => place,
+                };
                 writeln!(w, "  {label} {}", paint(&place, |s| s.dimmed()))?;
                 writeln!(w, "    {}", f.message)?;
                 if let Some(e) = &f.evidence {
@@ -265,6 +269,7 @@ impl Report {
                     "severity": f.severity.as_str(),
                     "service": f.service,
                     "file": f.file,
+                    "origin": f.origin,
                     "location": f.location.to_string(),
                     "line": line,
                     "column": column,

@@ -39,13 +39,15 @@ impl Workspace {
                 let bus = id("bus", &sub.bus.value);
                 let name = format!("{}/{}", s.name, sub.rule.value);
                 let rule = id("rule", &name);
-                let target = id("target", &sub.target.value);
                 g.nodes.insert((bus.clone(), sub.bus.value.clone(), "bus"));
                 g.nodes.insert((rule.clone(), name, "rule"));
-                g.nodes
-                    .insert((target.clone(), sub.target.value.clone(), "target"));
                 g.edges.insert((bus, rule.clone(), String::new()));
-                g.edges.insert((rule, target, String::new()));
+                for t in &sub.targets {
+                    let target = id("target", &t.name.value);
+                    g.nodes
+                        .insert((target.clone(), t.name.value.clone(), "target"));
+                    g.edges.insert((rule.clone(), target, String::new()));
+                }
             }
         }
         g

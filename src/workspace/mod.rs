@@ -3,6 +3,7 @@
 
 mod files;
 mod graph;
+mod imports;
 mod model;
 mod registry;
 
@@ -14,7 +15,9 @@ use serde_saphyr::Spanned;
 use crate::check::{Code, Finding, Location, Severity};
 use crate::pattern::Pattern;
 use files::{Base, Files, Origin, Read};
-use model::{BusNameFile, ConfigFile, ContractFile, ExpectFile, UsesFile};
+use model::{
+    BusNameFile, ConfigFile, ContractFile, ExpectFile, ImportFile, RetryPolicyFile, UsesFile,
+};
 
 /// Why a workspace could not be loaded at all. Problems inside it are findings, not errors.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +47,7 @@ pub const SNAPSHOT_FILE: &str = "routing.snap.yaml";
 #[derive(Debug, Clone)]
 pub struct Workspace {
     files: Files,
-    overlays: Vec<PathBuf>,
+    extras: Extras,
     pub(crate) config: Config,
     pub(crate) services: Vec<Service>,
     /// Problems found while loading.
@@ -53,6 +56,23 @@ pub struct Workspace {
     referenced_patterns: std::collections::BTreeSet<String>,
     /// The routing snapshot, if the workspace has one.
     pub(crate) snapshot: Option<(String, String)>,
+}
+
+/// What is added to a workspace's own files: overlay contracts, imports and parameters.
+#[derive(Debug, Clone, Default)]
+struct Extras {
+    overlays: Vec<PathBuf>,
+    imports: Vec<PathBuf>,
+    parameters: BTreeMap<String, String>,
+}
+
+/// An entry of `imports:` in `bus-contract.yaml`.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportEntry {
+    pub(crate) path: String,
+    pub(crate) service: Option<String>,
+    pub(crate) parameters: BTreeMap<String, String>,
+    pub(crate) at: Location,
 }
 
 /// `bus-contract.yaml`, with defaults applied.
@@ -66,6 +86,7 @@ pub(crate) struct Config {
     pub(crate) severities: BTreeMap<Code, Option<Severity>>,
     pub(crate) max_event_size: u64,
     pub(crate) snapshot: String,
+    pub(crate) imports: Vec<ImportEntry>,
 }
 
 impl Default for Config {
@@ -78,6 +99,7 @@ impl Default for Config {
             severities: BTreeMap::new(),
             max_event_size: 256 * 1024,
             snapshot: SNAPSHOT_FILE.into(),
+            imports: Vec::new(),
         }
     }
 }
@@ -155,12 +177,33 @@ pub struct Rule<'w> {
     pub name: &'w str,
     /// The bus, with `${environment}` unexpanded.
     pub bus: &'w str,
-    /// The pattern; `None` when it is invalid.
+    /// The pattern; `None` when it is invalid or holds an unresolved value. A disabled
+    /// rule has its pattern here, though EventBridge does not match it.
     pub pattern: Option<&'w Pattern>,
+    /// Whether EventBridge matches the rule.
+    pub state: RuleState,
     /// The events the rule expects, each with whether it expects every instance.
     pub expects: Vec<(&'w str, bool)>,
-    /// The rule's target.
-    pub target: &'w str,
+    /// The rule's targets.
+    pub targets: Vec<&'w str>,
+    /// The file the rule is written in: a contract, or an imported template.
+    pub file: &'w str,
+    /// For an imported rule: its logical id, CDK construct path or Terraform address.
+    pub origin: Option<&'w str>,
+}
+
+/// Whether a rule is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuleState {
+    /// Matched, as EventBridge does.
+    Enabled,
+    /// DISABLED: EventBridge does not match it, and neither does bus-contract.
+    Disabled,
+    /// Its pattern, bus or state holds a value that cannot be resolved offline (an
+    /// `unresolved-value` finding): never matched, so that a placeholder cannot match by
+    /// accident.
+    Unresolved,
 }
 
 #[derive(Debug, Clone)]
@@ -181,14 +224,27 @@ pub(crate) struct Example {
 pub(crate) struct Subscription {
     pub(crate) rule: At<String>,
     pub(crate) bus: At<String>,
-    /// `None` when the pattern is invalid (reported as `invalid-pattern`).
+    /// The pattern as matched: `None` when it is invalid (reported as `invalid-pattern`),
+    /// holds a placeholder, or the rule is disabled.
     pub(crate) pattern: Option<Pattern>,
+    /// The valid pattern, even of a disabled rule.
+    pub(crate) declared: Option<Pattern>,
+    pub(crate) state: RuleState,
     pub(crate) expects: Vec<At<Expectation>>,
     pub(crate) uses: Vec<At<Use>>,
-    pub(crate) target: At<String>,
+    pub(crate) targets: Vec<Target>,
+    /// The file the subscription is written in.
+    pub(crate) file: String,
+    /// Logical id, CDK path or Terraform address of an imported rule.
+    pub(crate) origin: Option<String>,
+    pub(crate) at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub(crate) name: At<String>,
     pub(crate) dead_letter_queue: Option<At<String>>,
     pub(crate) retry_policy: Option<At<RetryPolicy>>,
-    pub(crate) at: Location,
 }
 
 #[derive(Debug, Clone)]
@@ -268,7 +324,7 @@ impl Workspace {
             Files {
                 base: Base::Dir(root),
             },
-            Vec::new(),
+            Extras::default(),
         ))
     }
 
@@ -279,7 +335,7 @@ impl Workspace {
             Files {
                 base: Base::Embedded(registry::FILES),
             },
-            Vec::new(),
+            Extras::default(),
         )
     }
 
@@ -290,13 +346,33 @@ impl Workspace {
     /// the snapshot is the platform's to update.
     #[must_use]
     pub fn overlay(self, contract: impl AsRef<Path>) -> Workspace {
-        let mut overlays = self.overlays;
-        overlays.push(contract.as_ref().to_path_buf());
-        Workspace::from_files(self.files, overlays)
+        let mut extras = self.extras;
+        extras.overlays.push(contract.as_ref().to_path_buf());
+        Workspace::from_files(self.files, extras)
+    }
+
+    /// This workspace with the rules of more infrastructure code, read from disk, as if
+    /// listed under `imports:` in `bus-contract.yaml`: a CloudFormation or SAM template, a
+    /// CDK `cdk.out` directory or Terraform JSON. See [`crate::import::import`].
+    #[must_use]
+    pub fn import(self, path: impl AsRef<Path>) -> Workspace {
+        let mut extras = self.extras;
+        extras.imports.push(path.as_ref().to_path_buf());
+        Workspace::from_files(self.files, extras)
+    }
+
+    /// This workspace with template parameters set for every import: they override the
+    /// templates' defaults and the `parameters` of `imports:` entries, and may set pseudo
+    /// parameters such as `AWS::AccountId`. A value may hold `${environment}`.
+    #[must_use]
+    pub fn parameters(self, parameters: impl IntoIterator<Item = (String, String)>) -> Workspace {
+        let mut extras = self.extras;
+        extras.parameters.extend(parameters);
+        Workspace::from_files(self.files, extras)
     }
 
     pub(crate) fn has_overlays(&self) -> bool {
-        !self.overlays.is_empty()
+        !self.extras.overlays.is_empty()
     }
 
     /// Every rule (subscription) of the workspace, service by service.
@@ -308,13 +384,16 @@ impl Workspace {
                     service: &s.name,
                     name: &sub.rule.value,
                     bus: &sub.bus.value,
-                    pattern: sub.pattern.as_ref(),
+                    pattern: sub.declared.as_ref(),
+                    state: sub.state,
                     expects: sub
                         .expects
                         .iter()
                         .map(|e| (e.value.event.as_str(), e.value.every))
                         .collect(),
-                    target: &sub.target.value,
+                    targets: sub.targets.iter().map(|t| t.name.value.as_str()).collect(),
+                    file: &sub.file,
+                    origin: sub.origin.as_deref(),
                 })
             })
             .collect()
@@ -343,10 +422,10 @@ impl Workspace {
         self.services.iter().map(|s| s.name.as_str()).collect()
     }
 
-    fn from_files(files: Files, overlays: Vec<PathBuf>) -> Workspace {
+    fn from_files(files: Files, extras: Extras) -> Workspace {
         let mut ws = Workspace {
             files,
-            overlays,
+            extras,
             config: Config::default(),
             services: Vec::new(),
             problems: Vec::new(),
@@ -362,7 +441,7 @@ impl Workspace {
             }
         }
         contracts.dedup();
-        contracts.extend(ws.overlays.iter().cloned().map(Origin::Overlay));
+        contracts.extend(ws.extras.overlays.iter().cloned().map(Origin::Overlay));
         for origin in contracts {
             let text = match &origin {
                 Origin::Workspace(rel) => ws.files.read(rel).map(|r| r.text),
@@ -373,6 +452,7 @@ impl Workspace {
                 Err(e) => ws.problem(Code::InvalidContract, origin.display(), Location::File, e),
             }
         }
+        ws.load_imports();
         // Pattern files no contract refers to are still validated.
         for glob in ws.config.patterns.clone() {
             let found = match ws.files.glob(&glob) {
@@ -447,6 +527,22 @@ impl Workspace {
         }
         if let Some(s) = file.snapshot {
             config.snapshot = s;
+        }
+        for entry in &file.imports {
+            config.imports.push(match &entry.value {
+                ImportFile::Path(path) => ImportEntry {
+                    path: path.clone(),
+                    service: None,
+                    parameters: BTreeMap::new(),
+                    at: loc(entry),
+                },
+                ImportFile::Full(full) => ImportEntry {
+                    path: full.path.clone(),
+                    service: full.service.clone(),
+                    parameters: full.parameters.clone(),
+                    at: loc(entry),
+                },
+            });
         }
         if let Some(c) = file.conventions {
             config.conventions = Some(Conventions {
@@ -627,6 +723,23 @@ impl Workspace {
                     (file_name.clone(), loc(&sf.pattern), None)
                 }
             };
+            // A placeholder left by `bus-contract import` is never matched.
+            let unresolved = text
+                .as_deref()
+                .is_some_and(|t| t.contains(crate::import::PLACEHOLDER));
+            if unresolved {
+                problems.push(Finding::new(
+                    Code::UnresolvedValue,
+                    &pattern_file,
+                    pattern_at.clone(),
+                    format!(
+                        "rule {}: the pattern holds a value that cannot be resolved ({}…}}); the rule is not matched",
+                        sf.rule.value,
+                        crate::import::PLACEHOLDER
+                    ),
+                ));
+            }
+            let text = text.filter(|_| !unresolved);
             let pattern = text.and_then(|text| match Pattern::parse(&text) {
                 Ok(p) => Some(p),
                 Err(e) => {
@@ -648,10 +761,86 @@ impl Workspace {
                     None
                 }
             });
+            let disabled = match &sf.state {
+                None => false,
+                Some(st) => match st.value.to_ascii_lowercase().as_str() {
+                    "enabled" => false,
+                    "disabled" => true,
+                    other => {
+                        problems.push(Finding::new(
+                            Code::InvalidContract,
+                            &file_name,
+                            loc(st),
+                            format!("state `{other}`: expected enabled or disabled"),
+                        ));
+                        false
+                    }
+                },
+            };
+            let policy = |r: &Spanned<RetryPolicyFile>| At {
+                value: RetryPolicy {
+                    attempts: r.value.maximum_retry_attempts,
+                    age_seconds: r.value.maximum_event_age_seconds,
+                },
+                at: loc(r),
+            };
+            let targets = match (&sf.target, &sf.targets) {
+                (Some(t), None) => vec![Target {
+                    name: at(t),
+                    dead_letter_queue: sf.dead_letter_queue.as_ref().map(at),
+                    retry_policy: sf.retry_policy.as_ref().map(policy),
+                }],
+                (None, Some(list)) => {
+                    if let Some(extra) = sf
+                        .dead_letter_queue
+                        .as_ref()
+                        .map(loc)
+                        .or_else(|| sf.retry_policy.as_ref().map(loc))
+                    {
+                        problems.push(Finding::new(
+                            Code::InvalidContract,
+                            &file_name,
+                            extra,
+                            "with `targets`, each target has its own dead-letter-queue and retry-policy",
+                        ));
+                    }
+                    list.iter()
+                        .map(|t| Target {
+                            name: at(&t.value.target),
+                            dead_letter_queue: t.value.dead_letter_queue.as_ref().map(at),
+                            retry_policy: t.value.retry_policy.as_ref().map(policy),
+                        })
+                        .collect()
+                }
+                (Some(_), Some(_)) | (None, None) => {
+                    problems.push(Finding::new(
+                        Code::InvalidContract,
+                        &file_name,
+                        loc(s),
+                        format!(
+                            "rule {}: give either `target` or `targets`",
+                            sf.rule.value
+                        ),
+                    ));
+                    Vec::new()
+                }
+            };
+            let state = if unresolved {
+                RuleState::Unresolved
+            } else if disabled {
+                RuleState::Disabled
+            } else {
+                RuleState::Enabled
+            };
             service.subscribes.push(Subscription {
                 rule: at(&sf.rule),
                 bus: at(&sf.bus),
-                pattern,
+                declared: pattern.clone(),
+                pattern: pattern.filter(|_| state == RuleState::Enabled),
+                state,
+                file: file_name.clone(),
+                origin: None,
+                targets,
 
                 expects: sf
                     .expects
@@ -687,15 +876,6 @@ impl Workspace {
                         at: loc(u),
                     })
                     .collect(),
-                target: at(&sf.target),
-                dead_letter_queue: sf.dead_letter_queue.as_ref().map(at),
-                retry_policy: sf.retry_policy.as_ref().map(|r| At {
-                    value: RetryPolicy {
-                        attempts: r.value.maximum_retry_attempts,
-                        age_seconds: r.value.maximum_event_age_seconds,
-                    },
-                    at: loc(r),
-                }),
                 at: loc(s),
             });
         }

@@ -23,6 +23,8 @@ pub(crate) struct ConfigFile {
     pub(crate) max_event_size: Option<u64>,
     #[serde(default)]
     pub(crate) snapshot: Option<String>,
+    #[serde(default)]
+    pub(crate) imports: Vec<Spanned<ImportFile>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,14 +102,50 @@ pub(crate) struct SubscribeFile {
     pub(crate) expects: Vec<Spanned<ExpectFile>>,
     #[serde(default)]
     pub(crate) uses: Vec<Spanned<UsesFile>>,
+    #[serde(default)]
+    pub(crate) target: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) dead_letter_queue: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) retry_policy: Option<Spanned<RetryPolicyFile>>,
+    /// Several targets, each with its own queue and policy (instead of `target`).
+    #[serde(default)]
+    pub(crate) targets: Option<Vec<Spanned<TargetFile>>>,
+    /// `enabled` (the default) or `disabled`.
+    #[serde(default)]
+    pub(crate) state: Option<Spanned<String>>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct TargetFile {
     pub(crate) target: Spanned<String>,
     #[serde(default)]
     pub(crate) dead_letter_queue: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) retry_policy: Option<Spanned<RetryPolicyFile>>,
+}
+
+/// An entry of `imports:`: a path, or a path with the service its rules belong to and
+/// parameters for its templates.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum ImportFile {
+    Path(String),
+    Full(ImportFull),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct ImportFull {
+    pub(crate) path: String,
     #[serde(default)]
-    #[allow(dead_code)]
-    pub(crate) description: Option<String>,
+    pub(crate) service: Option<String>,
+    #[serde(default)]
+    pub(crate) parameters: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

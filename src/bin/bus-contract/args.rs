@@ -9,7 +9,8 @@ const EXIT_CODES: &str = "Exit codes:
      validate is valid; snapshot, generate, match, explain and graph did their job)
   1  findings (check found errors; validate found an invalid pattern)
   2  usage, I/O or input errors (including an invalid pattern or event given to test-pattern,
-     an unknown rule or event name, and events match or explain cannot read)";
+     an unknown rule or event name, events match or explain cannot read, and files import
+     cannot read)";
 
 /// Amazon EventBridge contracts, testable offline: EventBridge's event-pattern matching and
 /// validation, exact to the real service.
@@ -82,6 +83,54 @@ pub enum Command {
     ///
     /// Exits 1 if any pattern is invalid, 2 if a file cannot be read.
     Validate(ValidateArgs),
+
+    /// Print the rules that infrastructure code deploys as a contract's subscribes entries.
+    ///
+    /// Reads CloudFormation and SAM templates (JSON or YAML), CDK synth output (the cdk.out
+    /// directory or its manifest.json) and Terraform JSON (terraform show -json, of a plan or
+    /// of the state). Intrinsic functions are resolved against parameter defaults, --parameter
+    /// values and the pseudo parameters; what cannot be resolved is written as
+    /// ${unresolved:...}, and such a rule is never matched. Notes about unresolved values go
+    /// to stderr. Exits 2 if a file cannot be read.
+    Import(ImportCommandArgs),
+}
+
+/// Rules from infrastructure code, added to the workspace's own.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Imports")]
+pub struct ImportArgs {
+    /// Also take rules from this CloudFormation/SAM template, cdk.out directory or Terraform
+    /// JSON, as if listed under imports: in bus-contract.yaml (repeatable).
+    #[arg(long = "import", value_name = "PATH")]
+    pub imports: Vec<PathBuf>,
+
+    /// Set a template parameter (or a pseudo parameter such as AWS::AccountId) for every
+    /// import, overriding its default (repeatable).
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_parameter)]
+    pub parameters: Vec<(String, String)>,
+}
+
+fn parse_parameter(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got `{s}`")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCommandArgs {
+    /// Templates, cdk.out directories or Terraform JSON files.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The service the contract is for (default: named after the first file).
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+
+    /// Set a template parameter (or a pseudo parameter such as AWS::AccountId), overriding its
+    /// default (repeatable).
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_parameter)]
+    pub parameters: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +155,9 @@ pub struct CheckArgs {
     /// The seed of the generated events: the same seed gives the same report.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
+
+    #[command(flatten)]
+    pub imports: ImportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +186,9 @@ pub struct GenerateArgs {
     /// The workspace directory.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub imports: ImportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +220,9 @@ pub struct MatchArgs {
     /// The workspace directory.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub imports: ImportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +238,9 @@ pub struct ExplainArgs {
     /// The workspace directory.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub imports: ImportArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -197,6 +258,9 @@ pub struct GraphArgs {
     /// The workspace directory.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub imports: ImportArgs,
 }
 
 #[derive(Debug, Args)]

@@ -11,10 +11,26 @@ use bus_contract::{
     CheckConfig, Event, EventError, Matcher, NumericProfile, Options, Pattern, Scratch, Workspace,
 };
 
+use bus_contract::RuleState;
+
 use crate::args::{
-    CheckArgs, ExplainArgs, Format, GenerateArgs, GraphArgs, GraphFormat, LimitArgs, MatchArgs,
-    Profile, SnapshotArgs, TestPatternArgs, ValidateArgs,
+    CheckArgs, ExplainArgs, Format, GenerateArgs, GraphArgs, GraphFormat, ImportArgs,
+    ImportCommandArgs, LimitArgs, MatchArgs, Profile, SnapshotArgs, TestPatternArgs,
+    ValidateArgs,
 };
+
+/// Loads the workspace in `dir`, with the rules of `--import` and the `--parameter` values.
+fn load(dir: &Path, imports: &ImportArgs) -> Result<Workspace> {
+    let mut workspace = Workspace::load(dir)
+        .with_context(|| format!("cannot load the workspace {}", dir.display()))?;
+    if !imports.parameters.is_empty() {
+        workspace = workspace.parameters(imports.parameters.iter().cloned());
+    }
+    for path in &imports.imports {
+        workspace = workspace.import(path);
+    }
+    Ok(workspace)
+}
 
 /// Exit code for usage, I/O and input errors.
 pub const EXIT_ERROR: u8 = 2;
@@ -158,8 +174,7 @@ fn validate_one(file: &Path, options: &Options) -> Result<Option<String>> {
 }
 
 pub fn check(args: &CheckArgs, color: bool, out: &mut impl Write) -> Result<ExitCode> {
-    let workspace = Workspace::load(&args.dir)
-        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let workspace = load(&args.dir, &args.imports)?;
     let mut config = CheckConfig::default().cases(args.cases).seed(args.seed);
     if let Some(env) = &args.env {
         config = config.environment(env.clone());
@@ -199,8 +214,7 @@ pub fn generate(
     use bus_contract::strategy;
     use proptest::strategy::{BoxedStrategy, Strategy, Union};
 
-    let workspace = Workspace::load(&args.dir)
-        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let workspace = load(&args.dir, &args.imports)?;
     let strategy: BoxedStrategy<serde_json::Value> = if let Some(event) = &args.event {
         let declarations = workspace.declarations(event);
         if declarations.is_empty() {
@@ -217,11 +231,7 @@ pub fn generate(
             )?;
             return Ok(ExitCode::from(EXIT_ERROR));
         };
-        let Some(pattern) = rule.pattern else {
-            writeln!(
-                err,
-                "error: the pattern of rule {name} is invalid; `bus-contract check` says why"
-            )?;
+        let Some(pattern) = usable(&rule, name, err)? else {
             return Ok(ExitCode::from(EXIT_ERROR));
         };
         if args.near_miss {
@@ -291,12 +301,25 @@ pub fn match_events(
     // The rules: the workspace's, or pattern files named by their paths.
     let mut builder = Matcher::builder();
     if args.patterns.is_empty() {
-        let workspace = Workspace::load(&args.dir)
-            .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+        let workspace = load(&args.dir, &args.imports)?;
+        let (mut disabled, mut unresolved) = (0, 0);
         for r in workspace.rules() {
-            if let Some(p) = r.pattern {
-                builder.add(format!("{}/{}", r.service, r.name), p.clone())?;
+            match (r.state, r.pattern) {
+                (RuleState::Enabled, Some(p)) => {
+                    builder.add(format!("{}/{}", r.service, r.name), p.clone())?;
+                }
+                (RuleState::Disabled, _) => disabled += 1,
+                (RuleState::Unresolved, _) => unresolved += 1,
+                _ => {}
             }
+        }
+        if disabled + unresolved > 0 {
+            writeln!(
+                err,
+                "note: not matched: {disabled} disabled rule{} and {unresolved} rule{} with unresolved values (`bus-contract check` lists them)",
+                if disabled == 1 { "" } else { "s" },
+                if unresolved == 1 { "" } else { "s" },
+            )?;
         }
     } else {
         for g in &args.patterns {
@@ -513,8 +536,7 @@ pub fn explain(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<ExitCode> {
-    let workspace = Workspace::load(&args.dir)
-        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let workspace = load(&args.dir, &args.imports)?;
     let Some(rule) = workspace.rule(&args.rule) else {
         writeln!(
             err,
@@ -523,12 +545,7 @@ pub fn explain(
         )?;
         return Ok(ExitCode::from(EXIT_ERROR));
     };
-    let Some(pattern) = rule.pattern else {
-        writeln!(
-            err,
-            "error: the pattern of rule {} is invalid; `bus-contract check` says why",
-            args.rule
-        )?;
+    let Some(pattern) = usable(&rule, &args.rule, err)? else {
         return Ok(ExitCode::from(EXIT_ERROR));
     };
     let input = read_input(&args.file)?;
@@ -545,11 +562,106 @@ pub fn explain(
 }
 
 pub fn graph(args: &GraphArgs, out: &mut impl Write) -> Result<ExitCode> {
-    let workspace = Workspace::load(&args.dir)
-        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let workspace = load(&args.dir, &args.imports)?;
     match args.format {
         GraphFormat::Mermaid => write!(out, "{}", workspace.graph_mermaid())?,
         GraphFormat::Dot => write!(out, "{}", workspace.graph_dot())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pattern of a rule named on the command line, or why there is none. A disabled rule's
+/// pattern is usable, with a note.
+fn usable<'w>(
+    rule: &bus_contract::Rule<'w>,
+    name: &str,
+    err: &mut impl Write,
+) -> Result<Option<&'w Pattern>> {
+    match (rule.state, rule.pattern) {
+        (RuleState::Unresolved, _) => {
+            writeln!(
+                err,
+                "error: rule {name} holds values that cannot be resolved offline; `bus-contract check` lists them (--parameter KEY=VALUE sets a parameter)"
+            )?;
+            Ok(None)
+        }
+        (_, None) => {
+            writeln!(
+                err,
+                "error: the pattern of rule {name} is invalid; `bus-contract check` says why"
+            )?;
+            Ok(None)
+        }
+        (state, Some(p)) => {
+            if state == RuleState::Disabled {
+                writeln!(
+                    err,
+                    "note: rule {name} is DISABLED: EventBridge does not match it; this is its pattern as if enabled"
+                )?;
+            }
+            Ok(Some(p))
+        }
+    }
+}
+
+pub fn import(
+    args: &ImportCommandArgs,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
+    let parameters: std::collections::BTreeMap<String, String> =
+        args.parameters.iter().cloned().collect();
+    let mut rules = Vec::new();
+    let mut unreadable = false;
+    for file in &args.files {
+        if !file.exists() {
+            writeln!(err, "error: {} does not exist", file.display())?;
+            unreadable = true;
+            continue;
+        }
+        let imported = bus_contract::import::import(file, &file.display().to_string(), &parameters);
+        for p in &imported.problems {
+            writeln!(err, "error: {}{}: {}", p.file, place(&p.location), p.message)?;
+            unreadable = true;
+        }
+        for r in &imported.rules {
+            for n in r.unresolved.iter().chain(&r.warnings) {
+                writeln!(
+                    err,
+                    "note: {}{} ({}): {}",
+                    n.file,
+                    place(&n.location),
+                    r.origin,
+                    n.message
+                )?;
+            }
+        }
+        rules.extend(imported.rules);
+    }
+    let service = args.service.clone().unwrap_or_else(|| {
+        args.files
+            .first()
+            .map(|f| bus_contract::import::default_service(f))
+            .unwrap_or_default()
+    });
+    write!(out, "{}", bus_contract::import::to_contract_yaml(&service, &rules))?;
+    writeln!(
+        err,
+        "{} rule{} imported",
+        rules.len(),
+        if rules.len() == 1 { "" } else { "s" }
+    )?;
+    Ok(if unreadable {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn place(location: &bus_contract::Location) -> String {
+    match location.to_string() {
+        l if l.is_empty() => String::new(),
+        l if l.starts_with('/') => format!(" {l}"),
+        l => format!(":{l}"),
+    }
 }

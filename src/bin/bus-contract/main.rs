@@ -51,5 +51,6 @@ fn run(cli: &args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::Graph(a) => cmd::graph(a, &mut out),
         args::Command::TestPattern(a) => cmd::test_pattern(a, &mut out, &mut err),
         args::Command::Validate(a) => cmd::validate(a, &mut out, &mut err),
+        args::Command::Import(a) => cmd::import(a, &mut out, &mut err),
     }
 }

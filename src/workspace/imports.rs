@@ -1,0 +1,177 @@
+//! Rules imported from infrastructure code (`imports:` and [`Workspace::import`]): each
+//! becomes a subscription of a service, pointing at the template it came from.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::files::{Base, normalize};
+use super::{
+    At, CONFIG_FILE, ImportEntry, RetryPolicy, RuleState, Service, Subscription, Target, Workspace,
+};
+use crate::check::{Code, Finding, Location, Severity};
+use crate::import::{ImportedRule, default_service, import};
+use crate::pattern::Pattern;
+
+impl Workspace {
+    pub(super) fn load_imports(&mut self) {
+        let mut sources: Vec<(PathBuf, String, ImportEntry)> = Vec::new();
+        for entry in self.config.imports.clone() {
+            let Some(rel) = normalize(Path::new(&entry.path)) else {
+                self.problem(
+                    Code::InvalidContract,
+                    CONFIG_FILE,
+                    entry.at.clone(),
+                    format!("import `{}` is outside the workspace", entry.path),
+                );
+                continue;
+            };
+            match &self.files.base {
+                Base::Dir(root) => sources.push((root.join(&rel), rel, entry)),
+                Base::Embedded(_) => self.problem(
+                    Code::InvalidContract,
+                    CONFIG_FILE,
+                    entry.at.clone(),
+                    "the embedded registry cannot import files",
+                ),
+            }
+        }
+        for path in self.extras.imports.clone() {
+            let display = path.display().to_string();
+            sources.push((
+                path.clone(),
+                display.clone(),
+                ImportEntry {
+                    path: display,
+                    service: None,
+                    parameters: BTreeMap::new(),
+                    at: Location::File,
+                },
+            ));
+        }
+        for (disk, display, entry) in sources {
+            let mut parameters = entry.parameters.clone();
+            parameters.extend(self.extras.parameters.clone());
+            if !disk.exists() {
+                let (file, at) = if entry.at == Location::File {
+                    (display.clone(), Location::File)
+                } else {
+                    (CONFIG_FILE.to_string(), entry.at.clone())
+                };
+                self.problem(
+                    Code::InvalidContract,
+                    file,
+                    at,
+                    format!("import {display} does not exist"),
+                );
+                continue;
+            }
+            let imported = import(&disk, &display, &parameters);
+            for p in imported.problems {
+                self.problem(Code::InvalidContract, p.file, p.location, p.message);
+            }
+            let service = entry.service.clone().unwrap_or_else(|| default_service(&disk));
+            let subs: Vec<Subscription> = imported
+                .rules
+                .iter()
+                .map(|r| self.subscription(&service, r))
+                .collect();
+            match self.services.iter_mut().find(|s| s.name == service) {
+                Some(s) => s.subscribes.extend(subs),
+                None => self.services.push(Service {
+                    name: service,
+                    file: display,
+                    publishes: Vec::new(),
+                    subscribes: subs,
+                }),
+            }
+        }
+    }
+
+    /// One imported rule as a subscription; its notes become findings.
+    fn subscription(&mut self, service: &str, r: &ImportedRule) -> Subscription {
+        let finding = |code: Code, file: &str, at: Location, message: String| {
+            Finding::new(code, file, at, message)
+                .service(Some(service))
+                .origin(Some(&r.origin))
+        };
+        for n in &r.unresolved {
+            let (severity, tail) = if n.blocks_matching {
+                (Severity::Error, "; the rule is not matched")
+            } else {
+                (Severity::Warning, "")
+            };
+            let f = finding(
+                Code::UnresolvedValue,
+                &n.file,
+                n.location.clone(),
+                format!("rule {}: {}{tail}", r.name, n.message),
+            )
+            .severity(severity);
+            self.problems.push(f);
+        }
+        for n in &r.warnings {
+            let f = finding(
+                Code::AmbiguousScalar,
+                &n.file,
+                n.location.clone(),
+                format!("rule {}: {}", r.name, n.message),
+            );
+            self.problems.push(f);
+        }
+        let declared = if r.unmatchable {
+            None
+        } else {
+            match Pattern::parse(&r.pattern) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    let f = finding(
+                        Code::InvalidPattern,
+                        &r.file,
+                        r.location.clone(),
+                        format!("rule {}: {e}", r.name),
+                    );
+                    self.problems.push(f);
+                    None
+                }
+            }
+        };
+        let state = if r.unmatchable {
+            RuleState::Unresolved
+        } else if !r.enabled {
+            RuleState::Disabled
+        } else {
+            RuleState::Enabled
+        };
+        let here = |value: String| At {
+            value,
+            at: r.location.clone(),
+        };
+        Subscription {
+            rule: here(r.name.clone()),
+            bus: here(r.bus.clone()),
+            pattern: declared.clone().filter(|_| state == RuleState::Enabled),
+            declared,
+            state,
+            expects: Vec::new(),
+            uses: Vec::new(),
+            targets: r
+                .targets
+                .iter()
+                .map(|t| Target {
+                    name: here(t.name.clone()),
+                    dead_letter_queue: t.dead_letter_queue.clone().map(here),
+                    retry_policy: t.has_retry_policy.then(|| At {
+                        value: RetryPolicy {
+                            attempts: t.maximum_retry_attempts,
+                            age_seconds: t.maximum_event_age_seconds,
+                        },
+                        at: r.location.clone(),
+                    }),
+                })
+                .collect(),
+            file: r.file.clone(),
+            origin: Some(r.origin.clone()),
+            at: r.location.clone(),
+        }
+    }
+}
