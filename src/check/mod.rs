@@ -395,8 +395,7 @@ impl<'a> Context<'a> {
                 }
                 if !problems.is_empty() {
                     let message = format!("{whose}: {}", problems.join("; "));
-                    let f =
-                        Finding::new(Code::RetryPolicy, &sub.file, policy.at.clone(), message);
+                    let f = Finding::new(Code::RetryPolicy, &sub.file, policy.at.clone(), message);
                     self.push_sub(service, sub, f);
                 }
             }

@@ -42,8 +42,12 @@ fn join(dir: &str, file: &str) -> String {
 fn inside(name: &str) -> bool {
     let p = Path::new(name);
     !name.is_empty()
-        && p.components()
-            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+        && p.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
 }
 
 fn assembly(
@@ -72,7 +76,10 @@ fn assembly(
     };
     let dir = manifest.parent().unwrap_or(Path::new("."));
     for (id, artifact) in artifacts.entries() {
-        let kind = artifact.get("type").and_then(Node::as_str).unwrap_or_default();
+        let kind = artifact
+            .get("type")
+            .and_then(Node::as_str)
+            .unwrap_or_default();
         let props = artifact.get("properties");
         match kind {
             "aws:cloudformation:stack" => {
@@ -80,11 +87,21 @@ fn assembly(
                     .and_then(|p| p.get("templateFile"))
                     .and_then(Node::as_str)
                 else {
-                    problem(out, &display, artifact.at.clone(), format!("stack {id} names no templateFile"));
+                    problem(
+                        out,
+                        &display,
+                        artifact.at.clone(),
+                        format!("stack {id} names no templateFile"),
+                    );
                     continue;
                 };
                 if !inside(file) {
-                    problem(out, &display, artifact.at.clone(), format!("template {file} is outside the assembly"));
+                    problem(
+                        out,
+                        &display,
+                        artifact.at.clone(),
+                        format!("template {file} is outside the assembly"),
+                    );
                     continue;
                 }
                 let stack_name = props
@@ -97,13 +114,25 @@ fn assembly(
                     // stack is environment-agnostic.
                     let mut parts = env.trim_start_matches("aws://").splitn(2, '/');
                     if let Some(a) = parts.next().filter(|a| !a.starts_with("unknown")) {
-                        params.entry("AWS::AccountId".into()).or_insert_with(|| a.into());
+                        params
+                            .entry("AWS::AccountId".into())
+                            .or_insert_with(|| a.into());
                     }
                     if let Some(r) = parts.next().filter(|r| !r.starts_with("unknown")) {
-                        params.entry("AWS::Region".into()).or_insert_with(|| r.into());
+                        params
+                            .entry("AWS::Region".into())
+                            .or_insert_with(|| r.into());
                     }
                 }
-                template(dir, display_dir, file, Some(stack_name), &params, out, depth);
+                template(
+                    dir,
+                    display_dir,
+                    file,
+                    Some(stack_name),
+                    &params,
+                    out,
+                    depth,
+                );
             }
             "cdk:cloud-assembly" => {
                 let Some(sub) = props
@@ -113,7 +142,12 @@ fn assembly(
                     continue;
                 };
                 if !inside(sub) || depth >= MAX_DEPTH {
-                    problem(out, &display, artifact.at.clone(), format!("assembly {sub} is outside the assembly or nested too deep"));
+                    problem(
+                        out,
+                        &display,
+                        artifact.at.clone(),
+                        format!("assembly {sub} is outside the assembly or nested too deep"),
+                    );
                     continue;
                 }
                 assembly(
@@ -164,7 +198,12 @@ fn template(
             continue;
         };
         if !inside(asset) || depth >= MAX_DEPTH {
-            problem(out, &display, res.at.clone(), format!("nested stack {id}: {asset} is outside the assembly or nested too deep"));
+            problem(
+                out,
+                &display,
+                res.at.clone(),
+                format!("nested stack {id}: {asset} is outside the assembly or nested too deep"),
+            );
             continue;
         }
         let mut params = parameters.clone();

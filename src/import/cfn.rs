@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::eval::{Env, Note as EvalNote, PLACEHOLDER, Val, to_json};
 use super::tree::Node;
-use super::{ImportedRule, ImportedTarget, Imported, Note, arn_name, bus_name};
+use super::{Imported, ImportedRule, ImportedTarget, Note, arn_name, bus_name};
 use crate::check::Location;
 
 /// Where a template sits: its file, and (for CDK) its stack's name.
@@ -351,7 +351,14 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
             .get("Target")
             .and_then(|t| literal(env, t.get("Id")))
             .unwrap_or_else(|| {
-                format!("{logical}{}", if is_function { "LambdaTarget" } else { "StepFunctionsTarget" })
+                format!(
+                    "{logical}{}",
+                    if is_function {
+                        "LambdaTarget"
+                    } else {
+                        "StepFunctionsTarget"
+                    }
+                )
             });
         let dead_letter_queue = ep.get("DeadLetterConfig").map(|d| {
             if let Some(arn) = d.get("Arn") {
@@ -385,4 +392,3 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
     }
     out
 }
-

@@ -78,8 +78,8 @@ impl<'t> Env<'t> {
         self.resource(id)?.get("Type")?.as_str()
     }
 
-    fn unresolved(&mut self, at: &Location, what: String, why: &str) -> Val {
-        let text = placeholder(&what);
+    fn unresolved(&mut self, at: &Location, what: &str, why: &str) -> Val {
+        let text = placeholder(what);
         let message = if why.is_empty() {
             format!("{what} cannot be resolved offline")
         } else {
@@ -95,7 +95,7 @@ impl<'t> Env<'t> {
     /// Evaluates a node: intrinsics resolved, `AWS::NoValue` dropped.
     pub(crate) fn eval(&mut self, node: &Node) -> Val {
         if self.depth > MAX_DEPTH {
-            return self.unresolved(&node.at, "a value".into(), "intrinsics nest too deep");
+            return self.unresolved(&node.at, "a value", "intrinsics nest too deep");
         }
         self.depth += 1;
         let v = self.eval_inner(node);
@@ -184,15 +184,14 @@ impl<'t> Env<'t> {
                         None => format!("!Ref {id}"),
                     };
                     let at = at.clone();
-                    match self.unresolved(&at, what, "known only once the stack is deployed") {
+                    match self.unresolved(&at, &what, "known only once the stack is deployed") {
                         Val::Str(s) => s,
                         _ => String::new(),
                     }
                 }
             },
             Val::List(_) | Val::Map(_) => {
-                match self.unresolved(at, "a list or mapping".into(), "a string is needed here")
-                {
+                match self.unresolved(at, "a list or mapping", "a string is needed here") {
                     Val::Str(s) => s,
                     _ => String::new(),
                 }
@@ -244,7 +243,7 @@ impl<'t> Env<'t> {
         match key {
             "Ref" => {
                 let Some(name) = arg.as_str() else {
-                    return self.unresolved(at, "!Ref".into(), "its argument must be a name");
+                    return self.unresolved(at, "!Ref", "its argument must be a name");
                 };
                 self.reference(name, at)
             }
@@ -261,7 +260,7 @@ impl<'t> Env<'t> {
                         (id, attr)
                     }
                     _ => {
-                        return self.unresolved(at, "!GetAtt".into(), "expected Resource.Attribute");
+                        return self.unresolved(at, "!GetAtt", "expected Resource.Attribute");
                     }
                 };
                 if self.resource(&id).is_some() {
@@ -273,15 +272,19 @@ impl<'t> Env<'t> {
                 } else {
                     self.unresolved(
                         at,
-                        format!("!GetAtt {id}.{attr}"),
+                        &format!("!GetAtt {id}.{attr}"),
                         &format!("the template has no resource {id}"),
                     )
                 }
             }
             "Fn::Sub" => self.sub(arg, at),
             "Fn::Join" => {
-                let Some([delim, items]) = list(arg).as_deref().map(|l| l.to_vec()).and_then(|l| <[Node; 2]>::try_from(l).ok()) else {
-                    return self.unresolved(at, "!Join".into(), "expected [delimiter, list]");
+                let Some([delim, items]) = list(arg)
+                    .as_deref()
+                    .map(|l| l.to_vec())
+                    .and_then(|l| <[Node; 2]>::try_from(l).ok())
+                else {
+                    return self.unresolved(at, "!Join", "expected [delimiter, list]");
                 };
                 let delim = self.eval(&delim);
                 let delim = self.text(&delim, at);
@@ -291,12 +294,13 @@ impl<'t> Env<'t> {
                         Val::Str(parts.join(&delim))
                     }
                     Val::Str(s) if s.starts_with(PLACEHOLDER) => Val::Str(s),
-                    _ => self.unresolved(at, "!Join".into(), "its second argument must be a list"),
+                    _ => self.unresolved(at, "!Join", "its second argument must be a list"),
                 }
             }
             "Fn::Select" => {
-                let Some([index, items]) = list(arg).and_then(|l| <[Node; 2]>::try_from(l).ok()) else {
-                    return self.unresolved(at, "!Select".into(), "expected [index, list]");
+                let Some([index, items]) = list(arg).and_then(|l| <[Node; 2]>::try_from(l).ok())
+                else {
+                    return self.unresolved(at, "!Select", "expected [index, list]");
                 };
                 let index = self.eval(&index);
                 let index = self.text(&index, at);
@@ -306,14 +310,15 @@ impl<'t> Env<'t> {
                     (Err(_), _) if index.contains(PLACEHOLDER) => Val::Str(index),
                     _ => self.unresolved(
                         at,
-                        format!("!Select {index}"),
+                        &format!("!Select {index}"),
                         "the index is not within the list",
                     ),
                 }
             }
             "Fn::Split" => {
-                let Some([delim, source]) = list(arg).and_then(|l| <[Node; 2]>::try_from(l).ok()) else {
-                    return self.unresolved(at, "!Split".into(), "expected [delimiter, string]");
+                let Some([delim, source]) = list(arg).and_then(|l| <[Node; 2]>::try_from(l).ok())
+                else {
+                    return self.unresolved(at, "!Split", "expected [delimiter, string]");
                 };
                 let delim = self.eval(&delim);
                 let delim = self.text(&delim, at);
@@ -322,11 +327,17 @@ impl<'t> Env<'t> {
                 if source.contains(PLACEHOLDER) || delim.is_empty() {
                     return Val::Str(source);
                 }
-                Val::List(source.split(delim.as_str()).map(|s| Val::Str(s.into())).collect())
+                Val::List(
+                    source
+                        .split(delim.as_str())
+                        .map(|s| Val::Str(s.into()))
+                        .collect(),
+                )
             }
             "Fn::If" => {
-                let Some([cond, yes, no]) = list(arg).and_then(|l| <[Node; 3]>::try_from(l).ok()) else {
-                    return self.unresolved(at, "!If".into(), "expected [condition, then, else]");
+                let Some([cond, yes, no]) = list(arg).and_then(|l| <[Node; 3]>::try_from(l).ok())
+                else {
+                    return self.unresolved(at, "!If", "expected [condition, then, else]");
                 };
                 let name = cond.as_str().unwrap_or_default().to_string();
                 match self.condition(&name) {
@@ -334,21 +345,26 @@ impl<'t> Env<'t> {
                     Some(false) => self.eval(&no),
                     None => self.unresolved(
                         at,
-                        format!("!If {name}"),
+                        &format!("!If {name}"),
                         &format!("condition {name} depends on a value not known offline"),
                     ),
                 }
             }
             "Fn::Equals" | "Fn::And" | "Fn::Or" | "Fn::Not" => {
-                let wrapped = Node::new(Tree::Map(vec![(key.to_string(), arg.clone())]), at.clone());
+                let wrapped =
+                    Node::new(Tree::Map(vec![(key.to_string(), arg.clone())]), at.clone());
                 match self.truth(&wrapped) {
                     Some(b) => Val::Bool(b),
-                    None => self.unresolved(at, format!("!{}", &key[4..]), "depends on a value not known offline"),
+                    None => self.unresolved(
+                        at,
+                        &format!("!{}", &key[4..]),
+                        "depends on a value not known offline",
+                    ),
                 }
             }
             "Fn::FindInMap" => {
                 let Some(items) = list(arg).filter(|l| l.len() >= 3) else {
-                    return self.unresolved(at, "!FindInMap".into(), "expected [map, key, key]");
+                    return self.unresolved(at, "!FindInMap", "expected [map, key, key]");
                 };
                 let keys: Vec<String> = items[..3]
                     .iter()
@@ -370,7 +386,7 @@ impl<'t> Env<'t> {
                     (Some(v), _) | (None, Some(v)) => self.eval(v),
                     (None, None) => self.unresolved(
                         at,
-                        format!("!FindInMap [{}]", keys.join(", ")),
+                        &format!("!FindInMap [{}]", keys.join(", ")),
                         "the mapping has no such entry",
                     ),
                 }
@@ -380,7 +396,7 @@ impl<'t> Env<'t> {
                 let name = self.text(&v, at);
                 self.unresolved(
                     at,
-                    format!("!ImportValue {name}"),
+                    &format!("!ImportValue {name}"),
                     "it is another stack's export, known only in the deployed account",
                 )
             }
@@ -393,8 +409,10 @@ impl<'t> Env<'t> {
                 Val::Str(base64(s.as_bytes()))
             }
             "Fn::Cidr" => {
-                let Some([block, count, bits]) = list(arg).and_then(|l| <[Node; 3]>::try_from(l).ok()) else {
-                    return self.unresolved(at, "!Cidr".into(), "expected [block, count, bits]");
+                let Some([block, count, bits]) =
+                    list(arg).and_then(|l| <[Node; 3]>::try_from(l).ok())
+                else {
+                    return self.unresolved(at, "!Cidr", "expected [block, count, bits]");
                 };
                 let mut text = |n: &Node| {
                     let v = self.eval(n);
@@ -405,14 +423,14 @@ impl<'t> Env<'t> {
                     Some(list) => Val::List(list.into_iter().map(Val::Str).collect()),
                     None => self.unresolved(
                         at,
-                        format!("!Cidr [{block}, {count}, {bits}]"),
+                        &format!("!Cidr [{block}, {count}, {bits}]"),
                         "not a block that splits that way",
                     ),
                 }
             }
             "Fn::GetAZs" => self.unresolved(
                 at,
-                "!GetAZs".into(),
+                "!GetAZs",
                 "the zones of a region are known only to the account",
             ),
             "Fn::ToJsonString" => {
@@ -424,9 +442,9 @@ impl<'t> Env<'t> {
             }
             "Fn::Length" => match self.eval(arg) {
                 Val::List(items) => Val::Num(items.len().to_string()),
-                _ => self.unresolved(at, "!Length".into(), "its argument is not a list"),
+                _ => self.unresolved(at, "!Length", "its argument is not a list"),
             },
-            other => self.unresolved(at, format!("{other}"), "bus-contract does not evaluate it"),
+            other => self.unresolved(at, other, "bus-contract does not evaluate it"),
         }
     }
 
@@ -449,7 +467,7 @@ impl<'t> Env<'t> {
         if name.starts_with("AWS::") {
             return self.unresolved(
                 at,
-                format!("!Ref {name}"),
+                &format!("!Ref {name}"),
                 &format!("a pseudo parameter of the deployment; give --parameter {name}=VALUE"),
             );
         }
@@ -462,7 +480,7 @@ impl<'t> Env<'t> {
                 }
                 None => self.unresolved(
                     at,
-                    format!("!Ref {name}"),
+                    &format!("!Ref {name}"),
                     &format!("parameter {name} has no default; give --parameter {name}=VALUE"),
                 ),
             };
@@ -476,7 +494,7 @@ impl<'t> Env<'t> {
         }
         self.unresolved(
             at,
-            format!("!Ref {name}"),
+            &format!("!Ref {name}"),
             "the template has no parameter or resource of that name",
         )
     }
@@ -491,7 +509,12 @@ impl<'t> Env<'t> {
             .and_then(Node::as_str)
             .unwrap_or("String");
         if ty == "CommaDelimitedList" || ty.starts_with("List<") {
-            Val::List(value.split(',').map(|s| Val::Str(s.trim().into())).collect())
+            Val::List(
+                value
+                    .split(',')
+                    .map(|s| Val::Str(s.trim().into()))
+                    .collect(),
+            )
         } else {
             Val::Str(value)
         }
@@ -508,7 +531,9 @@ impl<'t> Env<'t> {
                     .collect();
                 (items[0].as_str().unwrap_or_default().to_string(), vars)
             }
-            _ => return self.unresolved(at, "!Sub".into(), "expected a string or [string, variables]"),
+            _ => {
+                return self.unresolved(at, "!Sub", "expected a string or [string, variables]");
+            }
         };
         let mut out = String::with_capacity(template.len());
         let mut rest = template.as_str();
@@ -539,7 +564,7 @@ impl<'t> Env<'t> {
                             } else {
                                 self.unresolved(
                                     at,
-                                    format!("${{{name}}}"),
+                                    &format!("${{{name}}}"),
                                     &format!("the template has no resource {id}"),
                                 )
                             }
@@ -549,7 +574,11 @@ impl<'t> Env<'t> {
                 };
                 let text = match value {
                     Val::List(_) | Val::Map(_) => {
-                        match self.unresolved(at, format!("${{{name}}}"), "a list cannot be substituted into a string") {
+                        match self.unresolved(
+                            at,
+                            &format!("${{{name}}}"),
+                            "a list cannot be substituted into a string",
+                        ) {
                             Val::Str(s) => s,
                             _ => String::new(),
                         }
@@ -597,7 +626,8 @@ impl<'t> Env<'t> {
                     }
                     "Fn::Not" => Some(!self.truth(args.first()?)?),
                     "Fn::And" => {
-                        let values: Vec<Option<bool>> = args.iter().map(|a| self.truth(a)).collect();
+                        let values: Vec<Option<bool>> =
+                            args.iter().map(|a| self.truth(a)).collect();
                         if values.contains(&Some(false)) {
                             Some(false)
                         } else if values.iter().all(Option::is_some) {
@@ -607,7 +637,8 @@ impl<'t> Env<'t> {
                         }
                     }
                     "Fn::Or" => {
-                        let values: Vec<Option<bool>> = args.iter().map(|a| self.truth(a)).collect();
+                        let values: Vec<Option<bool>> =
+                            args.iter().map(|a| self.truth(a)).collect();
                         if values.contains(&Some(true)) {
                             Some(true)
                         } else if values.iter().all(Option::is_some) {
@@ -655,7 +686,9 @@ fn write_json(v: &Val, notes: &mut Vec<Note>, out: &mut String) {
             };
             notes.push(Note {
                 at: at.clone(),
-                message: format!("{what} cannot be resolved: known only once the stack is deployed"),
+                message: format!(
+                    "{what} cannot be resolved: known only once the stack is deployed"
+                ),
             });
             string(&placeholder(&what), out);
         }
@@ -688,7 +721,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -719,7 +756,11 @@ fn cidr(block: &str, count: &str, bits: &str) -> Option<Vec<String>> {
     if u128::from(count) > available {
         return None;
     }
-    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) >> (128 - width) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u128::MAX << (128 - prefix) >> (128 - width)
+    };
     let start = base & mask;
     let step = 1u128 << bits;
     Some(
@@ -745,8 +786,10 @@ mod tests {
     fn eval_in(template: &str, expr: &str, params: &[(&str, &str)]) -> (Val, Vec<Note>) {
         let doc = format!("{template}\nValue: {expr}\n");
         let root = from_yaml(&doc).unwrap();
-        let params: BTreeMap<String, String> =
-            params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let params: BTreeMap<String, String> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let mut env = Env::new(&root, &params);
         let node = root.get("Value").unwrap().clone();
         let v = env.eval(&node);
@@ -774,10 +817,15 @@ Resources:
 
     #[test]
     fn intrinsics_resolve_against_defaults_and_overrides() {
-        let cases: &[(&str, &[(&str, &str)], Val)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Val);
+        let cases: &[Case<'_>] = &[
             ("!Ref Stage", &[], s("dev")),
             ("!Ref Stage", &[("Stage", "prod")], s("prod")),
-            ("!Sub 'x-${Stage}-${AWS::Partition}-${!Literal}'", &[], s("x-dev-aws-${Literal}")),
+            (
+                "!Sub 'x-${Stage}-${AWS::Partition}-${!Literal}'",
+                &[],
+                s("x-dev-aws-${Literal}"),
+            ),
             ("!Sub ['${A}-${Stage}', {A: !Ref Stage}]", &[], s("dev-dev")),
             ("!Join [':', [a, !Ref Stage]]", &[], s("a:dev")),
             ("!Select [1, !Ref Sources]", &[], s("b")),
@@ -786,11 +834,23 @@ Resources:
             ("!If [NotProd, p, d]", &[("Stage", "prod")], s("d")),
             ("!FindInMap [Buses, !Ref Stage, Name]", &[], s("bus-dev")),
             ("!Base64 'hello'", &[], s("aGVsbG8=")),
-            ("!Select [1, !Cidr ['10.0.0.0/16', 3, 8]]", &[], s("10.0.1.0/24")),
+            (
+                "!Select [1, !Cidr ['10.0.0.0/16', 3, 8]]",
+                &[],
+                s("10.0.1.0/24"),
+            ),
             ("!Sub '${Bus}'", &[], s("orders-dev")),
             ("!Equals [a, a]", &[], Val::Bool(true)),
-            ("!Or [!Equals [a, b], !Condition IsProd]", &[("Stage", "prod")], Val::Bool(true)),
-            ("!And [!Equals [a, a], !Condition IsProd]", &[], Val::Bool(false)),
+            (
+                "!Or [!Equals [a, b], !Condition IsProd]",
+                &[("Stage", "prod")],
+                Val::Bool(true),
+            ),
+            (
+                "!And [!Equals [a, a], !Condition IsProd]",
+                &[],
+                Val::Bool(false),
+            ),
         ];
         for (expr, params, want) in cases {
             let (got, notes) = eval_in(TEMPLATE, expr, params);
@@ -811,8 +871,13 @@ Resources:
         ];
         for (expr, what) in cases {
             let (got, notes) = eval_in(TEMPLATE, expr, &[]);
-            let Val::Str(text) = got else { panic!("{expr}: {got:?}") };
-            assert!(text.contains(&format!("{PLACEHOLDER}{what}}}")), "{expr}: {text}");
+            let Val::Str(text) = got else {
+                panic!("{expr}: {got:?}")
+            };
+            assert!(
+                text.contains(&format!("{PLACEHOLDER}{what}}}")),
+                "{expr}: {text}"
+            );
             assert!(
                 notes.iter().any(|n| n.message.starts_with(what)),
                 "{expr}: {notes:?}"

@@ -151,8 +151,8 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
             return out;
         }
     };
-    let is_json = path.extension().is_some_and(|e| e == "json")
-        || text.trim_start().starts_with('{');
+    let is_json =
+        path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     let root = if is_json {
         tree::from_json(&text)
     } else {
@@ -207,9 +207,13 @@ pub fn default_service(path: &Path) -> String {
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 pub(crate) fn read(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.len() > MAX_FILE {
-        return Err(format!("{} is larger than {MAX_FILE} bytes", path.display()));
+        return Err(format!(
+            "{} is larger than {MAX_FILE} bytes",
+            path.display()
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::tree::{Node, Tree};
-use super::{ImportedRule, ImportedTarget, Imported, Note, arn_name, bus_name};
+use super::{Imported, ImportedRule, ImportedTarget, Note, arn_name, bus_name};
 use crate::check::Location;
 
 /// One resource of the document, with its full address.
@@ -24,7 +24,11 @@ fn resources<'a>(module: &'a Node, out: &mut Vec<Resource<'a>>, depth: usize) {
                 continue;
             }
             out.push(Resource {
-                address: r.get("address").and_then(Node::as_str).unwrap_or_default().to_string(),
+                address: r
+                    .get("address")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
                 ty: r.get("type").and_then(Node::as_str).unwrap_or_default(),
                 values: r.get("values"),
                 at: r.at.clone(),
@@ -42,16 +46,28 @@ fn resources<'a>(module: &'a Node, out: &mut Vec<Resource<'a>>, depth: usize) {
 
 /// The configuration's references of each resource attribute, by full address: what a value
 /// unknown until apply was made from.
-fn references(module: &Node, prefix: &str, out: &mut BTreeMap<(String, String), Vec<String>>, depth: usize) {
+fn references(
+    module: &Node,
+    prefix: &str,
+    out: &mut BTreeMap<(String, String), Vec<String>>,
+    depth: usize,
+) {
     if let Some(Tree::List(items)) = module.get("resources").map(|r| &r.value) {
         for r in items {
-            let address = format!("{prefix}{}", r.get("address").and_then(Node::as_str).unwrap_or_default());
+            let address = format!(
+                "{prefix}{}",
+                r.get("address").and_then(Node::as_str).unwrap_or_default()
+            );
             for (attr, expr) in r.get("expressions").map(Node::entries).unwrap_or_default() {
                 // Blocks (dead_letter_config) are lists of mappings of expressions.
                 let exprs: Vec<(String, &Node)> = match &expr.value {
                     Tree::List(blocks) => blocks
                         .iter()
-                        .flat_map(|b| b.entries().iter().map(move |(k, v)| (format!("{attr}.{k}"), v)))
+                        .flat_map(|b| {
+                            b.entries()
+                                .iter()
+                                .map(move |(k, v)| (format!("{attr}.{k}"), v))
+                        })
                         .collect(),
                     _ => vec![(attr.clone(), expr)],
                 };
@@ -69,7 +85,11 @@ fn references(module: &Node, prefix: &str, out: &mut BTreeMap<(String, String), 
         }
     }
     if depth < 32 {
-        for (name, call) in module.get("module_calls").map(Node::entries).unwrap_or_default() {
+        for (name, call) in module
+            .get("module_calls")
+            .map(Node::entries)
+            .unwrap_or_default()
+        {
             if let Some(m) = call.get("module") {
                 references(m, &format!("{prefix}module.{name}."), out, depth + 1);
             }
@@ -115,7 +135,8 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
         out.problems.push(Note {
             file: file.to_string(),
             location: Location::File,
-            message: "Terraform JSON with neither planned_values nor values: nothing to import".into(),
+            message: "Terraform JSON with neither planned_values nor values: nothing to import"
+                .into(),
             blocks_matching: false,
         });
         return;
@@ -167,7 +188,10 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
                     ),
                     blocks_matching: true,
                 });
-                format!("{{\"unresolved\": [\"{}event_pattern}}\"]}}", super::PLACEHOLDER)
+                format!(
+                    "{{\"unresolved\": [\"{}event_pattern}}\"]}}",
+                    super::PLACEHOLDER
+                )
             }
             // A scheduled rule: nothing to match.
             None => continue,
@@ -184,8 +208,7 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
             let tv = t.values;
             let same_rule = match string(tv, "rule") {
                 Some(r) => {
-                    r == name
-                        && bus_name(string(tv, "event_bus_name").unwrap_or("default")) == bus
+                    r == name && bus_name(string(tv, "event_bus_name").unwrap_or("default")) == bus
                 }
                 None => referenced(refs.get(&(strip_index(&t.address), "rule".to_string())))
                     .is_some_and(|r| r == strip_index(&rule.address)),
@@ -197,7 +220,8 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
             // the name the plan gives it, or else by its address.
             let named = |key: &str, arn: Option<&str>| -> Option<String> {
                 arn.map(arn_name).or_else(|| {
-                    let address = referenced(refs.get(&(strip_index(&t.address), key.to_string())))?;
+                    let address =
+                        referenced(refs.get(&(strip_index(&t.address), key.to_string())))?;
                     let planned = all.iter().find(|r| strip_index(&r.address) == address);
                     let name = planned.and_then(|r| {
                         ["function_name", "name", "arn"]
@@ -213,9 +237,18 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
             rule_targets.push(ImportedTarget {
                 id: string(tv, "target_id").unwrap_or_default().to_string(),
                 name: named("arn", string(tv, "arn")).unwrap_or_else(|| t.address.clone()),
-                dead_letter_queue: dlq.and_then(|d| named("dead_letter_config.arn", d.get("arn").and_then(Node::as_str))),
-                maximum_retry_attempts: integer(retry.and_then(|r| r.get("maximum_retry_attempts"))),
-                maximum_event_age_seconds: integer(retry.and_then(|r| r.get("maximum_event_age_in_seconds"))),
+                dead_letter_queue: dlq.and_then(|d| {
+                    named(
+                        "dead_letter_config.arn",
+                        d.get("arn").and_then(Node::as_str),
+                    )
+                }),
+                maximum_retry_attempts: integer(
+                    retry.and_then(|r| r.get("maximum_retry_attempts")),
+                ),
+                maximum_event_age_seconds: integer(
+                    retry.and_then(|r| r.get("maximum_event_age_in_seconds")),
+                ),
                 has_retry_policy: retry.is_some(),
             });
         }

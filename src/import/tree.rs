@@ -102,7 +102,9 @@ pub(crate) fn from_yaml(text: &str) -> Result<Node, (Location, String)> {
             break;
         }
     }
-    builder.done.ok_or((Location::File, "the document is empty".into()))
+    builder
+        .done
+        .ok_or((Location::File, "the document is empty".into()))
 }
 
 #[derive(Default)]
@@ -144,7 +146,10 @@ fn apply_tag(tag: Option<String>, node: Node) -> Result<Node, (Location, String)
         "GetAtt" => "Fn::GetAtt".to_string(),
         t if SHORT_FORMS.contains(&t) => format!("Fn::{t}"),
         _ => {
-            return Err((at, format!("unknown tag !{tag}: CloudFormation has no such function")));
+            return Err((
+                at,
+                format!("unknown tag !{tag}: CloudFormation has no such function"),
+            ));
         }
     };
     Ok(Node::new(Tree::Map(vec![(key, node)]), at))
@@ -156,8 +161,10 @@ impl YamlBuilder {
         let node = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag_name = tag.as_deref().and_then(|t| local_tag(Some(t)));
-                let core = tag.as_deref().and_then(|t| t.core_suffix().map(String::from));
-                let mut node = scalar(&text, style, core.as_deref(), tag_name.is_some(), at);
+                let core = tag
+                    .as_deref()
+                    .and_then(|t| t.core_suffix().map(String::from));
+                let mut node = scalar(&text, style, core.as_deref(), tag_name.is_some(), &at);
                 if anchor != 0 {
                     self.anchors.insert(anchor, node.clone());
                 }
@@ -196,7 +203,9 @@ impl YamlBuilder {
                 if self.nodes > MAX_NODES {
                     return Err((
                         at,
-                        format!("the document expands to more than {MAX_NODES} nodes through its aliases"),
+                        format!(
+                            "the document expands to more than {MAX_NODES} nodes through its aliases"
+                        ),
                     ));
                 }
                 let mut node = node.clone();
@@ -248,7 +257,7 @@ impl YamlBuilder {
 
 /// A YAML scalar under the core schema: quoted text and tagged scalars are strings; plain
 /// `true`, `false`, `null`, `~` and numbers are typed.
-fn scalar(text: &str, style: ScalarStyle, core: Option<&str>, tagged: bool, at: Location) -> Node {
+fn scalar(text: &str, style: ScalarStyle, core: Option<&str>, tagged: bool, at: &Location) -> Node {
     let string = |s: &str| Node::new(Tree::String(s.to_string()), at.clone());
     match core {
         Some("str") => return string(text),
@@ -348,9 +357,13 @@ mod tests {
 
     #[test]
     fn short_forms_become_long_forms() {
-        let node = from_yaml("a: !Ref B\nb: !GetAtt X.Arn\nc: !Sub [\"${x}\", {x: 1}]\nd: !Condition C\n")
-            .unwrap();
-        assert_eq!(node.get("a").unwrap().get("Ref").unwrap().as_str(), Some("B"));
+        let node =
+            from_yaml("a: !Ref B\nb: !GetAtt X.Arn\nc: !Sub [\"${x}\", {x: 1}]\nd: !Condition C\n")
+                .unwrap();
+        assert_eq!(
+            node.get("a").unwrap().get("Ref").unwrap().as_str(),
+            Some("B")
+        );
         assert_eq!(
             node.get("b").unwrap().get("Fn::GetAtt").unwrap().as_str(),
             Some("X.Arn")
@@ -380,7 +393,12 @@ mod tests {
         let (at, message) = from_yaml("a: [1, 2\n").unwrap_err();
         assert!(matches!(at, Location::LineColumn(..)), "{message}");
         assert!(from_yaml("a: !Bogus x\n").unwrap_err().1.contains("!Bogus"));
-        assert!(from_yaml("a: 1\na: 2\n").unwrap_err().1.contains("duplicate"));
+        assert!(
+            from_yaml("a: 1\na: 2\n")
+                .unwrap_err()
+                .1
+                .contains("duplicate")
+        );
     }
 
     #[test]
@@ -397,7 +415,13 @@ mod tests {
     #[test]
     fn json_nodes_know_their_pointer() {
         let node = from_json(r#"{"Resources": {"a/b": {"x": [1, true]}}}"#).unwrap();
-        let x = node.get("Resources").unwrap().get("a/b").unwrap().get("x").unwrap();
+        let x = node
+            .get("Resources")
+            .unwrap()
+            .get("a/b")
+            .unwrap()
+            .get("x")
+            .unwrap();
         assert_eq!(x.at, Location::Pointer("/Resources/a~1b/x".into()));
     }
 }

@@ -69,7 +69,10 @@ impl Workspace {
             for p in imported.problems {
                 self.problem(Code::InvalidContract, p.file, p.location, p.message);
             }
-            let service = entry.service.clone().unwrap_or_else(|| default_service(&disk));
+            let service = entry
+                .service
+                .clone()
+                .unwrap_or_else(|| default_service(&disk));
             let subs: Vec<Subscription> = imported
                 .rules
                 .iter()

@@ -817,10 +817,7 @@ impl Workspace {
                         Code::InvalidContract,
                         &file_name,
                         loc(s),
-                        format!(
-                            "rule {}: give either `target` or `targets`",
-                            sf.rule.value
-                        ),
+                        format!("rule {}: give either `target` or `targets`", sf.rule.value),
                     ));
                     Vec::new()
                 }

@@ -15,8 +15,7 @@ use bus_contract::RuleState;
 
 use crate::args::{
     CheckArgs, ExplainArgs, Format, GenerateArgs, GraphArgs, GraphFormat, ImportArgs,
-    ImportCommandArgs, LimitArgs, MatchArgs, Profile, SnapshotArgs, TestPatternArgs,
-    ValidateArgs,
+    ImportCommandArgs, LimitArgs, MatchArgs, Profile, SnapshotArgs, TestPatternArgs, ValidateArgs,
 };
 
 /// Loads the workspace in `dir`, with the rules of `--import` and the `--parameter` values.
@@ -621,7 +620,13 @@ pub fn import(
         }
         let imported = bus_contract::import::import(file, &file.display().to_string(), &parameters);
         for p in &imported.problems {
-            writeln!(err, "error: {}{}: {}", p.file, place(&p.location), p.message)?;
+            writeln!(
+                err,
+                "error: {}{}: {}",
+                p.file,
+                place(&p.location),
+                p.message
+            )?;
             unreadable = true;
         }
         for r in &imported.rules {
@@ -644,7 +649,11 @@ pub fn import(
             .map(|f| bus_contract::import::default_service(f))
             .unwrap_or_default()
     });
-    write!(out, "{}", bus_contract::import::to_contract_yaml(&service, &rules))?;
+    write!(
+        out,
+        "{}",
+        bus_contract::import::to_contract_yaml(&service, &rules)
+    )?;
     writeln!(
         err,
         "{} rule{} imported",

@@ -1,0 +1,739 @@
+//! Rules imported from CloudFormation, SAM, CDK synth output and Terraform JSON: every rule,
+//! bus, target, dead-letter queue and retry policy of the example templates in
+//! `tests/fixtures/imports`, the findings a check reports about them, and `bus-contract import`
+//! output loaded back as a contract.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use bus_contract::import::{ImportedRule, import, to_contract_yaml};
+use bus_contract::{CheckConfig, Code, Location, RuleState, Severity, Workspace};
+use common::copy_dir;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/imports")
+}
+
+fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// A target as expected: name, dead-letter queue, retry attempts and age.
+type WantTarget<'a> = (&'a str, Option<&'a str>, Option<(i64, i64)>);
+
+/// One rule as expected: name, bus, pattern, enabled, origin, location, targets as
+/// (name, dead-letter queue, retry attempts, retry age).
+struct Want {
+    name: &'static str,
+    bus: &'static str,
+    pattern: &'static str,
+    enabled: bool,
+    origin: &'static str,
+    location: &'static str,
+    targets: &'static [WantTarget<'static>],
+    unmatchable: bool,
+}
+
+fn assert_rules(file: &str, got: &[ImportedRule], want: &[Want]) {
+    let names: Vec<&str> = got.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        want.iter().map(|w| w.name).collect::<Vec<_>>(),
+        "{file}: rules"
+    );
+    for (r, w) in got.iter().zip(want) {
+        let ctx = format!("{file}: rule {}", w.name);
+        assert_eq!(r.bus, w.bus, "{ctx}: bus");
+        let pattern: serde_json::Value = serde_json::from_str(&r.pattern).expect("pattern is JSON");
+        let wanted: serde_json::Value = serde_json::from_str(w.pattern).unwrap();
+        assert_eq!(pattern, wanted, "{ctx}: pattern");
+        assert_eq!(r.enabled, w.enabled, "{ctx}: state");
+        assert_eq!(r.origin, w.origin, "{ctx}: origin");
+        assert_eq!(r.location.to_string(), w.location, "{ctx}: location");
+        assert_eq!(
+            r.unmatchable, w.unmatchable,
+            "{ctx}: unmatchable ({:?})",
+            r.unresolved
+        );
+        let targets: Vec<WantTarget<'_>> = r
+            .targets
+            .iter()
+            .map(|t| {
+                (
+                    t.name.as_str(),
+                    t.dead_letter_queue.as_deref(),
+                    t.has_retry_policy.then(|| {
+                        (
+                            t.maximum_retry_attempts.unwrap_or(-1),
+                            t.maximum_event_age_seconds.unwrap_or(-1),
+                        )
+                    }),
+                )
+            })
+            .collect();
+        assert_eq!(targets, w.targets, "{ctx}: targets");
+    }
+}
+
+#[test]
+fn cloudformation_yaml_template() {
+    let path = fixtures().join("cloudformation/search.yaml");
+    let got = import(&path, "search.yaml", &params(&[("Environment", "prod")]));
+    assert!(got.problems.is_empty(), "{:?}", got.problems);
+    let indexer = &[(
+        "search-indexer-prod",
+        Some("search-indexer-dlq-prod"),
+        Some((3, 900)),
+    )];
+    assert_rules(
+        "search.yaml",
+        &got.rules,
+        &[
+            Want {
+                name: "search-reindex-profile-prod",
+                // An ARN built with !Sub from pseudo parameters still names its bus.
+                bus: "bellyfed-domain-user-prod",
+                pattern: r#"{"source":["bellyfed.user"],"detail-type":["ProfileUpdated"],"detail":{"verified":[true]}}"#,
+                enabled: true,
+                origin: "ReindexProfileRule",
+                location: "36:3",
+                targets: &[(
+                    "search-indexer-prod",
+                    Some("search-indexer-dlq-prod"),
+                    Some((8, 3600)),
+                )],
+                unmatchable: false,
+            },
+            Want {
+                name: "search-remove-account-prod",
+                bus: "bellyfed-domain-user-prod",
+                // !Sub in a value list; !If with AWS::NoValue on the other branch.
+                pattern: r#"{"source":["bellyfed.user"],"detail-type":["AccountDeleted","AccountPurged"]}"#,
+                enabled: true,
+                origin: "RemoveAccountRule",
+                location: "57:3",
+                targets: indexer,
+                unmatchable: false,
+            },
+            Want {
+                name: "search-partner-profile",
+                bus: "bellyfed-domain-user-prod",
+                pattern: r#"{"source":["bellyfed.user","${unresolved:!ImportValue partner-profile-source}"],"detail-type":["ProfileUpdated"]}"#,
+                enabled: true,
+                origin: "PartnerProfileRule",
+                location: "78:3",
+                targets: indexer,
+                unmatchable: true,
+            },
+            Want {
+                name: "search-legacy-reindex",
+                bus: "bellyfed-domain-user-prod",
+                pattern: r#"{"source":["bellyfed.user"],"detail-type":[{"prefix":"Profile"}]}"#,
+                enabled: false,
+                origin: "LegacyReindexRule",
+                location: "98:3",
+                targets: &[("search-indexer-prod", None, None)],
+                unmatchable: false,
+            },
+            Want {
+                name: "search-high-score",
+                bus: "bellyfed-domain-user-prod",
+                pattern: r#"{"source":["bellyfed.user"],"detail-type":["ProfileUpdated"],"detail":{"score":[4.0],"verified":[false]}}"#,
+                enabled: true,
+                origin: "HighScoreRule",
+                location: "112:3",
+                targets: indexer,
+                unmatchable: false,
+            },
+        ],
+    );
+    // With the other default, the !If takes its other branch.
+    let dev = import(&path, "search.yaml", &BTreeMap::new());
+    let remove = dev
+        .rules
+        .iter()
+        .find(|r| r.origin == "RemoveAccountRule")
+        .unwrap();
+    assert_eq!(remove.name, "search-remove-account-dev");
+    assert_eq!(remove.bus, "bellyfed-domain-user-dev");
+    assert!(
+        !remove.pattern.contains("AccountPurged"),
+        "{}",
+        remove.pattern
+    );
+    // The placeholder and the typed scalars are located.
+    let partner = &got.rules[2];
+    assert_eq!(partner.unresolved.len(), 1);
+    assert_eq!(partner.unresolved[0].location, Location::LineColumn(86, 26));
+    assert!(partner.unresolved[0].blocks_matching);
+    let high = &got.rules[4];
+    let typed: Vec<String> = high
+        .warnings
+        .iter()
+        .map(|n| n.location.to_string())
+        .collect();
+    assert_eq!(typed, ["121:19", "122:22"]);
+    assert!(high.warnings[0].message.contains("`4.0`"));
+    assert!(high.warnings[1].message.contains("`false`"));
+    // A canonical integer is not ambiguous; `true` is.
+    assert_eq!(got.rules[0].warnings.len(), 1);
+}
+
+#[test]
+fn cloudformation_json_template_with_a_json_string_pattern() {
+    let path = fixtures().join("cloudformation/analytics.json");
+    let with_account = params(&[("Environment", "prod"), ("AWS::AccountId", "123456789012")]);
+    let got = import(&path, "analytics.json", &with_account);
+    assert!(got.problems.is_empty(), "{:?}", got.problems);
+    assert_rules(
+        "analytics.json",
+        &got.rules,
+        &[Want {
+            name: "analytics-profile-views-prod",
+            // A Ref to an EventBus resource is that bus's Name.
+            bus: "bellyfed-analytics-prod",
+            pattern: r#"{"source":["bellyfed.user"],"detail-type":[{"prefix":"Profile"}],"account":["123456789012"],"detail":{"userId":[{"exists":true}]}}"#,
+            enabled: true,
+            origin: "ProfileViewsRule",
+            location: "/Resources/ProfileViewsRule",
+            targets: &[
+                (
+                    "analytics-warehouse-prod",
+                    Some("analytics-dlq-prod"),
+                    Some((10, 7200)),
+                ),
+                ("analytics-view-counter-prod", None, Some((2, 600))),
+            ],
+            unmatchable: false,
+        }],
+    );
+    // JSON says what is a string: no typed-scalar warnings for a JSON template.
+    assert!(got.rules[0].warnings.is_empty());
+    // Without the account, the !Sub in the JSON string leaves a placeholder inside a value.
+    let got = import(&path, "analytics.json", &params(&[("Environment", "prod")]));
+    let r = &got.rules[0];
+    assert!(r.unmatchable);
+    assert!(
+        r.pattern
+            .contains(r#""account": ["${unresolved:!Ref AWS::AccountId}"]"#),
+        "{}",
+        r.pattern
+    );
+    assert!(
+        r.unresolved[0]
+            .message
+            .contains("--parameter AWS::AccountId=VALUE")
+    );
+}
+
+#[test]
+fn sam_template() {
+    let path = fixtures().join("sam/template.yaml");
+    let got = import(&path, "template.yaml", &params(&[("Environment", "prod")]));
+    assert!(got.problems.is_empty(), "{:?}", got.problems);
+    assert_rules(
+        "sam/template.yaml",
+        &got.rules,
+        &[
+            Want {
+                name: "notifications-welcome-prod",
+                bus: "bellyfed-domain-user-prod",
+                pattern: r#"{"source":["bellyfed.user"],"detail-type":["AccountCreated"]}"#,
+                enabled: true,
+                origin: "WelcomeMailFunction/Events/AccountCreated",
+                location: "23:9",
+                // `Type: SQS`: the queue SAM creates, named after the rule.
+                targets: &[(
+                    "notifications-welcome-prod",
+                    Some("WelcomeMailFunctionAccountCreatedQueue"),
+                    Some((5, 900)),
+                )],
+                unmatchable: false,
+            },
+            Want {
+                name: "WelcomeMailFunctionAccountDeleted",
+                bus: "bellyfed-domain-user-prod",
+                pattern: r#"{"source":["bellyfed.user"],"detail-type":["AccountDeleted"]}"#,
+                enabled: false,
+                origin: "WelcomeMailFunction/Events/AccountDeleted",
+                location: "36:9",
+                targets: &[("notifications-welcome-prod", None, None)],
+                unmatchable: false,
+            },
+            Want {
+                name: "LockoutStateMachineLoginFailed",
+                bus: "bellyfed-domain-auth-prod",
+                pattern: r#"{"source":["bellyfed.auth"],"detail-type":["LoginFailed"],"detail":{"attempts":[{"numeric":[">=",5]}]}}"#,
+                enabled: true,
+                origin: "LockoutStateMachine/Events/LoginFailed",
+                location: "56:9",
+                targets: &[(
+                    "notifications-lockout-prod",
+                    Some("notifications-lockout-dlq"),
+                    Some((185, 30)),
+                )],
+                unmatchable: false,
+            },
+        ],
+    );
+}
+
+#[test]
+fn cdk_assembly_with_a_nested_stack() {
+    let dir = fixtures().join("cdk.out");
+    let got = import(&dir, "cdk.out", &BTreeMap::new());
+    assert!(got.problems.is_empty(), "{:?}", got.problems);
+    assert_rules(
+        "cdk.out",
+        &got.rules,
+        &[
+            Want {
+                name: "BellyfedOrders/ProfileSync",
+                bus: "bellyfed-domain-user-prod",
+                // Account and region come from the manifest's environment.
+                pattern: r#"{"source":["bellyfed.user"],"detail-type":["ProfileUpdated"],"account":["123456789012"],"region":["eu-west-1"]}"#,
+                enabled: true,
+                origin: "BellyfedOrders/ProfileSync/Resource",
+                location: "/Resources/ProfileSync8C1F2E3A",
+                targets: &[(
+                    "orders-profile-sync",
+                    Some("ProfileSyncDlq5E6F7A8B"),
+                    Some((4, 3600)),
+                )],
+                unmatchable: false,
+            },
+            Want {
+                name: "BellyfedOrders/Audit/LoginAudit",
+                bus: "bellyfed-domain-auth-prod",
+                pattern: r#"{"source":["bellyfed.auth"],"detail-type":["LoginFailed"]}"#,
+                enabled: true,
+                origin: "BellyfedOrders/Audit/LoginAudit/Resource",
+                location: "/Resources/LoginAudit5E6F7A8B",
+                targets: &[("/bellyfed/orders/login-audit", None, None)],
+                unmatchable: false,
+            },
+        ],
+    );
+    assert_eq!(got.rules[0].file, "cdk.out/BellyfedOrders.template.json");
+    assert_eq!(
+        got.rules[1].file,
+        "cdk.out/BellyfedOrdersAudit4B5C6D7E.nested.template.json"
+    );
+    // The manifest itself leads to the same rules.
+    let via_manifest = import(
+        &dir.join("manifest.json"),
+        "cdk.out/manifest.json",
+        &BTreeMap::new(),
+    );
+    assert_eq!(via_manifest.rules, got.rules);
+}
+
+#[test]
+fn terraform_plan_and_state() {
+    let want = [
+        Want {
+            name: "loyalty-legacy-accounts",
+            bus: "bellyfed-domain-user-prod",
+            pattern: r#"{"source":["bellyfed.user"],"detail-type":[{"prefix":"Account"}]}"#,
+            enabled: false,
+            origin: "aws_cloudwatch_event_rule.legacy_accounts",
+            location: "",
+            targets: &[("loyalty-legacy", None, None)],
+            unmatchable: false,
+        },
+        Want {
+            name: "loyalty-profile-updated",
+            // An ARN-form bus name.
+            bus: "bellyfed-domain-user-prod",
+            pattern: r#"{"source":["bellyfed.user"],"detail-type":["ProfileUpdated"],"detail":{"updatedFields":["email","phone"]}}"#,
+            enabled: true,
+            origin: "module.consumers.aws_cloudwatch_event_rule.profile_updated",
+            location: "",
+            targets: &[("loyalty-points", Some("loyalty-dlq"), Some((4, 3600)))],
+            unmatchable: false,
+        },
+    ];
+    for (file, root) in [("plan.json", "/planned_values"), ("state.json", "/values")] {
+        let got = import(
+            &fixtures().join("terraform").join(file),
+            file,
+            &BTreeMap::new(),
+        );
+        assert!(got.problems.is_empty(), "{:?}", got.problems);
+        let mut rules = got.rules.clone();
+        let locations: Vec<String> = rules.iter().map(|r| r.location.to_string()).collect();
+        assert_eq!(
+            locations,
+            [
+                format!("{root}/root_module/resources/1"),
+                format!("{root}/root_module/child_modules/0/resources/1")
+            ],
+            "{file}"
+        );
+        for r in &mut rules {
+            r.location = Location::File;
+        }
+        assert_rules(file, &rules, &want);
+    }
+}
+
+#[test]
+fn bad_inputs_are_problems_with_a_place() {
+    let dir = std::env::temp_dir().join(format!("bus-contract-import-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "broken.yaml",
+            "Resources:\n  A: [1, 2\n",
+            "LineColumn(2, 6)",
+        ),
+        ("tag.yaml", "Resources:\n  A: !Bogus x\n", "!Bogus"),
+        ("other.json", "{\"hello\": 1}", "neither a CloudFormation"),
+        ("bad.json", "{\"Resources\": ", "EOF"),
+        ("bytes.yaml", "Resources: \u{0}", ""),
+    ];
+    for (name, text, wanted) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let got = import(&path, name, &BTreeMap::new());
+        assert!(got.rules.is_empty(), "{name}");
+        let problem = format!("{:?}", got.problems);
+        assert_eq!(got.problems.len(), 1, "{name}: {problem}");
+        assert!(problem.contains(wanted), "{name}: {problem}");
+    }
+    std::fs::write(dir.join("not-utf8.yaml"), b"Resources: \xff\n").unwrap();
+    let got = import(
+        &dir.join("not-utf8.yaml"),
+        "not-utf8.yaml",
+        &BTreeMap::new(),
+    );
+    assert!(
+        got.problems[0].message.contains("not UTF-8"),
+        "{:?}",
+        got.problems
+    );
+    // A CDK manifest may not lead outside its assembly.
+    std::fs::create_dir_all(dir.join("cdk.out")).unwrap();
+    std::fs::write(
+        dir.join("cdk.out/manifest.json"),
+        r#"{"artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "../../etc/passwd"}}}}"#,
+    )
+    .unwrap();
+    let got = import(&dir.join("cdk.out"), "cdk.out", &BTreeMap::new());
+    assert!(
+        got.problems[0].message.contains("outside the assembly"),
+        "{:?}",
+        got.problems
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn check_points_at_the_templates() {
+    let ws = Workspace::load(fixtures()).unwrap();
+    let report = ws.check(&CheckConfig::default());
+    let at = |code: Code, file: &str, location: &str| {
+        report
+            .with_code(code)
+            .into_iter()
+            .find(|f| f.file == file && f.location.to_string() == location)
+            .unwrap_or_else(|| panic!("no {code} at {file} {location}: {:#?}", report.findings()))
+            .clone()
+    };
+    let f = at(Code::UnresolvedValue, "cloudformation/search.yaml", "86:26");
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(f.origin.as_deref(), Some("PartnerProfileRule"));
+    assert_eq!(f.service.as_deref(), Some("search-service"));
+    assert!(f.message.contains("!ImportValue partner-profile-source"));
+    at(
+        Code::AmbiguousScalar,
+        "cloudformation/search.yaml",
+        "121:19",
+    );
+    at(
+        Code::AmbiguousScalar,
+        "cloudformation/search.yaml",
+        "122:22",
+    );
+    at(Code::DisabledRule, "cloudformation/search.yaml", "98:3");
+    let f = at(Code::DisabledRule, "sam/template.yaml", "36:9");
+    assert_eq!(
+        f.origin.as_deref(),
+        Some("WelcomeMailFunction/Events/AccountDeleted")
+    );
+    at(Code::RetryPolicy, "sam/template.yaml", "56:9");
+    let f = at(
+        Code::NoDeadLetterQueue,
+        "cloudformation/analytics.json",
+        "/Resources/ProfileViewsRule",
+    );
+    assert!(
+        f.message.contains("target analytics-view-counter-prod"),
+        "{}",
+        f.message
+    );
+    let f = at(
+        Code::NoDeadLetterQueue,
+        "cdk.out/BellyfedOrdersAudit4B5C6D7E.nested.template.json",
+        "/Resources/LoginAudit5E6F7A8B",
+    );
+    assert_eq!(
+        f.origin.as_deref(),
+        Some("BellyfedOrders/Audit/LoginAudit/Resource")
+    );
+    let f = at(
+        Code::DisabledRule,
+        "terraform/plan.json",
+        "/planned_values/root_module/resources/1",
+    );
+    assert_eq!(
+        f.origin.as_deref(),
+        Some("aws_cloudwatch_event_rule.legacy_accounts")
+    );
+    // Every imported, enabled rule with a pattern receives a declared event: no warnings
+    // about rules nothing can reach, and no orphans.
+    assert!(
+        report.with_code(Code::NoProducer).is_empty(),
+        "{:#?}",
+        report.findings()
+    );
+    assert!(
+        report.with_code(Code::OrphanEvent).is_empty(),
+        "{:#?}",
+        report.findings()
+    );
+    // The rules' states.
+    let state = |name: &str| ws.rule(name).unwrap().state;
+    assert_eq!(state("search-partner-profile"), RuleState::Unresolved);
+    assert_eq!(state("search-legacy-reindex"), RuleState::Disabled);
+    assert_eq!(state("loyalty-profile-updated"), RuleState::Enabled);
+    assert!(ws.rule("search-partner-profile").unwrap().pattern.is_none());
+    assert_eq!(
+        ws.rule("search-partner-profile").unwrap().origin,
+        Some("PartnerProfileRule")
+    );
+}
+
+/// Each import of the fixture workspace, printed by `import` as a contract, and loaded back
+/// in its place: the same rules, and the same routing.
+#[test]
+fn import_output_loads_back_with_the_same_routing() {
+    let original = Workspace::load(fixtures()).unwrap();
+    let dir = std::env::temp_dir().join(format!("bus-contract-import-back-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    copy_dir(&fixtures(), &dir);
+    std::fs::write(dir.join("bus-contract.yaml"), "environments: [prod]\n").unwrap();
+    type Entry<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let imports: &[Entry<'_>] = &[
+        (
+            "cloudformation/search.yaml",
+            "search-service",
+            &[("Environment", "prod")],
+        ),
+        (
+            "cloudformation/analytics.json",
+            "analytics-service",
+            &[("Environment", "prod"), ("AWS::AccountId", "123456789012")],
+        ),
+        (
+            "sam/template.yaml",
+            "notification-service",
+            &[("Environment", "prod")],
+        ),
+        ("cdk.out", "orders-service", &[]),
+        ("terraform/plan.json", "loyalty-service", &[]),
+    ];
+    for (path, service, parameters) in imports {
+        let got = import(&fixtures().join(path), path, &params(parameters));
+        let yaml = to_contract_yaml(service, &got.rules);
+        std::fs::write(dir.join("contracts").join(format!("{service}.yaml")), yaml).unwrap();
+    }
+    let back = Workspace::load(&dir).unwrap();
+    assert_eq!(back.snapshot(), original.snapshot());
+    assert!(
+        original
+            .snapshot()
+            .contains("search-service/search-reindex-profile-prod")
+    );
+    let summary = |ws: &Workspace| {
+        let mut rules: Vec<String> = ws
+            .rules()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}/{} on {} {:?} {:?} {:?}",
+                    r.service,
+                    r.name,
+                    r.bus,
+                    r.state,
+                    r.targets,
+                    r.pattern
+                        .map(|p| serde_json::from_str::<serde_json::Value>(p.source()).unwrap())
+                )
+            })
+            .collect();
+        rules.sort();
+        rules
+    };
+    assert_eq!(summary(&back), summary(&original));
+    // The same findings, save where they point.
+    let codes = |ws: &Workspace| {
+        let mut c: Vec<(Code, Severity)> = ws
+            .check(&CheckConfig::default())
+            .findings()
+            .iter()
+            .map(|f| (f.code, f.severity))
+            .filter(|(c, _)| *c != Code::AmbiguousScalar)
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(codes(&back), codes(&original));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn bin() -> Command {
+    Command::cargo_bin("bus-contract").unwrap()
+}
+
+#[test]
+fn import_command_prints_a_contract() {
+    let out = bin()
+        .current_dir(fixtures())
+        .args([
+            "import",
+            "sam/template.yaml",
+            "--service",
+            "notification-service",
+            "--parameter",
+            "Environment=prod",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("service: notification-service\nsubscribes:\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  - rule: notifications-welcome-prod\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("    state: disabled\n"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "    retry-policy: { maximum-retry-attempts: 5, maximum-event-age-seconds: 900 }\n"
+        ),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 rules imported"));
+    // Notes about unresolved values go to stderr, with the place.
+    let out = bin()
+        .current_dir(fixtures())
+        .args(["import", "cloudformation/search.yaml"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cloudformation/search.yaml:86:26 (PartnerProfileRule): !ImportValue"),
+        "{stderr}"
+    );
+    // Files that cannot be read: exit 2.
+    bin()
+        .args(["import", "no/such/template.yaml"])
+        .assert()
+        .code(2);
+    bin()
+        .args(["import", "x.yaml", "--parameter", "novalue"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn match_explain_and_generate_read_imports() {
+    let ws = fixtures();
+    let event = ws.join("contracts/examples/profile-updated.json");
+    // --import on a workspace without imports: the rules of the template alone.
+    let empty =
+        std::env::temp_dir().join(format!("bus-contract-import-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = bin()
+        .args(["match", "--format", "json", "--dir"])
+        .arg(&empty)
+        .arg("--import")
+        .arg(ws.join("cloudformation/search.yaml"))
+        .args(["--parameter", "Environment=prod"])
+        .arg(&event)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("search/search-reindex-profile-prod"),
+        "{stdout}"
+    );
+    // The partner rule's placeholder never matches, and the disabled rule is not matched.
+    assert!(!stdout.contains("partner"), "{stdout}");
+    assert!(!stdout.contains("legacy"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 disabled rule and 1 rule with unresolved values"),
+        "{stderr}"
+    );
+    // explain: a disabled rule is explained with a note; an unresolved one is refused.
+    let out = bin()
+        .current_dir(&ws)
+        .args(["explain", "--rule", "search-legacy-reindex"])
+        .arg(&event)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DISABLED"));
+    bin()
+        .current_dir(&ws)
+        .args(["explain", "--rule", "search-partner-profile"])
+        .arg(&event)
+        .assert()
+        .code(2);
+    // generate: events the imported rule matches.
+    let out = bin()
+        .current_dir(&ws)
+        .args([
+            "generate",
+            "--rule",
+            "loyalty-profile-updated",
+            "--count",
+            "5",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let pattern = ws_pattern("loyalty-profile-updated");
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        assert!(pattern.matches(line).unwrap(), "{line}");
+    }
+    std::fs::remove_dir_all(&empty).ok();
+}
+
+fn ws_pattern(rule: &str) -> bus_contract::Pattern {
+    Workspace::load(fixtures())
+        .unwrap()
+        .rule(rule)
+        .unwrap()
+        .pattern
+        .unwrap()
+        .clone()
+}
