@@ -407,6 +407,41 @@ fn bad_inputs_are_problems_with_a_place() {
         assert_eq!(got.problems.len(), 1, "{name}: {problem}");
         assert!(problem.contains(wanted), "{name}: {problem}");
     }
+    // Cycles and depth: placeholders, not hangs or overflows.
+    let chain: String = (0..20_000)
+        .map(|i| format!("  C{i}: !Condition C{}\n", i + 1))
+        .collect();
+    let rule = "Resources:\n  R:\n    Type: AWS::Events::Rule\n";
+    let hostile = [
+        format!(
+            "Conditions:\n{chain}  C20000: !Equals [a, a]\n{rule}    Condition: C0\n    Properties:\n      EventPattern: {{source: [x]}}\n"
+        ),
+        format!(
+            "Parameters:\n  P: {{Type: String, Default: !Ref P}}\n{rule}    Properties:\n      EventPattern: {{source: [!Ref P]}}\n"
+        ),
+        format!(
+            "{rule}    Properties:\n      EventBusName: !Ref B\n      EventPattern: {{source: [x]}}\n  B:\n    Type: AWS::Events::EventBus\n    Properties: {{Name: !Ref B}}\n"
+        ),
+    ];
+    for (i, text) in hostile.iter().enumerate() {
+        let path = dir.join(format!("hostile-{i}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let got = import(&path, "hostile.yaml", &BTreeMap::new());
+        assert_eq!(got.rules.len(), 1, "hostile {i}: {:?}", got.problems);
+        assert!(got.rules[0].unmatchable, "hostile {i}");
+    }
+    let deep = format!(
+        "{rule}    Properties:\n      EventPattern: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    std::fs::write(dir.join("deep.yaml"), deep).unwrap();
+    let got = import(&dir.join("deep.yaml"), "deep.yaml", &BTreeMap::new());
+    assert!(
+        got.problems[0].message.contains("recursion limit"),
+        "{:?}",
+        got.problems
+    );
     std::fs::write(dir.join("not-utf8.yaml"), b"Resources: \xff\n").unwrap();
     let got = import(
         &dir.join("not-utf8.yaml"),

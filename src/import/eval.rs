@@ -607,6 +607,16 @@ impl<'t> Env<'t> {
     }
 
     fn truth(&mut self, node: &Node) -> Option<bool> {
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let value = self.truth_inner(node);
+        self.depth -= 1;
+        value
+    }
+
+    fn truth_inner(&mut self, node: &Node) -> Option<bool> {
         if let Tree::Map(entries) = &node.value {
             if let [(key, arg)] = entries.as_slice() {
                 let args = match &arg.value {
