@@ -30,6 +30,20 @@ fn problem(out: &mut Imported, file: &str, location: Location, message: String) 
     });
 }
 
+/// Reads a JSON file of the assembly; a problem when it cannot be read or parsed.
+fn load(path: &Path, display: &str, out: &mut Imported) -> Option<Node> {
+    let parsed = read(path)
+        .map_err(|e| (Location::File, e))
+        .and_then(|text| tree::from_json(&text));
+    match parsed {
+        Ok(root) => Some(root),
+        Err((at, message)) => {
+            problem(out, display, at, message);
+            None
+        }
+    }
+}
+
 fn join(dir: &str, file: &str) -> String {
     if dir.is_empty() || dir == "." {
         file.to_string()
@@ -58,13 +72,8 @@ fn assembly(
     depth: usize,
 ) {
     let display = join(display_dir, "manifest.json");
-    let text = match read(manifest) {
-        Ok(t) => t,
-        Err(e) => return problem(out, &display, Location::File, e),
-    };
-    let root = match tree::from_json(&text) {
-        Ok(r) => r,
-        Err((at, message)) => return problem(out, &display, at, message),
+    let Some(root) = load(manifest, &display, out) else {
+        return;
     };
     let Some(artifacts) = root.get("artifacts") else {
         return problem(
@@ -173,13 +182,8 @@ fn template(
     depth: usize,
 ) {
     let display = join(display_dir, file);
-    let text = match read(&dir.join(file)) {
-        Ok(t) => t,
-        Err(e) => return problem(out, &display, Location::File, e),
-    };
-    let root = match tree::from_json(&text) {
-        Ok(r) => r,
-        Err((at, message)) => return problem(out, &display, at, message),
+    let Some(root) = load(&dir.join(file), &display, out) else {
+        return;
     };
     cfn::import(&root, &display, parameters, stack_name, out);
     // Nested stacks: their templates sit beside this one.

@@ -635,24 +635,15 @@ impl<'t> Env<'t> {
                         Some(a == b)
                     }
                     "Fn::Not" => Some(!self.truth(args.first()?)?),
-                    "Fn::And" => {
+                    // And is false once any is false; Or is true once any is true.
+                    "Fn::And" | "Fn::Or" => {
+                        let decisive = key == "Fn::Or";
                         let values: Vec<Option<bool>> =
                             args.iter().map(|a| self.truth(a)).collect();
-                        if values.contains(&Some(false)) {
-                            Some(false)
+                        if values.contains(&Some(decisive)) {
+                            Some(decisive)
                         } else if values.iter().all(Option::is_some) {
-                            Some(true)
-                        } else {
-                            None
-                        }
-                    }
-                    "Fn::Or" => {
-                        let values: Vec<Option<bool>> =
-                            args.iter().map(|a| self.truth(a)).collect();
-                        if values.contains(&Some(true)) {
-                            Some(true)
-                        } else if values.iter().all(Option::is_some) {
-                            Some(false)
+                            Some(!decisive)
                         } else {
                             None
                         }

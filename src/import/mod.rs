@@ -207,22 +207,7 @@ pub fn default_service(path: &Path) -> String {
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 pub(crate) fn read(path: &Path) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > MAX_FILE {
-        return Err(format!(
-            "{} is larger than {MAX_FILE} bytes",
-            path.display()
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{} is not UTF-8 (first bad byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
+    crate::workspace::files::read_limited(path, MAX_FILE, "infrastructure files")
 }
 
 fn detect(root: &tree::Node) -> Option<Format> {

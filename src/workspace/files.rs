@@ -165,11 +165,16 @@ impl Files {
 
 /// Reads a file from disk, refusing huge ones and invalid UTF-8.
 pub(crate) fn read_disk(path: &Path) -> Result<String, String> {
+    read_limited(path, MAX_FILE_SIZE, "files in a workspace")
+}
+
+/// Reads a file of at most `max` bytes (`what` says whose limit that is) that must be UTF-8.
+pub(crate) fn read_limited(path: &Path, max: u64, what: &str) -> Result<String, String> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > MAX_FILE_SIZE {
+    if meta.len() > max {
         return Err(format!(
-            "{} is {} bytes; files in a workspace are at most {MAX_FILE_SIZE} bytes",
+            "{} is {} bytes; {what} are at most {max} bytes",
             path.display(),
             meta.len()
         ));

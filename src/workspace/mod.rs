@@ -1,7 +1,7 @@
 //! Workspaces: a platform's contracts, patterns, schemas and examples, loaded with every
 //! problem collected rather than the first one returned.
 
-mod files;
+pub(crate) mod files;
 mod graph;
 mod imports;
 mod model;
