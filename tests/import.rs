@@ -772,3 +772,55 @@ fn ws_pattern(rule: &str) -> bus_contract::Pattern {
         .unwrap()
         .clone()
 }
+
+/// An imported rule has no `expects`: it should still be able to receive something declared
+/// on its bus, unless it listens to AWS services' own events.
+#[test]
+fn imported_rules_that_nothing_reaches_are_warned_about() {
+    let dir =
+        std::env::temp_dir().join(format!("bus-contract-import-reach-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    std::fs::copy(
+        fixtures().join("contracts/user-service.yaml"),
+        dir.join("contracts/user-service.yaml"),
+    )
+    .unwrap();
+    copy_dir(
+        &fixtures().join("contracts/examples"),
+        &dir.join("contracts/examples"),
+    );
+    std::fs::write(
+        dir.join("bus-contract.yaml"),
+        "environments: [prod]\nimports: [{ path: rules.yaml, service: watcher }]\n",
+    )
+    .unwrap();
+    let rule = |id: &str, bus: &str, source: &str| {
+        format!(
+            "  {id}:\n    Type: AWS::Events::Rule\n    Properties:\n      EventBusName: {bus}\n      EventPattern: {{ source: [{source}] }}\n      Targets:\n        - Id: t\n          Arn: arn:aws:sqs:eu-west-1:123456789012:watcher\n          DeadLetterConfig: {{ Arn: arn:aws:sqs:eu-west-1:123456789012:watcher-dlq }}\n          RetryPolicy: {{ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 600 }}\n"
+        )
+    };
+    let template = format!(
+        "Resources:\n{}{}{}",
+        rule("Typo", "bellyfed-domain-user-prod", "bellyfed.usr"),
+        rule("Ec2", "default", "aws.ec2"),
+        rule("Fine", "bellyfed-domain-user-prod", "bellyfed.user"),
+    );
+    std::fs::write(dir.join("rules.yaml"), template).unwrap();
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    let warned: Vec<(String, Severity)> = report
+        .with_code(Code::NoProducer)
+        .iter()
+        .map(|f| (f.origin.clone().unwrap_or_default(), f.severity))
+        .collect();
+    assert_eq!(
+        warned,
+        [("Typo".to_string(), Severity::Warning)],
+        "{:#?}",
+        report.findings()
+    );
+    assert!(report.is_ok(), "{:#?}", report.findings());
+    std::fs::remove_dir_all(&dir).ok();
+}

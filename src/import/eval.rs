@@ -10,6 +10,10 @@ use crate::check::Location;
 /// A value that cannot be known offline is written `${unresolved:WHAT}`; this is its start.
 pub const PLACEHOLDER: &str = "${unresolved:";
 
+/// A parameter may be given as `${environment}`, which the workspace expands per environment:
+/// fine in names, but a condition or mapping key on it would be decided once for all.
+const ENVIRONMENT: &str = "${environment}";
+
 /// An evaluated value.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Val {
@@ -376,6 +380,13 @@ impl<'t> Env<'t> {
                 if let Some(k) = keys.iter().find(|k| k.contains(PLACEHOLDER)) {
                     return Val::Str(k.clone());
                 }
+                if keys.iter().any(|k| k.contains(ENVIRONMENT)) {
+                    return self.unresolved(
+                        at,
+                        &format!("!FindInMap [{}]", keys.join(", ")),
+                        "the key differs per environment; give the parameter one environment's value",
+                    );
+                }
                 let found = self
                     .root
                     .get("Mappings")
@@ -629,7 +640,11 @@ impl<'t> Env<'t> {
                         let [a, b] = <[Node; 2]>::try_from(args).ok()?;
                         let (a, b) = (self.eval(&a), self.eval(&b));
                         let (a, b) = (self.text(&a, &node.at), self.text(&b, &node.at));
-                        if a.contains(PLACEHOLDER) || b.contains(PLACEHOLDER) {
+                        // A value that differs per environment decides nothing once.
+                        if [&a, &b]
+                            .iter()
+                            .any(|t| t.contains(PLACEHOLDER) || t.contains(ENVIRONMENT))
+                        {
                             return None;
                         }
                         Some(a == b)
@@ -886,6 +901,21 @@ Resources:
         }
         let (got, _) = eval_in(TEMPLATE, "!Ref Fn", &[]);
         assert!(matches!(got, Val::Res { .. }));
+    }
+
+    #[test]
+    fn a_per_environment_parameter_decides_no_condition() {
+        let env = [("Stage", "${environment}")];
+        let (got, _) = eval_in(TEMPLATE, "!Sub 'bus-${Stage}'", &env);
+        assert_eq!(got, s("bus-${environment}"));
+        for expr in ["!If [IsProd, p, d]", "!FindInMap [Buses, !Ref Stage, Name]"] {
+            let (got, notes) = eval_in(TEMPLATE, expr, &env);
+            assert!(
+                matches!(got, Val::Str(ref t) if t.starts_with(PLACEHOLDER)),
+                "{expr}: {got:?}"
+            );
+            assert!(!notes.is_empty(), "{expr}");
+        }
     }
 
     #[test]
