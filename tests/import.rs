@@ -151,8 +151,20 @@ fn cloudformation_yaml_template() {
                 targets: indexer,
                 unmatchable: false,
             },
+            Want {
+                name: "search-score-change-prod",
+                bus: "bellyfed-domain-user-prod",
+                // A JSON string through !Sub: JSON decides the types, so no warnings.
+                pattern: r#"{"source":["bellyfed.user"],"detail-type":["ProfileUpdated"],"detail":{"score":[{"numeric":[">=",4.0]}],"verified":[true]}}"#,
+                enabled: true,
+                origin: "ScoreChangeRule",
+                location: "142:3",
+                targets: indexer,
+                unmatchable: false,
+            },
         ],
     );
+    assert!(got.rules[5].warnings.is_empty());
     // With the other default, the !If takes its other branch.
     let dev = import(&path, "search.yaml", &BTreeMap::new());
     let remove = dev

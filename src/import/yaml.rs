@@ -23,14 +23,17 @@ fn scalar(s: &str) -> String {
 }
 
 /// The pattern as one line of JSON, which YAML reads as a flow mapping. Keys keep their
-/// order; JSON has line breaks only between tokens, so they become spaces.
+/// order; JSON has line breaks only between tokens, so a break and the blanks around it
+/// become one space.
 fn pattern(text: &str) -> Result<String, String> {
     serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())?;
-    let line: String = text
+    let line = text
         .trim()
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     Ok(line)
 }
 
