@@ -836,3 +836,32 @@ fn imported_rules_that_nothing_reaches_are_warned_about() {
     assert!(report.is_ok(), "{:#?}", report.findings());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A service repo checks the rules its template deploys against the embedded platform.
+#[test]
+fn a_template_against_the_embedded_platform() {
+    let report = Workspace::bellyfed()
+        .parameters([("Environment".to_string(), "prod".to_string())])
+        .import(fixtures().join("sam/template.yaml"))
+        .check(&CheckConfig::default());
+    // The welcome rule hits the platform's account-created example: the snapshot is the
+    // platform's, so that is a warning.
+    let routing = report.with_code(Code::RoutingChanged);
+    assert!(!routing.is_empty());
+    assert!(routing.iter().all(|f| f.severity == Severity::Warning));
+    // The platform's auth bus declares no LoginFailed.
+    let unreached = report.with_code(Code::NoProducer);
+    assert_eq!(unreached.len(), 1, "{:#?}", report.findings());
+    assert_eq!(
+        unreached[0].origin.as_deref(),
+        Some("LockoutStateMachine/Events/LoginFailed")
+    );
+    // The disabled rule is reported, not held to the queue and policy checks.
+    assert!(
+        report
+            .findings()
+            .iter()
+            .filter(|f| f.origin.as_deref() == Some("WelcomeMailFunction/Events/AccountDeleted"))
+            .all(|f| f.code == Code::DisabledRule)
+    );
+}

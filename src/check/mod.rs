@@ -326,7 +326,8 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// `no-dead-letter-queue` and `retry-policy`, for each target; `disabled-rule`.
+    /// `no-dead-letter-queue` and `retry-policy`, for each target of an enabled rule;
+    /// `disabled-rule`.
     fn policies(&mut self) {
         let ws: &'a Workspace = self.ws;
         for service in &ws.services {
@@ -338,6 +339,8 @@ impl<'a> Context<'a> {
                     );
                     let f = Finding::new(Code::DisabledRule, &sub.file, sub.at.clone(), message);
                     self.push_sub(service, sub, f);
+                    // It delivers nothing, so its queues and policies wait until it is enabled.
+                    continue;
                 }
                 let several = sub.targets.len() > 1;
                 for target in &sub.targets {

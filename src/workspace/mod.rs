@@ -371,8 +371,10 @@ impl Workspace {
         Workspace::from_files(self.files, extras)
     }
 
+    /// Whether contracts or rules were added to the workspace's own (the snapshot is then the
+    /// platform's to update).
     pub(crate) fn has_overlays(&self) -> bool {
-        !self.extras.overlays.is_empty()
+        !self.extras.overlays.is_empty() || !self.extras.imports.is_empty()
     }
 
     /// Every rule (subscription) of the workspace, service by service.
