@@ -407,7 +407,7 @@ fn bad_inputs_are_problems_with_a_place() {
         ),
         ("tag.yaml", "Resources:\n  A: !Bogus x\n", "!Bogus"),
         ("other.json", "{\"hello\": 1}", "neither a CloudFormation"),
-        ("bad.json", "{\"Resources\": ", "EOF"),
+        ("bad.json", "{\"Resources\": ", "end-of-input"),
         ("bytes.yaml", "Resources: \u{0}", ""),
     ];
     for (name, text, wanted) in cases {

@@ -314,41 +314,46 @@ pub(crate) fn is_json_number(s: &str) -> bool {
     i == b.len()
 }
 
-/// Reads JSON; each node's location is its JSON pointer.
+/// Reads JSON; each node's location is its JSON pointer. Members keep their order and
+/// numbers their spelling; a key given twice is an error.
 pub(crate) fn from_json(text: &str) -> Result<Node, (Location, String)> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+    let value = crate::json::Value::parse(text).map_err(|e| {
         (
-            Location::LineColumn(e.line() as u64, e.column() as u64),
-            e.to_string(),
+            Location::LineColumn(e.line as u64, e.column as u64),
+            e.message,
         )
     })?;
-    Ok(from_value(&value, String::new()))
+    from_value(&value, String::new())
 }
 
-pub(crate) fn from_value(value: &serde_json::Value, pointer: String) -> Node {
-    use serde_json::Value as V;
+fn from_value(value: &crate::json::Value, pointer: String) -> Result<Node, (Location, String)> {
+    use crate::json::Value as V;
     let tree = match value {
         V::Null => Tree::Null,
         V::Bool(b) => Tree::Bool(*b),
-        V::Number(n) => Tree::Number(n.to_string()),
+        V::Number(n) => Tree::Number(n.clone()),
         V::String(s) => Tree::String(s.clone()),
         V::Array(items) => Tree::List(
             items
                 .iter()
                 .enumerate()
                 .map(|(i, v)| from_value(v, format!("{pointer}/{i}")))
-                .collect(),
+                .collect::<Result<_, _>>()?,
         ),
-        V::Object(map) => Tree::Map(
-            map.iter()
-                .map(|(k, v)| {
-                    let escaped = k.replace('~', "~0").replace('/', "~1");
-                    (k.clone(), from_value(v, format!("{pointer}/{escaped}")))
-                })
-                .collect(),
-        ),
+        V::Object(members) => {
+            let mut entries: Vec<(String, Node)> = Vec::with_capacity(members.len());
+            for (k, v) in members {
+                let escaped = k.replace('~', "~0").replace('/', "~1");
+                let at = format!("{pointer}/{escaped}");
+                if entries.iter().any(|(seen, _)| seen == k) {
+                    return Err((Location::Pointer(at), format!("duplicate key {k}")));
+                }
+                entries.push((k.clone(), from_value(v, at)?));
+            }
+            Tree::Map(entries)
+        }
     };
-    Node::new(tree, Location::Pointer(pointer))
+    Ok(Node::new(tree, Location::Pointer(pointer)))
 }
 
 #[cfg(test)]
@@ -410,6 +415,17 @@ mod tests {
             prev = c;
         }
         assert!(from_yaml(&doc).unwrap_err().1.contains("aliases"));
+    }
+
+    #[test]
+    fn json_keeps_order_and_spelling_and_refuses_duplicates() {
+        let node = from_json(r#"{"b": 1.0e2, "a": 2}"#).unwrap();
+        let keys: Vec<&str> = node.entries().iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["b", "a"]);
+        assert_eq!(node.get("b").unwrap().value, Tree::Number("1.0e2".into()));
+        let (at, message) = from_json(r#"{"a": {"x": 1, "x": 2}}"#).unwrap_err();
+        assert_eq!(at, Location::Pointer("/a/x".into()));
+        assert!(message.contains("duplicate"));
     }
 
     #[test]
