@@ -865,3 +865,51 @@ fn a_template_against_the_embedded_platform() {
             .all(|f| f.code == Code::DisabledRule)
     );
 }
+
+/// A parameter given as `${environment}`: the template is evaluated for each environment, so
+/// that conditions on it are decided per environment.
+#[test]
+fn a_per_environment_parameter_imports_each_environment() {
+    let dir = std::env::temp_dir().join(format!("bus-contract-import-envs-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    copy_dir(&fixtures(), &dir);
+    std::fs::remove_file(dir.join("routing.snap.yaml")).unwrap();
+    std::fs::write(
+        dir.join("bus-contract.yaml"),
+        "environments: [dev, prod]\nimports:\n  - path: cloudformation/search.yaml\n    service: search-service\n    parameters: { Environment: \"${environment}\" }\n",
+    )
+    .unwrap();
+    let ws = Workspace::load(&dir).unwrap();
+    let remove: Vec<(String, String, String)> = ws
+        .rules()
+        .iter()
+        .filter(|r| r.origin == Some("RemoveAccountRule"))
+        .map(|r| {
+            (
+                r.name.to_string(),
+                r.bus.to_string(),
+                r.pattern.unwrap().source().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(remove.len(), 2, "{remove:?}");
+    assert_eq!(remove[0].0, "search-remove-account-dev");
+    assert_eq!(remove[0].1, "bellyfed-domain-user-dev");
+    assert!(!remove[0].2.contains("AccountPurged"));
+    assert_eq!(remove[1].0, "search-remove-account-prod");
+    assert!(remove[1].2.contains("AccountPurged"));
+    // A rule the same in every environment is kept once.
+    let partner = ws
+        .rules()
+        .iter()
+        .filter(|r| r.origin == Some("PartnerProfileRule"))
+        .count();
+    assert_eq!(partner, 2, "its bus differs per environment");
+    // Each environment's copy routes in its own environment only.
+    let snapshot = ws.snapshot();
+    assert!(
+        snapshot.contains("search-service/search-remove-account-dev"),
+        "{snapshot}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

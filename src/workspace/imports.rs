@@ -12,6 +12,8 @@ use crate::check::{Code, Finding, Location, Severity};
 use crate::import::{ImportedRule, default_service, import};
 use crate::pattern::Pattern;
 
+const ENVIRONMENT: &str = "${environment}";
+
 impl Workspace {
     pub(super) fn load_imports(&mut self) {
         let mut sources: Vec<(PathBuf, String, ImportEntry)> = Vec::new();
@@ -65,7 +67,38 @@ impl Workspace {
                 );
                 continue;
             }
-            let imported = import(&disk, &display, &parameters);
+            // A parameter given as `${environment}` is evaluated once per environment, so that
+            // conditions and mappings on it are decided for each; rules that come out the same
+            // in every environment are kept once.
+            let runs: Vec<BTreeMap<String, String>> =
+                if parameters.values().any(|v| v.contains(ENVIRONMENT)) {
+                    self.config
+                        .environments
+                        .iter()
+                        .map(|env| {
+                            parameters
+                                .iter()
+                                .map(|(k, v)| (k.clone(), v.replace(ENVIRONMENT, env)))
+                                .collect()
+                        })
+                        .collect()
+                } else {
+                    vec![parameters]
+                };
+            let mut imported = crate::import::Imported::default();
+            for run in &runs {
+                let once = import(&disk, &display, run);
+                for p in once.problems {
+                    if !imported.problems.contains(&p) {
+                        imported.problems.push(p);
+                    }
+                }
+                for r in once.rules {
+                    if !imported.rules.contains(&r) {
+                        imported.rules.push(r);
+                    }
+                }
+            }
             for p in imported.problems {
                 self.problem(Code::InvalidContract, p.file, p.location, p.message);
             }
