@@ -555,6 +555,10 @@ fn check_points_at_the_templates() {
         "{:#?}",
         report.findings()
     );
+    // In the graph, imported rules hang off the producers' buses.
+    let graph = ws.graph_mermaid();
+    assert!(!graph.contains("\"bellyfed-domain-user-prod\""), "{graph}");
+    assert!(graph.contains("bus_bellyfed_domain_user___environment_ --> rule_search_service_search_reindex_profile_prod"), "{graph}");
     // The rules' states.
     let state = |name: &str| ws.rule(name).unwrap().state;
     assert_eq!(state("search-partner-profile"), RuleState::Unresolved);

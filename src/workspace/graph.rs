@@ -28,6 +28,12 @@ impl Workspace {
             nodes: BTreeSet::new(),
             edges: BTreeSet::new(),
         };
+        let templates: BTreeSet<&String> = self
+            .services
+            .iter()
+            .flat_map(|s| &s.publishes)
+            .map(|p| &p.bus.value)
+            .collect();
         for s in &self.services {
             for p in &s.publishes {
                 let (svc, bus) = (id("svc", &s.name), id("bus", &p.bus.value));
@@ -36,10 +42,21 @@ impl Workspace {
                 g.edges.insert((svc, bus, p.event.value.clone()));
             }
             for sub in &s.subscribes {
-                let bus = id("bus", &sub.bus.value);
+                // A concrete bus (an imported rule's) joins the producers' bus it is in some
+                // environment.
+                let bus_name = templates
+                    .iter()
+                    .find(|t| {
+                        self.config
+                            .environments
+                            .iter()
+                            .any(|env| crate::check::expand(t, env) == sub.bus.value)
+                    })
+                    .map_or(sub.bus.value.clone(), |t| (*t).clone());
+                let bus = id("bus", &bus_name);
                 let name = format!("{}/{}", s.name, sub.rule.value);
                 let rule = id("rule", &name);
-                g.nodes.insert((bus.clone(), sub.bus.value.clone(), "bus"));
+                g.nodes.insert((bus.clone(), bus_name, "bus"));
                 g.nodes.insert((rule.clone(), name, "rule"));
                 g.edges.insert((bus, rule.clone(), String::new()));
                 for t in &sub.targets {
