@@ -917,3 +917,38 @@ fn a_per_environment_parameter_imports_each_environment() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A CDK app with stages: the top manifest names nested cloud assemblies.
+#[test]
+fn cdk_stages_are_nested_assemblies() {
+    let dir =
+        std::env::temp_dir().join(format!("bus-contract-import-stage-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    let stage = dir.join("cdk.out/assembly-Prod");
+    std::fs::create_dir_all(&stage).unwrap();
+    std::fs::write(
+        dir.join("cdk.out/manifest.json"),
+        r#"{"version": "36.0.0", "artifacts": {"assembly-Prod": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Prod", "displayName": "Prod"}}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        stage.join("manifest.json"),
+        r#"{"version": "36.0.0", "artifacts": {"ProdOrders": {"type": "aws:cloudformation:stack", "environment": "aws://unknown-account/unknown-region", "properties": {"templateFile": "ProdOrders.template.json"}}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        stage.join("ProdOrders.template.json"),
+        r#"{"Resources": {"R1": {"Type": "AWS::Events::Rule", "Metadata": {"aws:cdk:path": "Prod/Orders/Rule/Resource"}, "Properties": {"EventPattern": {"source": ["bellyfed.user"], "account": [{"Ref": "AWS::AccountId"}]}}}}}"#,
+    )
+    .unwrap();
+    let got = import(&dir.join("cdk.out"), "cdk.out", &BTreeMap::new());
+    assert!(got.problems.is_empty(), "{:?}", got.problems);
+    assert_eq!(got.rules.len(), 1);
+    let r = &got.rules[0];
+    assert_eq!(r.name, "Prod/Orders/Rule");
+    assert_eq!(r.file, "cdk.out/assembly-Prod/ProdOrders.template.json");
+    // An environment-agnostic stack leaves its account unknown.
+    assert!(r.unmatchable);
+    assert!(r.unresolved[0].message.contains("AWS::AccountId"));
+    std::fs::remove_dir_all(&dir).ok();
+}
