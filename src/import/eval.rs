@@ -118,7 +118,10 @@ impl<'t> Env<'t> {
                 self.watch(node, n);
                 Val::Num(n.clone())
             }
-            Tree::String(s) => Val::Str(s.clone()),
+            Tree::String(s) => {
+                self.watch(node, s);
+                Val::Str(s.clone())
+            }
             Tree::List(items) => Val::List(
                 items
                     .iter()
@@ -155,7 +158,11 @@ impl<'t> Env<'t> {
             return;
         }
         if self.watch_typed && node.typed_plain {
-            let message = if matches!(node.value, Tree::Bool(_)) {
+            let message = if matches!(node.value, Tree::String(_)) {
+                format!(
+                    "`{text}` is unquoted: a string to YAML 1.2, but a YAML 1.1 reader takes it for a boolean or an octal number: quote it"
+                )
+            } else if matches!(node.value, Tree::Bool(_)) {
                 format!(
                     "`{text}` is unquoted, so a boolean here, but CloudFormation may hand EventBridge the string \"{text}\": quote it to match a string, or write the pattern as a JSON string to match a boolean"
                 )

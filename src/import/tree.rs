@@ -277,8 +277,21 @@ fn scalar(text: &str, style: ScalarStyle, core: Option<&str>, tagged: bool, at: 
         t if is_json_number(t.strip_prefix('+').unwrap_or(t)) => {
             typed(Tree::Number(t.strip_prefix('+').unwrap_or(t).to_string()))
         }
+        // A string to YAML 1.2, but a boolean or an octal number to a YAML 1.1 reader.
+        t if yaml11_typed(t) => typed(Tree::String(t.to_string())),
         t => string(t),
     }
+}
+
+/// Plain scalars that YAML 1.1 types and YAML 1.2 does not: `yes`, `no`, `on`, `off`, `y`,
+/// `n` in their spellings, and digits with a leading zero (octal).
+fn yaml11_typed(t: &str) -> bool {
+    const WORDS: [&str; 16] = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+        "OFF",
+    ];
+    let octal = t.len() > 1 && t.starts_with('0') && t.bytes().all(|b| b.is_ascii_digit());
+    WORDS.contains(&t) || octal
 }
 
 /// Whether `s` is a number as JSON writes one.
@@ -391,6 +404,10 @@ mod tests {
         assert_eq!(node.get("d").unwrap().value, Tree::String("4.0".into()));
         assert_eq!(node.get("e").unwrap().value, Tree::String("007".into()));
         assert_eq!(node.get("f").unwrap().value, Tree::String("yes".into()));
+        // Strings here, but typed by a YAML 1.1 reader.
+        assert!(node.get("e").unwrap().typed_plain);
+        assert!(node.get("f").unwrap().typed_plain);
+        assert!(!node.get("c").unwrap().typed_plain);
     }
 
     #[test]
