@@ -72,7 +72,9 @@ pub fn to_contract_yaml(service: &str, rules: &[ImportedRule]) -> String {
                 let _ = writeln!(out, "    pattern: {}", scalar(&r.pattern));
             }
         }
-        if !r.enabled {
+        if r.unmatchable {
+            let _ = writeln!(out, "    state: unresolved");
+        } else if !r.enabled {
             let _ = writeln!(out, "    state: disabled");
         }
         let policy = |t: &super::ImportedTarget| {

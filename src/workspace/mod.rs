@@ -763,22 +763,52 @@ impl Workspace {
                     None
                 }
             });
+            let mut unresolved = unresolved;
             let disabled = match &sf.state {
                 None => false,
                 Some(st) => match st.value.to_ascii_lowercase().as_str() {
                     "enabled" => false,
                     "disabled" => true,
+                    // What `bus-contract import` writes for a rule it could not resolve.
+                    "unresolved" => {
+                        // Said once per rule: a placeholder in the pattern already says it.
+                        if !unresolved {
+                            problems.push(Finding::new(
+                            Code::UnresolvedValue,
+                            &file_name,
+                            loc(st),
+                            format!(
+                                "rule {}: its state is unresolved (a value of its template could not be known offline); the rule is not matched",
+                                sf.rule.value
+                            ),
+                        ));
+                        }
+                        unresolved = true;
+                        false
+                    }
                     other => {
                         problems.push(Finding::new(
                             Code::InvalidContract,
                             &file_name,
                             loc(st),
-                            format!("state `{other}`: expected enabled or disabled"),
+                            format!("state `{other}`: expected enabled, disabled or unresolved"),
                         ));
                         false
                     }
                 },
             };
+            if sf.bus.value.contains(crate::import::PLACEHOLDER) && !unresolved {
+                problems.push(Finding::new(
+                    Code::UnresolvedValue,
+                    &file_name,
+                    loc(&sf.bus),
+                    format!(
+                        "rule {}: the bus cannot be resolved; the rule is not matched",
+                        sf.rule.value
+                    ),
+                ));
+                unresolved = true;
+            }
             let policy = |r: &Spanned<RetryPolicyFile>| At {
                 value: RetryPolicy {
                     attempts: r.value.maximum_retry_attempts,
