@@ -8,10 +8,9 @@ use super::tree::Node;
 use super::{Imported, ImportedRule, ImportedTarget, Note, arn_name, bus_name};
 use crate::check::Location;
 
-/// Where a template sits: its file, and (for CDK) its stack's name.
+/// Where a template sits.
 pub(crate) struct Context<'a> {
     pub(crate) file: &'a str,
-    pub(crate) stack_name: Option<&'a str>,
 }
 
 pub(crate) fn import(
@@ -28,7 +27,7 @@ pub(crate) fn import(
             .or_insert_with(|| s.to_string());
     }
     let mut env = Env::new(root, &params);
-    let cx = Context { file, stack_name };
+    let cx = Context { file };
     let Some(resources) = root.get("Resources") else {
         return;
     };
@@ -175,14 +174,7 @@ fn resource_name(env: &mut Env<'_>, id: &str) -> Option<String> {
         "DeliveryStreamName",
     ];
     let node = keys.iter().find_map(|k| props.get(k))?;
-    let mut scratch = Vec::new();
-    std::mem::swap(&mut scratch, &mut env.unresolved);
-    let v = env.eval(node);
-    std::mem::swap(&mut scratch, &mut env.unresolved);
-    match v {
-        Val::Str(s) if !s.contains(PLACEHOLDER) => Some(s),
-        _ => None,
-    }
+    literal(env, Some(node))
 }
 
 fn number(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> Option<i64> {
@@ -202,13 +194,14 @@ fn retry(env: &mut Env<'_>, node: Option<&Node>, target: &mut ImportedTarget, dr
     }
 }
 
+/// A value as text when it resolves; `None`, and no notes, when it does not (the caller has a
+/// fallback, such as the logical id for a name).
 fn literal(env: &mut Env<'_>, node: Option<&Node>) -> Option<String> {
     let node = node?;
-    let mut scratch = Vec::new();
-    std::mem::swap(&mut scratch, &mut env.unresolved);
+    let saved = std::mem::take(&mut env.unresolved);
     let v = env.eval(node);
     let text = env.text(&v, &node.at);
-    std::mem::swap(&mut scratch, &mut env.unresolved);
+    env.unresolved = saved;
     (!text.contains(PLACEHOLDER)).then_some(text)
 }
 
@@ -297,7 +290,6 @@ fn events_rule(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Opt
             targets.push(target);
         }
     }
-    let _ = cx.stack_name;
     Some(finish(
         cx,
         draft,

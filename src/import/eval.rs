@@ -240,7 +240,11 @@ impl<'t> Env<'t> {
             _ => return None,
         };
         let node = self.resource(id)?.get("Properties")?.get(key)?;
-        match self.eval(node) {
+        // When the name does not resolve, the caller reports the reference itself.
+        let saved = std::mem::take(&mut self.unresolved);
+        let v = self.eval(node);
+        self.unresolved = saved;
+        match v {
             Val::Str(s) if !s.contains(PLACEHOLDER) => Some(s),
             _ => None,
         }
