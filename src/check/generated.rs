@@ -47,12 +47,7 @@ fn aws_only(pattern: &Pattern) -> bool {
 }
 
 fn statically_never(pattern: &Pattern, p: &Publication) -> bool {
-    let producer = Producer {
-        source: &p.source.value,
-        detail_type: &p.detail_type.value,
-        schema: p.schema.as_ref().map(|s| &s.value),
-    };
-    never_matches(pattern, &producer).is_some()
+    never_matches(pattern, &Producer::of(p)).is_some()
 }
 
 /// A valid instance of `decl` that `pattern` misses (`want_match = true`) or matches

@@ -263,11 +263,7 @@ impl<'a> Context<'a> {
         }
         let mut all_reasons = Vec::new();
         for (ps, p) in producers {
-            let producer = Producer {
-                source: &p.source.value,
-                detail_type: &p.detail_type.value,
-                schema: p.schema.as_ref().map(|s| &s.value),
-            };
+            let producer = Producer::of(p);
             match never_matches(pattern, &producer) {
                 None => return,
                 Some(reasons) => {
@@ -299,11 +295,7 @@ impl<'a> Context<'a> {
         for u in &sub.uses {
             let mut reasons = Vec::new();
             for (ps, p) in producers {
-                let producer = Producer {
-                    source: &p.source.value,
-                    detail_type: &p.detail_type.value,
-                    schema: p.schema.as_ref().map(|s| &s.value),
-                };
+                let producer = Producer::of(p);
                 if let Some(why) = not_guaranteed(&producer, &u.value.field, u.value.ty.as_deref())
                 {
                     let r = format!("{} from {}: {why}", p.event.value, ps.name);
@@ -414,15 +406,7 @@ impl<'a> Context<'a> {
                     // A rule without expects (an imported one) takes what it can match.
                     let takes = if sub.expects.is_empty() {
                         sub.pattern.as_ref().is_some_and(|pattern| {
-                            never_matches(
-                                pattern,
-                                &Producer {
-                                    source: &p.source.value,
-                                    detail_type: &p.detail_type.value,
-                                    schema: p.schema.as_ref().map(|s| &s.value),
-                                },
-                            )
-                            .is_none()
+                            never_matches(pattern, &Producer::of(p)).is_none()
                         })
                     } else {
                         sub.expects.iter().any(|e| e.value.event == p.event.value)

@@ -33,6 +33,17 @@ pub(crate) struct Producer<'a> {
     pub(crate) schema: Option<&'a J>,
 }
 
+impl<'a> Producer<'a> {
+    /// What a publication declares about its events.
+    pub(crate) fn of(p: &'a crate::workspace::Publication) -> Producer<'a> {
+        Producer {
+            source: &p.source.value,
+            detail_type: &p.detail_type.value,
+            schema: p.schema.as_ref().map(|s| &s.value),
+        }
+    }
+}
+
 /// The top-level members an EventBridge event can have (spec §1.1).
 const ENVELOPE: [&str; 10] = [
     "version",
