@@ -97,7 +97,7 @@ pub(crate) fn check(
 ) {
     for service in &ws.services {
         for sub in &service.subscribes {
-            let Some(pattern) = &sub.pattern else {
+            let Some(pattern) = sub.pattern() else {
                 continue;
             };
             let on_bus: Vec<&Publication> = ws

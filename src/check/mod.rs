@@ -232,7 +232,7 @@ impl<'a> Context<'a> {
                             distinct.push((s, p));
                         }
                     }
-                    if let Some(pattern) = &sub.pattern {
+                    if let Some(pattern) = sub.pattern() {
                         self.unsatisfiable(
                             service,
                             sub,
@@ -405,7 +405,7 @@ impl<'a> Context<'a> {
                 let expected = ws.services.iter().flat_map(|s| &s.subscribes).any(|sub| {
                     // A rule without expects (an imported one) takes what it can match.
                     let takes = if sub.expects.is_empty() {
-                        sub.pattern.as_ref().is_some_and(|pattern| {
+                        sub.pattern().is_some_and(|pattern| {
                             never_matches(pattern, &Producer::of(p)).is_none()
                         })
                     } else {

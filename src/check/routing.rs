@@ -26,7 +26,7 @@ fn routes(ws: &Workspace) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
         .filter_map(|(s, sub)| {
             Some((
                 format!("{}/{}", s.name, sub.rule.value),
-                sub.pattern.as_ref()?,
+                sub.pattern()?,
                 sub.bus.value.as_str(),
             ))
         })

@@ -171,13 +171,7 @@ impl Workspace {
                 }
             }
         };
-        let state = if r.unmatchable {
-            RuleState::Unresolved
-        } else if !r.enabled {
-            RuleState::Disabled
-        } else {
-            RuleState::Enabled
-        };
+        let state = RuleState::of(r.unmatchable, r.enabled);
         let here = |value: String| At {
             value,
             at: r.location.clone(),
@@ -185,7 +179,6 @@ impl Workspace {
         Subscription {
             rule: here(r.name.clone()),
             bus: here(r.bus.clone()),
-            pattern: declared.clone().filter(|_| state == RuleState::Enabled),
             declared,
             state,
             expects: Vec::new(),

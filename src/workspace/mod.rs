@@ -224,10 +224,8 @@ pub(crate) struct Example {
 pub(crate) struct Subscription {
     pub(crate) rule: At<String>,
     pub(crate) bus: At<String>,
-    /// The pattern as matched: `None` when it is invalid (reported as `invalid-pattern`),
-    /// holds a placeholder, or the rule is disabled.
-    pub(crate) pattern: Option<Pattern>,
-    /// The valid pattern, even of a disabled rule.
+    /// The valid pattern, even of a disabled rule; `None` when it is invalid (reported as
+    /// `invalid-pattern`) or holds a placeholder.
     pub(crate) declared: Option<Pattern>,
     pub(crate) state: RuleState,
     pub(crate) expects: Vec<At<Expectation>>,
@@ -238,6 +236,28 @@ pub(crate) struct Subscription {
     /// Logical id, CDK path or Terraform address of an imported rule.
     pub(crate) origin: Option<String>,
     pub(crate) at: Location,
+}
+
+impl Subscription {
+    /// The pattern as matched: only an enabled rule's.
+    pub(crate) fn pattern(&self) -> Option<&Pattern> {
+        self.declared
+            .as_ref()
+            .filter(|_| self.state == RuleState::Enabled)
+    }
+}
+
+impl RuleState {
+    /// A rule's state: unresolved values win over a disabled state.
+    pub(crate) fn of(unresolved: bool, enabled: bool) -> RuleState {
+        if unresolved {
+            RuleState::Unresolved
+        } else if enabled {
+            RuleState::Enabled
+        } else {
+            RuleState::Disabled
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -854,18 +874,11 @@ impl Workspace {
                     Vec::new()
                 }
             };
-            let state = if unresolved {
-                RuleState::Unresolved
-            } else if disabled {
-                RuleState::Disabled
-            } else {
-                RuleState::Enabled
-            };
+            let state = RuleState::of(unresolved, !disabled);
             service.subscribes.push(Subscription {
                 rule: at(&sf.rule),
                 bus: at(&sf.bus),
-                declared: pattern.clone(),
-                pattern: pattern.filter(|_| state == RuleState::Enabled),
+                declared: pattern,
                 state,
                 file: file_name.clone(),
                 origin: None,
