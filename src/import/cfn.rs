@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::eval::{Env, Note as EvalNote, PLACEHOLDER, Val, to_json};
+use super::eval::{Env, Note as EvalNote, PLACEHOLDER, Val};
 use super::tree::Node;
 use super::{Imported, ImportedRule, ImportedTarget, Note, arn_name, bus_name};
 use crate::check::Location;
@@ -116,10 +116,7 @@ fn pattern(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
         Val::Str(s) => s,
         v => {
             draft.typed.extend(typed);
-            let mut notes = Vec::new();
-            let text = to_json(&v, &mut notes);
-            env.unresolved.extend(notes);
-            text
+            env.json_text(&v)
         }
     };
     draft.take(env, true);

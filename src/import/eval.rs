@@ -83,7 +83,11 @@ impl<'t> Env<'t> {
     }
 
     fn unresolved(&mut self, at: &Location, what: &str, why: &str) -> Val {
-        let text = placeholder(what);
+        Val::Str(self.placeholder(at, what, why))
+    }
+
+    /// Notes what cannot be resolved, and why; returns its placeholder.
+    fn placeholder(&mut self, at: &Location, what: &str, why: &str) -> String {
         let message = if why.is_empty() {
             format!("{what} cannot be resolved offline")
         } else {
@@ -93,7 +97,7 @@ impl<'t> Env<'t> {
             at: at.clone(),
             message,
         });
-        Val::Str(text)
+        placeholder(what)
     }
 
     /// Evaluates a node: intrinsics resolved, `AWS::NoValue` dropped.
@@ -190,22 +194,12 @@ impl<'t> Env<'t> {
             {
                 Some(name) => name,
                 None => {
-                    let what = match attr {
-                        Some(a) => format!("!GetAtt {id}.{a}"),
-                        None => format!("!Ref {id}"),
-                    };
                     let at = at.clone();
-                    match self.unresolved(&at, &what, "known only once the stack is deployed") {
-                        Val::Str(s) => s,
-                        _ => String::new(),
-                    }
+                    self.placeholder(&at, &resource_what(id, attr.as_deref()), DEPLOYED)
                 }
             },
             Val::List(_) | Val::Map(_) => {
-                match self.unresolved(at, "a list or mapping", "a string is needed here") {
-                    Val::Str(s) => s,
-                    _ => String::new(),
-                }
+                self.placeholder(at, "a list or mapping", "a string is needed here")
             }
         }
     }
@@ -457,10 +451,7 @@ impl<'t> Env<'t> {
             ),
             "Fn::ToJsonString" => {
                 let v = self.eval(arg);
-                let mut notes = Vec::new();
-                let text = to_json(&v, &mut notes);
-                self.unresolved.extend(notes);
-                Val::Str(text)
+                Val::Str(self.json_text(&v))
             }
             "Fn::Length" => match self.eval(arg) {
                 Val::List(items) => Val::Num(items.len().to_string()),
@@ -595,16 +586,11 @@ impl<'t> Env<'t> {
                     },
                 };
                 let text = match value {
-                    Val::List(_) | Val::Map(_) => {
-                        match self.unresolved(
-                            at,
-                            &format!("${{{name}}}"),
-                            "a list cannot be substituted into a string",
-                        ) {
-                            Val::Str(s) => s,
-                            _ => String::new(),
-                        }
-                    }
+                    Val::List(_) | Val::Map(_) => self.placeholder(
+                        at,
+                        &format!("${{{name}}}"),
+                        "a list cannot be substituted into a string",
+                    ),
                     v => self.text(&v, at),
                 };
                 out.push_str(&text);
@@ -690,57 +676,63 @@ impl<'t> Env<'t> {
     }
 }
 
-/// A value as JSON text. Resources (known only after deploy) become placeholders.
-pub(crate) fn to_json(v: &Val, notes: &mut Vec<Note>) -> String {
-    let mut out = String::new();
-    write_json(v, notes, &mut out);
-    out
+impl Env<'_> {
+    /// A value as JSON text. Resources (known only after deploy) become placeholders, noted
+    /// as `text` notes them.
+    pub(crate) fn json_text(&mut self, v: &Val) -> String {
+        let mut out = String::new();
+        self.write_json(v, &mut out);
+        out
+    }
+
+    fn write_json(&mut self, v: &Val, out: &mut String) {
+        let string = |s: &str, out: &mut String| {
+            out.push_str(&serde_json::Value::String(s.to_string()).to_string());
+        };
+        match v {
+            Val::Null | Val::NoValue => out.push_str("null"),
+            Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Val::Num(n) => out.push_str(n),
+            Val::Str(s) => string(s, out),
+            // A resource in a pattern is its ARN or id: never known offline.
+            Val::Res { id, attr, at } => {
+                let text = self.placeholder(at, &resource_what(id, attr.as_deref()), DEPLOYED);
+                string(&text, out);
+            }
+            Val::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    self.write_json(item, out);
+                }
+                out.push(']');
+            }
+            Val::Map(entries) => {
+                out.push('{');
+                for (i, (k, item)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    string(k, out);
+                    out.push(':');
+                    self.write_json(item, out);
+                }
+                out.push('}');
+            }
+        }
+    }
 }
 
-fn write_json(v: &Val, notes: &mut Vec<Note>, out: &mut String) {
-    let string = |s: &str, out: &mut String| {
-        out.push_str(&serde_json::Value::String(s.to_string()).to_string());
-    };
-    match v {
-        Val::Null | Val::NoValue => out.push_str("null"),
-        Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Val::Num(n) => out.push_str(n),
-        Val::Str(s) => string(s, out),
-        Val::Res { id, attr, at } => {
-            let what = match attr {
-                Some(a) => format!("!GetAtt {id}.{a}"),
-                None => format!("!Ref {id}"),
-            };
-            notes.push(Note {
-                at: at.clone(),
-                message: format!(
-                    "{what} cannot be resolved: known only once the stack is deployed"
-                ),
-            });
-            string(&placeholder(&what), out);
-        }
-        Val::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(item, notes, out);
-            }
-            out.push(']');
-        }
-        Val::Map(entries) => {
-            out.push('{');
-            for (i, (k, item)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                string(k, out);
-                out.push(':');
-                write_json(item, notes, out);
-            }
-            out.push('}');
-        }
+/// Why a resource's ARN or id is unknown.
+const DEPLOYED: &str = "known only once the stack is deployed";
+
+/// How a reference to a resource is written.
+fn resource_what(id: &str, attr: Option<&str>) -> String {
+    match attr {
+        Some(a) => format!("!GetAtt {id}.{a}"),
+        None => format!("!Ref {id}"),
     }
 }
 
