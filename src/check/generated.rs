@@ -138,7 +138,6 @@ pub(crate) fn check(
             }
             expectations(
                 service.name.as_str(),
-                &service.file,
                 sub,
                 pattern,
                 &on_bus,
@@ -167,7 +166,7 @@ pub(crate) fn check(
                     out.push(
                         Finding::new(
                             Code::UnexpectedEvent,
-                            &service.file,
+                            &sub.file,
                             sub.rule.at.clone(),
                             message,
                         )
@@ -183,7 +182,6 @@ pub(crate) fn check(
 #[allow(clippy::too_many_arguments)]
 fn expectations(
     service: &str,
-    file: &str,
     sub: &Subscription,
     pattern: &Pattern,
     on_bus: &[&Publication],
@@ -227,7 +225,7 @@ fn expectations(
                     sub.rule.value
                 );
                 out.push(
-                    Finding::new(Code::Undecided, file, expect.at.clone(), message)
+                    Finding::new(Code::Undecided, &sub.file, expect.at.clone(), message)
                         .service(Some(service)),
                 );
                 continue;
@@ -242,7 +240,7 @@ fn expectations(
                         sub.rule.value
                     );
                     out.push(
-                        Finding::new(Code::PartialCoverage, file, expect.at.clone(), message)
+                        Finding::new(Code::PartialCoverage, &sub.file, expect.at.clone(), message)
                             .service(Some(service))
                             .evidence(Evidence::Event(compact(&example))),
                     );

@@ -215,12 +215,8 @@ impl<'a> Context<'a> {
                             "rule {} expects {event}, which no service publishes on {}{envs}{hint}",
                             sub.rule.value, sub.bus.value
                         );
-                        let f = Finding::new(
-                            Code::NoProducer,
-                            &service.file,
-                            expect.at.clone(),
-                            message,
-                        );
+                        let f =
+                            Finding::new(Code::NoProducer, &sub.file, expect.at.clone(), message);
                         self.push(service, f);
                     }
                     let mut distinct: Vec<(&Service, &Publication)> = Vec::new();
@@ -279,7 +275,7 @@ impl<'a> Context<'a> {
             .map_or(first.as_str(), |(_, r)| r)
             .to_string();
         let message = format!("rule {} can never match {event}: {first}", sub.rule.value);
-        let mut f = Finding::new(Code::Unsatisfiable, &service.file, at.clone(), message);
+        let mut f = Finding::new(Code::Unsatisfiable, &sub.file, at.clone(), message);
         if all_reasons.len() > 1 {
             f = f.evidence(Evidence::Text(all_reasons.join("\n")));
         }
@@ -309,7 +305,7 @@ impl<'a> Context<'a> {
                     "rule {} uses {}, which is not guaranteed: {first}",
                     sub.rule.value, u.value.field
                 );
-                let mut f = Finding::new(Code::MissingField, &service.file, u.at.clone(), message);
+                let mut f = Finding::new(Code::MissingField, &sub.file, u.at.clone(), message);
                 if reasons.len() > 1 {
                     f = f.evidence(Evidence::Text(reasons.join("\n")));
                 }
