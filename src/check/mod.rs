@@ -68,9 +68,12 @@ impl CheckConfig {
 const RETRY_ATTEMPTS: std::ops::RangeInclusive<i64> = 0..=185;
 const RETRY_AGE_SECONDS: std::ops::RangeInclusive<i64> = 60..=86_400;
 
-/// A bus name in one environment.
+/// What stands for the environment in names and parameters.
+pub(crate) const ENVIRONMENT: &str = "${environment}";
+
+/// A bus name (or a parameter) in one environment.
 pub(crate) fn expand(bus: &str, env: &str) -> String {
-    bus.replace("${environment}", env)
+    bus.replace(ENVIRONMENT, env)
 }
 
 impl Workspace {

@@ -5,14 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::tree::{Node, Tree};
-use crate::check::Location;
+use crate::check::{ENVIRONMENT, Location};
 
 /// A value that cannot be known offline is written `${unresolved:WHAT}`; this is its start.
 pub const PLACEHOLDER: &str = "${unresolved:";
-
-/// A parameter may be given as `${environment}`, which the workspace expands per environment:
-/// fine in names, but a condition or mapping key on it would be decided once for all.
-const ENVIRONMENT: &str = "${environment}";
 
 /// An evaluated value.
 #[derive(Debug, Clone, PartialEq)]

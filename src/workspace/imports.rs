@@ -8,11 +8,9 @@ use super::files::{Base, normalize};
 use super::{
     At, CONFIG_FILE, ImportEntry, RetryPolicy, RuleState, Service, Subscription, Target, Workspace,
 };
-use crate::check::{Code, Finding, Location, Severity};
+use crate::check::{Code, ENVIRONMENT, Finding, Location, Severity, expand};
 use crate::import::{ImportedRule, default_service, import};
 use crate::pattern::Pattern;
-
-const ENVIRONMENT: &str = "${environment}";
 
 impl Workspace {
     pub(super) fn load_imports(&mut self) {
@@ -78,15 +76,17 @@ impl Workspace {
                         .map(|env| {
                             parameters
                                 .iter()
-                                .map(|(k, v)| (k.clone(), v.replace(ENVIRONMENT, env)))
+                                .map(|(k, v)| (k.clone(), expand(v, env)))
                                 .collect()
                         })
                         .collect()
                 } else {
                     vec![parameters]
                 };
-            let mut imported = crate::import::Imported::default();
-            for run in &runs {
+            let mut runs = runs.iter();
+            let Some(first) = runs.next() else { continue };
+            let mut imported = import(&disk, &display, first);
+            for run in runs {
                 let once = import(&disk, &display, run);
                 for p in once.problems {
                     if !imported.problems.contains(&p) {
