@@ -49,6 +49,8 @@ mod report;
 #[cfg(feature = "gen")]
 pub mod strategy;
 #[cfg(feature = "workspace")]
+mod suggest;
+#[cfg(feature = "workspace")]
 mod workspace;
 
 /// The README's examples, compiled and run as doctests.

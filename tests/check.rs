@@ -90,7 +90,7 @@ fn check_fixtures_one_per_code() {
             "retry-policy",
             Code::RetryPolicy,
             "contracts/consumer.yaml",
-            Location::LineColumn(10, 19),
+            Location::LineColumn(10, 5),
         ),
         (
             "duplicate-event",
@@ -498,7 +498,7 @@ fn check_junit_and_human_output() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("consumer\n  error[retry-policy] contracts/consumer.yaml:10:19\n"),
+        text.starts_with("consumer\n  error[retry-policy] contracts/consumer.yaml:10:5\n"),
         "{text}"
     );
     assert!(

@@ -15,6 +15,8 @@ pub(crate) struct Node {
     pub(crate) at: Location,
     /// A plain YAML scalar read as a boolean or a number: the reader decided its type.
     pub(crate) typed_plain: bool,
+    /// Where the key of a mapping entry is written (YAML), for findings about the key itself.
+    pub(crate) key_at: Option<Location>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,7 @@ impl Node {
             value,
             at,
             typed_plain: false,
+            key_at: None,
         }
     }
 
@@ -244,8 +247,9 @@ impl YamlBuilder {
                     // A collection is reported where its key is written.
                     let mut node = node;
                     if matches!(node.value, Tree::List(_) | Tree::Map(_)) {
-                        node.at = key_at;
+                        node.at = key_at.clone();
                     }
+                    node.key_at = Some(key_at);
                     entries.push((key, node));
                 }
             },
@@ -269,6 +273,7 @@ fn scalar(text: &str, style: ScalarStyle, core: Option<&str>, tagged: bool, at: 
         value,
         at: at.clone(),
         typed_plain: true,
+        key_at: None,
     };
     match text {
         "" | "~" | "null" | "Null" | "NULL" => Node::new(Tree::Null, at.clone()),

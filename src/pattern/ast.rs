@@ -89,6 +89,10 @@ pub(crate) struct LeafList {
     /// Indexes of the matchers not covered by the two sets.
     pub(crate) rest: Vec<usize>,
     pub(crate) has_exists_false: bool,
+    /// The JSON pointer of the list in the pattern, and the byte offset of its member name
+    /// in the pattern's text: where findings about the condition point.
+    pub(crate) pointer: String,
+    pub(crate) offset: Option<usize>,
 }
 
 impl LeafList {
@@ -99,6 +103,8 @@ impl LeafList {
             rest: Vec::new(),
             has_exists_false: matchers.contains(&Matcher::Exists(false)),
             matchers: Vec::new(),
+            pointer: String::new(),
+            offset: None,
         };
         for (i, m) in matchers.iter().enumerate() {
             match m {

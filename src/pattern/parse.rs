@@ -143,12 +143,15 @@ impl Compiler<'_> {
 
     fn error(&self, kind: PatternErrorKind, reason: String) -> PatternError {
         let (line, column) = self.reader.line_col(self.reader.offset());
-        let pointer = self
-            .pointer
+        PatternError::new(kind, reason, line, column, self.pointer_text())
+    }
+
+    /// The JSON pointer of the value being read.
+    fn pointer_text(&self) -> String {
+        self.pointer
             .iter()
             .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
-            .collect();
-        PatternError::new(kind, reason, line, column, pointer)
+            .collect()
     }
 
     fn next(&mut self) -> Result<Token> {
@@ -231,6 +234,10 @@ impl Compiler<'_> {
                         other => return self.fail(format!("Unexpected token {}", other.text())),
                     };
                     *empty = false;
+                    // Where the member name starts (the reader has just passed its closing
+                    // quote); the line and column are worked out only when a finding needs
+                    // them.
+                    let name_at = self.reader.offset().saturating_sub(name.len() + 2);
                     self.pointer.push(name.clone());
                     if name == "$or" {
                         match self.next()? {
@@ -268,7 +275,10 @@ impl Compiler<'_> {
                             stack.push(frame);
                         }
                         Token::StartArray => {
-                            let list = Arc::new(LeafList::new(self.leaf_list()?));
+                            let mut list = LeafList::new(self.leaf_list()?);
+                            list.pointer = self.pointer_text();
+                            list.offset = Some(name_at);
+                            let list = Arc::new(list);
                             for rule in rules.iter_mut() {
                                 rule.insert(path.clone(), Arc::clone(&list));
                             }

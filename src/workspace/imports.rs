@@ -182,6 +182,7 @@ impl Workspace {
             declared,
             state,
             expects: Vec::new(),
+            also_accepts: super::AlsoAccepts::Nothing,
             uses: Vec::new(),
             targets: r
                 .targets
@@ -201,6 +202,10 @@ impl Workspace {
             file: r.file.clone(),
             origin: Some(r.origin.clone()),
             at: r.location.clone(),
+            pattern_file: r.file.clone(),
+            pattern_at: r.location.clone(),
+            // The pattern's text is made from the template: its findings point at the rule.
+            inline: Some(BTreeMap::new()),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Workspaces: a platform's contracts, patterns, schemas and examples, loaded with every
 //! problem collected rather than the first one returned.
 
+mod contract;
 pub(crate) mod files;
 mod graph;
 mod imports;
@@ -15,9 +16,7 @@ use serde_saphyr::Spanned;
 use crate::check::{Code, Finding, Location, Severity};
 use crate::pattern::Pattern;
 use files::{Base, Files, Origin, Read};
-use model::{
-    BusNameFile, ConfigFile, ContractFile, ExpectFile, ImportFile, RetryPolicyFile, UsesFile,
-};
+use model::{BusNameFile, ConfigFile, ImportFile};
 
 /// Why a workspace could not be loaded at all. Problems inside it are findings, not errors.
 #[derive(Debug, thiserror::Error)]
@@ -127,17 +126,10 @@ pub(crate) struct Service {
 }
 
 /// A value read from a contract, with where it was written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct At<T> {
     pub(crate) value: T,
     pub(crate) at: Location,
-}
-
-fn at<T: Clone>(s: &Spanned<T>) -> At<T> {
-    At {
-        value: s.value.clone(),
-        at: Location::LineColumn(s.referenced.line(), s.referenced.column()),
-    }
 }
 
 fn loc<T>(s: &Spanned<T>) -> Location {
@@ -229,6 +221,8 @@ pub(crate) struct Subscription {
     pub(crate) declared: Option<Pattern>,
     pub(crate) state: RuleState,
     pub(crate) expects: Vec<At<Expectation>>,
+    /// Events the rule may receive without expecting them (`also-accepts`).
+    pub(crate) also_accepts: AlsoAccepts,
     pub(crate) uses: Vec<At<Use>>,
     pub(crate) targets: Vec<Target>,
     /// The file the subscription is written in.
@@ -236,9 +230,56 @@ pub(crate) struct Subscription {
     /// Logical id, CDK path or Terraform address of an imported rule.
     pub(crate) origin: Option<String>,
     pub(crate) at: Location,
+    /// The file the pattern is written in: its own, or the contract (inline).
+    pub(crate) pattern_file: String,
+    /// Where the pattern is: `File` for a pattern file, the mapping's place when inline.
+    pub(crate) pattern_at: Location,
+    /// For an inline pattern: where each JSON pointer of it is written in the contract.
+    pub(crate) inline: Option<BTreeMap<String, Location>>,
+}
+
+/// What a subscription takes beyond its `expects`: the events its handler tolerates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum AlsoAccepts {
+    /// Nothing: matching any other event is `unexpected-event`.
+    #[default]
+    Nothing,
+    /// These events.
+    Events(Vec<At<String>>),
+    /// Every event on the bus (`also-accepts: any`).
+    Any,
+}
+
+impl AlsoAccepts {
+    pub(crate) fn covers(&self, event: &str) -> bool {
+        match self {
+            AlsoAccepts::Nothing => false,
+            AlsoAccepts::Events(events) => events.iter().any(|e| e.value == event),
+            AlsoAccepts::Any => true,
+        }
+    }
 }
 
 impl Subscription {
+    /// Where a field condition of the pattern is written: its line and column in the pattern
+    /// file, or its place in the contract for an inline pattern.
+    pub(crate) fn field_location(&self, list: &crate::pattern::ast::LeafList) -> Location {
+        match (&self.inline, list.offset, &self.declared) {
+            (Some(map), _, _) => map
+                .get(&list.pointer)
+                .cloned()
+                .unwrap_or_else(|| self.pattern_at.clone()),
+            (None, Some(offset), Some(pattern)) => {
+                let source = pattern.source();
+                let before = source.get(..offset).unwrap_or(source);
+                let line = before.matches('\n').count() + 1;
+                let start = before.rfind('\n').map_or(0, |i| i + 1);
+                Location::LineColumn(line as u64, before[start..].chars().count() as u64 + 1)
+            }
+            (None, _, _) => self.pattern_at.clone(),
+        }
+    }
+
     /// The pattern as matched: only an enabled rule's.
     pub(crate) fn pattern(&self) -> Option<&Pattern> {
         self.declared
@@ -610,337 +651,6 @@ impl Workspace {
         for (at, message) in bad {
             self.problem(Code::InvalidContract, CONFIG_FILE, at, message);
         }
-    }
-
-    fn load_contract(&mut self, origin: &Origin, text: &str) {
-        let file_name = origin.display();
-        let contract: ContractFile = match parse_yaml(text) {
-            Ok(c) => c,
-            Err((at, message)) => {
-                return self.problem(Code::InvalidContract, file_name, at, message);
-            }
-        };
-        let name = contract.service.value.clone();
-        let mut service = Service {
-            name: name.clone(),
-            file: file_name.clone(),
-            publishes: Vec::new(),
-            subscribes: Vec::new(),
-        };
-        let mut problems = Vec::new();
-        for p in &contract.publishes {
-            let pf = &p.value;
-            let schema = pf.schema.as_ref().and_then(|s| match &s.value {
-                serde_json::Value::String(path) => match self.files.read_from(origin, path) {
-                    Ok(read) => match serde_json::from_str::<serde_json::Value>(&read.text) {
-                        Ok(value) => Some(Schema {
-                            value,
-                            file: read.name,
-                            at: Location::File,
-                        }),
-                        Err(e) => {
-                            problems.push(Finding::new(
-                                Code::InvalidContract,
-                                read.name,
-                                Location::LineColumn(e.line() as u64, e.column() as u64),
-                                format!("schema is not JSON: {e}"),
-                            ));
-                            None
-                        }
-                    },
-                    Err(e) => {
-                        problems.push(Finding::new(
-                            Code::InvalidContract,
-                            &file_name,
-                            loc(s),
-                            format!("schema: {e}"),
-                        ));
-                        None
-                    }
-                },
-                serde_json::Value::Object(_) => Some(Schema {
-                    value: s.value.clone(),
-                    file: file_name.clone(),
-                    at: loc(s),
-                }),
-                _ => {
-                    problems.push(Finding::new(
-                        Code::InvalidContract,
-                        &file_name,
-                        loc(s),
-                        "schema must be a JSON Schema mapping or the path of a .json file",
-                    ));
-                    None
-                }
-            });
-            if let Some(schema) = &schema {
-                if let Err(e) = compile_schema(&schema.value) {
-                    problems.push(Finding::new(
-                        Code::InvalidContract,
-                        &schema.file,
-                        schema.at.clone(),
-                        format!(
-                            "schema of {} is not a valid JSON Schema: {e}",
-                            pf.event.value
-                        ),
-                    ));
-                }
-            }
-            let mut examples = Vec::new();
-            for e in &pf.examples {
-                match self.files.read_from(origin, &e.value) {
-                    Ok(read) => examples.push(Example {
-                        file: read.name,
-                        text: read.text,
-                    }),
-                    Err(err) => problems.push(Finding::new(
-                        Code::InvalidContract,
-                        &file_name,
-                        loc(e),
-                        format!("example: {err}"),
-                    )),
-                }
-            }
-            service.publishes.push(Publication {
-                event: at(&pf.event),
-                bus: at(&pf.bus),
-                source: at(&pf.source),
-                detail_type: at(&pf.detail_type),
-                schema,
-                examples,
-                at: loc(p),
-            });
-        }
-        for s in &contract.subscribes {
-            let sf = &s.value;
-            // The pattern: a file of plain EventBridge JSON, or a mapping written inline.
-            let (pattern_file, pattern_at, text) = match &sf.pattern.value {
-                serde_json::Value::String(path) => match self.files.read_from(origin, path) {
-                    Ok(read) => {
-                        self.referenced_patterns.insert(read.name.clone());
-                        (read.name, Location::File, Some(read.text))
-                    }
-                    Err(e) => {
-                        problems.push(Finding::new(
-                            Code::InvalidContract,
-                            &file_name,
-                            loc(&sf.pattern),
-                            format!("pattern: {e}"),
-                        ));
-                        (file_name.clone(), loc(&sf.pattern), None)
-                    }
-                },
-                serde_json::Value::Object(_) => (
-                    file_name.clone(),
-                    loc(&sf.pattern),
-                    Some(sf.pattern.value.to_string()),
-                ),
-                _ => {
-                    problems.push(Finding::new(
-                        Code::InvalidContract,
-                        &file_name,
-                        loc(&sf.pattern),
-                        "pattern must be an inline mapping or the path of a .json file",
-                    ));
-                    (file_name.clone(), loc(&sf.pattern), None)
-                }
-            };
-            // A placeholder left by `bus-contract import` is never matched.
-            let unresolved = text
-                .as_deref()
-                .is_some_and(|t| t.contains(crate::import::PLACEHOLDER));
-            if unresolved {
-                problems.push(Finding::new(
-                    Code::UnresolvedValue,
-                    &pattern_file,
-                    pattern_at.clone(),
-                    format!(
-                        "rule {}: the pattern holds a value that cannot be resolved ({}…}}); the rule is not matched",
-                        sf.rule.value,
-                        crate::import::PLACEHOLDER
-                    ),
-                ));
-            }
-            let text = text.filter(|_| !unresolved);
-            let pattern = text.and_then(|text| match Pattern::parse(&text) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    let at = match pattern_at {
-                        Location::File => Location::LineColumn(e.line() as u64, e.column() as u64),
-                        ref inline => inline.clone(),
-                    };
-                    let pointer = if e.pointer().is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (at {})", e.pointer())
-                    };
-                    problems.push(Finding::new(
-                        Code::InvalidPattern,
-                        &pattern_file,
-                        at,
-                        format!("rule {}: {e}{pointer}", sf.rule.value),
-                    ));
-                    None
-                }
-            });
-            let mut unresolved = unresolved;
-            let disabled = match &sf.state {
-                None => false,
-                Some(st) => match st.value.to_ascii_lowercase().as_str() {
-                    "enabled" => false,
-                    "disabled" => true,
-                    // What `bus-contract import` writes for a rule it could not resolve.
-                    "unresolved" => {
-                        // Said once per rule: a placeholder in the pattern already says it.
-                        if !unresolved {
-                            problems.push(Finding::new(
-                            Code::UnresolvedValue,
-                            &file_name,
-                            loc(st),
-                            format!(
-                                "rule {}: its state is unresolved (a value of its template could not be known offline); the rule is not matched",
-                                sf.rule.value
-                            ),
-                        ));
-                        }
-                        unresolved = true;
-                        false
-                    }
-                    other => {
-                        problems.push(Finding::new(
-                            Code::InvalidContract,
-                            &file_name,
-                            loc(st),
-                            format!("state `{other}`: expected enabled, disabled or unresolved"),
-                        ));
-                        false
-                    }
-                },
-            };
-            if sf.bus.value.contains(crate::import::PLACEHOLDER) && !unresolved {
-                problems.push(Finding::new(
-                    Code::UnresolvedValue,
-                    &file_name,
-                    loc(&sf.bus),
-                    format!(
-                        "rule {}: the bus cannot be resolved; the rule is not matched",
-                        sf.rule.value
-                    ),
-                ));
-                unresolved = true;
-            }
-            let policy = |r: &Spanned<RetryPolicyFile>| At {
-                value: RetryPolicy {
-                    attempts: r.value.maximum_retry_attempts,
-                    age_seconds: r.value.maximum_event_age_seconds,
-                },
-                at: loc(r),
-            };
-            let targets = match (&sf.target, &sf.targets) {
-                (Some(t), None) => vec![Target {
-                    name: at(t),
-                    dead_letter_queue: sf.dead_letter_queue.as_ref().map(at),
-                    retry_policy: sf.retry_policy.as_ref().map(policy),
-                }],
-                (None, Some(list)) => {
-                    if let Some(extra) = sf
-                        .dead_letter_queue
-                        .as_ref()
-                        .map(loc)
-                        .or_else(|| sf.retry_policy.as_ref().map(loc))
-                    {
-                        problems.push(Finding::new(
-                            Code::InvalidContract,
-                            &file_name,
-                            extra,
-                            "with `targets`, each target has its own dead-letter-queue and retry-policy",
-                        ));
-                    }
-                    list.iter()
-                        .map(|t| Target {
-                            name: at(&t.value.target),
-                            dead_letter_queue: t.value.dead_letter_queue.as_ref().map(at),
-                            retry_policy: t.value.retry_policy.as_ref().map(policy),
-                        })
-                        .collect()
-                }
-                (Some(_), Some(_)) | (None, None) => {
-                    problems.push(Finding::new(
-                        Code::InvalidContract,
-                        &file_name,
-                        loc(s),
-                        format!("rule {}: give either `target` or `targets`", sf.rule.value),
-                    ));
-                    Vec::new()
-                }
-            };
-            let state = RuleState::of(unresolved, !disabled);
-            service.subscribes.push(Subscription {
-                rule: at(&sf.rule),
-                bus: at(&sf.bus),
-                declared: pattern,
-                state,
-                file: file_name.clone(),
-                origin: None,
-                targets,
-
-                expects: sf
-                    .expects
-                    .iter()
-                    .map(|e| At {
-                        value: match &e.value {
-                            ExpectFile::Name(n) => Expectation {
-                                event: n.clone(),
-                                every: false,
-                            },
-                            ExpectFile::Full(f) => Expectation {
-                                event: f.event.clone(),
-                                every: f.every,
-                            },
-                        },
-                        at: loc(e),
-                    })
-                    .collect(),
-                uses: sf
-                    .uses
-                    .iter()
-                    .map(|u| At {
-                        value: match &u.value {
-                            UsesFile::Path(p) => Use {
-                                field: p.clone(),
-                                ty: None,
-                            },
-                            UsesFile::Typed(t) => Use {
-                                field: t.field.clone(),
-                                ty: Some(t.ty.clone()),
-                            },
-                        },
-                        at: loc(u),
-                    })
-                    .collect(),
-                at: loc(s),
-            });
-        }
-        for p in &mut problems {
-            p.service = Some(name.clone());
-        }
-        self.problems.extend(problems);
-        // An overlay replaces the contract of the same service.
-        if matches!(origin, Origin::Overlay(_)) {
-            self.services.retain(|s| s.name != name);
-        } else if let Some(other) = self.services.iter().find(|s| s.name == name) {
-            let message = format!("service `{name}` is also declared in {}", other.file);
-            self.problems.push(
-                Finding::new(
-                    Code::InvalidContract,
-                    &file_name,
-                    loc(&contract.service),
-                    message,
-                )
-                .service(Some(&name)),
-            );
-        }
-        self.services.push(service);
     }
 
     /// The routing snapshot for the workspace as it is now: which rules each example event

@@ -1,5 +1,5 @@
-//! The workspace format as it is written: `bus-contract.yaml` and `contracts/*.yaml`. Unknown
-//! keys are errors, so a typo is a finding rather than a silently ignored line.
+//! `bus-contract.yaml` as it is written. Unknown keys are errors, so a typo is a finding
+//! rather than a silently ignored line. Contracts are read key by key (`contract.rs`).
 
 use std::collections::BTreeMap;
 
@@ -60,75 +60,6 @@ pub(crate) struct BusNameWithDomain {
     pub(crate) domain: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct ContractFile {
-    pub(crate) service: Spanned<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    pub(crate) description: Option<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    pub(crate) owner: Option<String>,
-    #[serde(default)]
-    pub(crate) publishes: Vec<Spanned<PublishFile>>,
-    #[serde(default)]
-    pub(crate) subscribes: Vec<Spanned<SubscribeFile>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct PublishFile {
-    pub(crate) event: Spanned<String>,
-    pub(crate) bus: Spanned<String>,
-    pub(crate) source: Spanned<String>,
-    pub(crate) detail_type: Spanned<String>,
-    #[serde(default)]
-    pub(crate) schema: Option<Spanned<serde_json::Value>>,
-    #[serde(default)]
-    pub(crate) examples: Vec<Spanned<String>>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    pub(crate) description: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct SubscribeFile {
-    pub(crate) rule: Spanned<String>,
-    pub(crate) bus: Spanned<String>,
-    pub(crate) pattern: Spanned<serde_json::Value>,
-    #[serde(default)]
-    pub(crate) expects: Vec<Spanned<ExpectFile>>,
-    #[serde(default)]
-    pub(crate) uses: Vec<Spanned<UsesFile>>,
-    #[serde(default)]
-    pub(crate) target: Option<Spanned<String>>,
-    #[serde(default)]
-    pub(crate) dead_letter_queue: Option<Spanned<String>>,
-    #[serde(default)]
-    pub(crate) retry_policy: Option<Spanned<RetryPolicyFile>>,
-    /// Several targets, each with its own queue and policy (instead of `target`).
-    #[serde(default)]
-    pub(crate) targets: Option<Vec<Spanned<TargetFile>>>,
-    /// `enabled` (the default) or `disabled`.
-    #[serde(default)]
-    pub(crate) state: Option<Spanned<String>>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    pub(crate) description: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct TargetFile {
-    pub(crate) target: Spanned<String>,
-    #[serde(default)]
-    pub(crate) dead_letter_queue: Option<Spanned<String>>,
-    #[serde(default)]
-    pub(crate) retry_policy: Option<Spanned<RetryPolicyFile>>,
-}
-
 /// An entry of `imports:`: a path, or a path with the service its rules belong to and
 /// parameters for its templates.
 #[derive(Debug, Deserialize)]
@@ -146,43 +77,4 @@ pub(crate) struct ImportFull {
     pub(crate) service: Option<String>,
     #[serde(default)]
     pub(crate) parameters: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum ExpectFile {
-    Name(String),
-    Full(ExpectFull),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct ExpectFull {
-    pub(crate) event: String,
-    #[serde(default)]
-    pub(crate) every: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum UsesFile {
-    Path(String),
-    Typed(UsesTyped),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct UsesTyped {
-    pub(crate) field: String,
-    #[serde(rename = "type")]
-    pub(crate) ty: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct RetryPolicyFile {
-    #[serde(default)]
-    pub(crate) maximum_retry_attempts: Option<i64>,
-    #[serde(default)]
-    pub(crate) maximum_event_age_seconds: Option<i64>,
 }

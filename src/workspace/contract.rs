@@ -1,0 +1,736 @@
+//! Contracts read from a YAML tree, key by key. A mistake in one key is a finding at that key,
+//! and the rest of the file is still read: one typo must not hide every other problem in a
+//! contract. Only a file that is not YAML at all is dropped, and the finding says so.
+
+use std::collections::BTreeMap;
+
+use crate::check::{Code, Finding, Location};
+use crate::import::tree::{self, Node, Tree};
+use crate::pattern::Pattern;
+
+use super::files::Origin;
+use super::{
+    AlsoAccepts, At, Example, Expectation, Publication, RetryPolicy, RuleState, Schema, Service,
+    Subscription, Target, Use, Workspace, compile_schema,
+};
+
+const CONTRACT_KEYS: &[&str] = &["service", "description", "owner", "publishes", "subscribes"];
+const PUBLISH_KEYS: &[&str] = &[
+    "event",
+    "bus",
+    "source",
+    "detail-type",
+    "schema",
+    "examples",
+    "description",
+];
+const SUBSCRIBE_KEYS: &[&str] = &[
+    "rule",
+    "bus",
+    "pattern",
+    "expects",
+    "also-accepts",
+    "uses",
+    "target",
+    "dead-letter-queue",
+    "retry-policy",
+    "targets",
+    "state",
+    "description",
+];
+const TARGET_KEYS: &[&str] = &["target", "dead-letter-queue", "retry-policy"];
+const EXPECT_KEYS: &[&str] = &["event", "every"];
+const USES_KEYS: &[&str] = &["field", "type"];
+const RETRY_KEYS: &[&str] = &["maximum-retry-attempts", "maximum-event-age-seconds"];
+/// The types a `uses` entry may name: JSON Schema's.
+const USES_TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "object", "array", "null",
+];
+
+/// The findings of one contract file, with its name.
+struct Doc {
+    file: String,
+    problems: Vec<Finding>,
+}
+
+fn kind(node: &Node) -> &'static str {
+    match node.value {
+        Tree::Null => "null",
+        Tree::Bool(_) => "a boolean",
+        Tree::Number(_) => "a number",
+        Tree::String(_) => "a string",
+        Tree::List(_) => "a list",
+        Tree::Map(_) => "a mapping",
+    }
+}
+
+impl Doc {
+    fn error(&mut self, at: &Location, message: impl Into<String>) {
+        self.problems.push(Finding::new(
+            Code::InvalidContract,
+            &self.file,
+            at.clone(),
+            message,
+        ));
+    }
+
+    /// The entries of a mapping, with every unknown key reported at the key (with the nearest
+    /// known key), and `None` (reported) when the node is not a mapping.
+    fn map<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&str],
+    ) -> Option<&'n [(String, Node)]> {
+        let Tree::Map(entries) = &node.value else {
+            self.error(
+                &node.at,
+                format!("{what} must be a mapping, not {}", kind(node)),
+            );
+            return None;
+        };
+        for (key, value) in entries {
+            if !known.contains(&key.as_str()) {
+                let at = value.key_at.clone().unwrap_or_else(|| value.at.clone());
+                let hint = crate::suggest::nearest(key, known.iter().copied()).map_or_else(
+                    || format!("; known keys: {}", known.join(", ")),
+                    |k| format!(" (did you mean `{k}`?)"),
+                );
+                self.error(&at, format!("unknown key `{key}` in {what}{hint}"));
+            }
+        }
+        Some(entries)
+    }
+
+    /// An optional string member.
+    fn string(&mut self, node: &Node, key: &str, what: &str) -> Option<At<String>> {
+        let value = node.get(key)?;
+        match &value.value {
+            Tree::String(s) => Some(At {
+                value: s.clone(),
+                at: value.at.clone(),
+            }),
+            // A plain number or boolean where a name is wanted is what the author wrote.
+            Tree::Number(n) => Some(At {
+                value: n.clone(),
+                at: value.at.clone(),
+            }),
+            _ => {
+                self.error(
+                    &value.at,
+                    format!("`{key}` of {what} must be a string, not {}", kind(value)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string member that must be there.
+    fn required(&mut self, node: &Node, key: &str, what: &str) -> Option<At<String>> {
+        if node.get(key).is_none() {
+            self.error(&node.at, format!("{what} has no `{key}`"));
+            return None;
+        }
+        self.string(node, key, what)
+    }
+
+    /// A list member, or one value where a list is allowed to be written as its one item.
+    fn list<'n>(&mut self, node: &'n Node, key: &str, what: &str) -> &'n [Node] {
+        match node.get(key) {
+            None => &[],
+            Some(Node {
+                value: Tree::List(items),
+                ..
+            }) => items,
+            Some(other) if other.value == Tree::Null => &[],
+            Some(other) => {
+                self.error(
+                    &other.at,
+                    format!("`{key}` of {what} must be a list, not {}", kind(other)),
+                );
+                &[]
+            }
+        }
+    }
+
+    fn integer(&mut self, node: &Node, key: &str, what: &str) -> Option<i64> {
+        let value = node.get(key)?;
+        let parsed = match &value.value {
+            Tree::Number(n) => n.parse::<i64>().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(
+                &value.at,
+                format!(
+                    "`{key}` of {what} must be a whole number, not {}",
+                    kind(value)
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn retry_policy(&mut self, node: &Node, what: &str) -> Option<At<RetryPolicy>> {
+        let value = node.get("retry-policy")?;
+        self.map(value, &format!("the retry-policy of {what}"), RETRY_KEYS)?;
+        Some(At {
+            value: RetryPolicy {
+                attempts: self.integer(value, "maximum-retry-attempts", "a retry-policy"),
+                age_seconds: self.integer(value, "maximum-event-age-seconds", "a retry-policy"),
+            },
+            at: value.at.clone(),
+        })
+    }
+}
+
+/// A YAML tree as JSON text, in the order written, numbers as written.
+pub(crate) fn to_json_text(node: &Node, out: &mut String) {
+    match &node.value {
+        Tree::Null => out.push_str("null"),
+        Tree::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Tree::Number(n) => out.push_str(n),
+        Tree::String(s) => {
+            let _ = crate::json::write_json_string(out, s);
+        }
+        Tree::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                to_json_text(item, out);
+            }
+            out.push(']');
+        }
+        Tree::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let _ = crate::json::write_json_string(out, k);
+                out.push(':');
+                to_json_text(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Where each JSON pointer of an inline value is written in the contract.
+fn locations(node: &Node, pointer: &str, out: &mut BTreeMap<String, Location>) {
+    out.insert(
+        pointer.to_string(),
+        node.key_at.clone().unwrap_or_else(|| node.at.clone()),
+    );
+    match &node.value {
+        Tree::Map(entries) => {
+            for (k, v) in entries {
+                let escaped = k.replace('~', "~0").replace('/', "~1");
+                locations(v, &format!("{pointer}/{escaped}"), out);
+            }
+        }
+        Tree::List(items) => {
+            for (i, v) in items.iter().enumerate() {
+                locations(v, &format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn to_json(node: &Node) -> serde_json::Value {
+    let mut text = String::new();
+    to_json_text(node, &mut text);
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+impl Workspace {
+    /// Reads one contract. Its findings join the workspace's problems; its service joins the
+    /// workspace, with every entry that could be read.
+    pub(super) fn load_contract(&mut self, origin: &Origin, text: &str) {
+        let file_name = origin.display();
+        let mut doc = Doc {
+            file: file_name.clone(),
+            problems: Vec::new(),
+        };
+        let root = match tree::from_yaml(text) {
+            Ok(root) => root,
+            Err((at, message)) => {
+                doc.error(
+                    &at,
+                    format!("{message}; the contract cannot be read, so nothing in it is checked"),
+                );
+                self.problems.extend(doc.problems);
+                return;
+            }
+        };
+        if doc.map(&root, "a contract", CONTRACT_KEYS).is_none() {
+            self.problems.extend(doc.problems);
+            return;
+        }
+        let service_at = doc.required(&root, "service", "the contract");
+        let name = service_at.as_ref().map_or_else(
+            || {
+                // Named after the file, so that its other findings still have a service.
+                std::path::Path::new(&file_name)
+                    .file_stem()
+                    .map_or_else(|| file_name.clone(), |s| s.to_string_lossy().into_owned())
+            },
+            |s| s.value.clone(),
+        );
+        let mut service = Service {
+            name: name.clone(),
+            file: file_name.clone(),
+            publishes: Vec::new(),
+            subscribes: Vec::new(),
+        };
+        for p in doc.list(&root, "publishes", "the contract") {
+            if let Some(publication) = self.publication(&mut doc, origin, p) {
+                service.publishes.push(publication);
+            }
+        }
+        for s in doc.list(&root, "subscribes", "the contract") {
+            if let Some(subscription) = self.contract_subscription(&mut doc, origin, s) {
+                service.subscribes.push(subscription);
+            }
+        }
+        let mut problems = doc.problems;
+        for p in &mut problems {
+            p.service = Some(name.clone());
+        }
+        self.problems.extend(problems);
+        // An overlay replaces the contract of the same service.
+        if matches!(origin, Origin::Overlay(_)) {
+            self.services.retain(|s| s.name != name);
+        } else if let Some(other) = self.services.iter().find(|s| s.name == name) {
+            let message = format!("service `{name}` is also declared in {}", other.file);
+            let at = service_at.map_or(Location::File, |s| s.at);
+            self.problems.push(
+                Finding::new(Code::InvalidContract, &file_name, at, message).service(Some(&name)),
+            );
+        }
+        self.services.push(service);
+    }
+
+    fn publication(&mut self, doc: &mut Doc, origin: &Origin, p: &Node) -> Option<Publication> {
+        doc.map(p, "a publishes entry", PUBLISH_KEYS)?;
+        let event = doc.required(p, "event", "a publishes entry");
+        let what = event.as_ref().map_or_else(
+            || "a publishes entry".to_string(),
+            |e| format!("event {}", e.value),
+        );
+        let bus = doc.required(p, "bus", &what);
+        let source = doc.required(p, "source", &what);
+        let detail_type = doc.required(p, "detail-type", &what);
+        let schema = p
+            .get("schema")
+            .and_then(|s| self.schema(doc, origin, s, &what));
+        let mut examples = Vec::new();
+        for e in doc.list(p, "examples", &what) {
+            let Some(path) = e.as_str() else {
+                doc.error(
+                    &e.at,
+                    format!("an example of {what} must be a path, not {}", kind(e)),
+                );
+                continue;
+            };
+            match self.files.read_from(origin, path) {
+                Ok(read) => examples.push(Example {
+                    file: read.name,
+                    text: read.text,
+                }),
+                Err(err) => doc.error(&e.at, format!("example: {err}")),
+            }
+        }
+        Some(Publication {
+            event: event?,
+            bus: bus?,
+            source: source?,
+            detail_type: detail_type?,
+            schema,
+            examples,
+            at: p.at.clone(),
+        })
+    }
+
+    fn schema(&mut self, doc: &mut Doc, origin: &Origin, s: &Node, what: &str) -> Option<Schema> {
+        let schema = match &s.value {
+            Tree::String(path) => match self.files.read_from(origin, path) {
+                Ok(read) => match serde_json::from_str::<serde_json::Value>(&read.text) {
+                    Ok(value) => Schema {
+                        value,
+                        file: read.name,
+                        at: Location::File,
+                    },
+                    Err(e) => {
+                        doc.problems.push(Finding::new(
+                            Code::InvalidContract,
+                            read.name,
+                            Location::LineColumn(e.line() as u64, e.column() as u64),
+                            format!("schema is not JSON: {e}"),
+                        ));
+                        return None;
+                    }
+                },
+                Err(e) => {
+                    doc.error(&s.at, format!("schema: {e}"));
+                    return None;
+                }
+            },
+            Tree::Map(_) => Schema {
+                value: to_json(s),
+                file: doc.file.clone(),
+                at: s.at.clone(),
+            },
+            _ => {
+                doc.error(
+                    &s.at,
+                    "schema must be a JSON Schema mapping or the path of a .json file",
+                );
+                return None;
+            }
+        };
+        if let Err(e) = compile_schema(&schema.value) {
+            doc.problems.push(Finding::new(
+                Code::InvalidContract,
+                &schema.file,
+                schema.at.clone(),
+                format!("schema of {what} is not a valid JSON Schema: {e}"),
+            ));
+        }
+        Some(schema)
+    }
+
+    fn contract_subscription(
+        &mut self,
+        doc: &mut Doc,
+        origin: &Origin,
+        s: &Node,
+    ) -> Option<Subscription> {
+        doc.map(s, "a subscribes entry", SUBSCRIBE_KEYS)?;
+        let rule = doc.required(s, "rule", "a subscribes entry")?;
+        let what = format!("rule {}", rule.value);
+        let bus = doc.required(s, "bus", &what)?;
+        // The pattern: a file of plain EventBridge JSON, or a mapping written inline.
+        let mut inline = None;
+        let (pattern_file, pattern_at, text) = match s.get("pattern") {
+            None => {
+                doc.error(&s.at, format!("{what} has no `pattern`"));
+                (doc.file.clone(), s.at.clone(), None)
+            }
+            Some(p) => match &p.value {
+                Tree::String(path) => match self.files.read_from(origin, path) {
+                    Ok(read) => {
+                        self.referenced_patterns.insert(read.name.clone());
+                        (read.name, Location::File, Some(read.text))
+                    }
+                    Err(e) => {
+                        doc.error(&p.at, format!("pattern: {e}"));
+                        (doc.file.clone(), p.at.clone(), None)
+                    }
+                },
+                Tree::Map(_) => {
+                    let mut text = String::new();
+                    to_json_text(p, &mut text);
+                    let mut at = BTreeMap::new();
+                    locations(p, "", &mut at);
+                    inline = Some(at);
+                    (doc.file.clone(), p.at.clone(), Some(text))
+                }
+                _ => {
+                    doc.error(
+                        &p.at,
+                        "pattern must be an inline mapping or the path of a .json file",
+                    );
+                    (doc.file.clone(), p.at.clone(), None)
+                }
+            },
+        };
+        // A placeholder left by `bus-contract import` is never matched.
+        let mut unresolved = text
+            .as_deref()
+            .is_some_and(|t| t.contains(crate::import::PLACEHOLDER));
+        if unresolved {
+            doc.problems.push(Finding::new(
+                Code::UnresolvedValue,
+                &pattern_file,
+                pattern_at.clone(),
+                format!(
+                    "{what}: the pattern holds a value that cannot be resolved ({}…}}); the rule is not matched",
+                    crate::import::PLACEHOLDER
+                ),
+            ));
+        }
+        let declared = text
+            .filter(|_| !unresolved)
+            .and_then(|text| match Pattern::parse(&text) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    let at = match (&pattern_at, &inline) {
+                        (Location::File, _) => {
+                            Location::LineColumn(e.line() as u64, e.column() as u64)
+                        }
+                        (inline_at, Some(map)) => map
+                            .get(e.pointer())
+                            .cloned()
+                            .unwrap_or_else(|| inline_at.clone()),
+                        (inline_at, None) => inline_at.clone(),
+                    };
+                    let pointer = if e.pointer().is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (at {})", e.pointer())
+                    };
+                    doc.problems.push(Finding::new(
+                        Code::InvalidPattern,
+                        &pattern_file,
+                        at,
+                        format!("{what}: {e}{pointer}"),
+                    ));
+                    None
+                }
+            });
+        let state = doc.string(s, "state", &what);
+        let disabled = match &state {
+            None => false,
+            Some(st) => match st.value.to_ascii_lowercase().as_str() {
+                "enabled" => false,
+                "disabled" => true,
+                // What `bus-contract import` writes for a rule it could not resolve.
+                "unresolved" => {
+                    // Said once per rule: a placeholder in the pattern already says it.
+                    if !unresolved {
+                        doc.problems.push(Finding::new(
+                            Code::UnresolvedValue,
+                            &doc.file,
+                            st.at.clone(),
+                            format!(
+                                "{what}: its state is unresolved (a value of its template could not be known offline); the rule is not matched"
+                            ),
+                        ));
+                    }
+                    unresolved = true;
+                    false
+                }
+                other => {
+                    doc.error(
+                        &st.at,
+                        format!("state `{other}`: expected enabled, disabled or unresolved"),
+                    );
+                    false
+                }
+            },
+        };
+        if bus.value.contains(crate::import::PLACEHOLDER) && !unresolved {
+            doc.problems.push(Finding::new(
+                Code::UnresolvedValue,
+                &doc.file,
+                bus.at.clone(),
+                format!("{what}: the bus cannot be resolved; the rule is not matched"),
+            ));
+            unresolved = true;
+        }
+        let targets = self.targets(doc, s, &what);
+        let mut expects = Vec::new();
+        for e in doc.list(s, "expects", &what) {
+            let value = match &e.value {
+                Tree::String(event) => Expectation {
+                    event: event.clone(),
+                    every: false,
+                },
+                Tree::Map(_) => {
+                    if doc
+                        .map(e, &format!("an expects entry of {what}"), EXPECT_KEYS)
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    let Some(event) = doc.required(e, "event", "an expects entry") else {
+                        continue;
+                    };
+                    let every = match e.get("every") {
+                        None => false,
+                        Some(Node {
+                            value: Tree::Bool(b),
+                            ..
+                        }) => *b,
+                        Some(other) => {
+                            doc.error(
+                                &other.at,
+                                format!("`every` must be true or false, not {}", kind(other)),
+                            );
+                            false
+                        }
+                    };
+                    Expectation {
+                        event: event.value,
+                        every,
+                    }
+                }
+                _ => {
+                    doc.error(
+                        &e.at,
+                        format!(
+                            "an expects entry must be an event name or {{ event, every }}, not {}",
+                            kind(e)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            expects.push(At {
+                value,
+                at: e.at.clone(),
+            });
+        }
+        let also_accepts = match s.get("also-accepts") {
+            None => AlsoAccepts::Nothing,
+            Some(Node {
+                value: Tree::String(any),
+                ..
+            }) if any == "any" => AlsoAccepts::Any,
+            Some(Node {
+                value: Tree::List(items),
+                ..
+            }) => {
+                let mut events = Vec::new();
+                for item in items {
+                    match item.as_str() {
+                        Some(e) => events.push(At {
+                            value: e.to_string(),
+                            at: item.at.clone(),
+                        }),
+                        None => doc.error(
+                            &item.at,
+                            format!(
+                                "an also-accepts entry must be an event name, not {}",
+                                kind(item)
+                            ),
+                        ),
+                    }
+                }
+                AlsoAccepts::Events(events)
+            }
+            Some(other) => {
+                doc.error(
+                    &other.at,
+                    format!(
+                        "also-accepts must be a list of event names, or `any`, not {}",
+                        kind(other)
+                    ),
+                );
+                AlsoAccepts::Nothing
+            }
+        };
+        let mut uses = Vec::new();
+        for u in doc.list(s, "uses", &what) {
+            let value = match &u.value {
+                Tree::String(field) => Use {
+                    field: field.clone(),
+                    ty: None,
+                },
+                Tree::Map(_) => {
+                    if doc
+                        .map(u, &format!("a uses entry of {what}"), USES_KEYS)
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    let field = doc.required(u, "field", "a uses entry");
+                    let ty = doc.required(u, "type", "a uses entry");
+                    let (Some(field), Some(ty)) = (field, ty) else {
+                        continue;
+                    };
+                    if !USES_TYPES.contains(&ty.value.as_str()) {
+                        let hint = crate::suggest::hint(&ty.value, USES_TYPES.iter().copied());
+                        doc.error(
+                            &ty.at,
+                            format!(
+                                "type `{}`{hint}: expected one of {}",
+                                ty.value,
+                                USES_TYPES.join(", ")
+                            ),
+                        );
+                        continue;
+                    }
+                    Use {
+                        field: field.value,
+                        ty: Some(ty.value),
+                    }
+                }
+                _ => {
+                    doc.error(
+                        &u.at,
+                        format!(
+                            "a uses entry must be a field path or {{ field, type }}, not {}",
+                            kind(u)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            uses.push(At {
+                value,
+                at: u.at.clone(),
+            });
+        }
+        Some(Subscription {
+            rule,
+            bus,
+            declared,
+            state: RuleState::of(unresolved, !disabled),
+            expects,
+            also_accepts,
+            uses,
+            targets,
+            file: doc.file.clone(),
+            origin: None,
+            at: s.at.clone(),
+            pattern_file,
+            pattern_at,
+            inline,
+        })
+    }
+
+    fn targets(&mut self, doc: &mut Doc, s: &Node, what: &str) -> Vec<Target> {
+        let one = |doc: &mut Doc, node: &Node, key: &str| -> Option<Target> {
+            Some(Target {
+                name: doc.string(node, key, what)?,
+                dead_letter_queue: doc.string(node, "dead-letter-queue", what),
+                retry_policy: doc.retry_policy(node, what),
+            })
+        };
+        match (s.get("target"), s.get("targets")) {
+            (Some(_), None) => one(doc, s, "target").into_iter().collect(),
+            (None, Some(_)) => {
+                if let Some(extra) = s.get("dead-letter-queue").or_else(|| s.get("retry-policy")) {
+                    doc.error(
+                        &extra.key_at.clone().unwrap_or_else(|| extra.at.clone()),
+                        "with `targets`, each target has its own dead-letter-queue and retry-policy",
+                    );
+                }
+                let mut out = Vec::new();
+                for t in doc.list(s, "targets", what) {
+                    if doc
+                        .map(t, &format!("a target of {what}"), TARGET_KEYS)
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    if t.get("target").is_none() {
+                        doc.error(&t.at, format!("a target of {what} has no `target`"));
+                        continue;
+                    }
+                    out.extend(one(doc, t, "target"));
+                }
+                out
+            }
+            (Some(_), Some(_)) | (None, None) => {
+                doc.error(&s.at, format!("{what}: give either `target` or `targets`"));
+                Vec::new()
+            }
+        }
+    }
+}
