@@ -16,7 +16,8 @@ pub enum Code {
     Unsatisfiable,
     /// With `every: true`, a valid instance of the event that the pattern misses.
     PartialCoverage,
-    /// The pattern also matches valid instances of an event the rule does not expect.
+    /// The pattern also matches valid instances of an event the rule neither expects nor
+    /// lists in `also-accepts`. An error: the handler would receive what it did not declare.
     UnexpectedEvent,
     /// Neither static reasoning nor the generated cases settle whether a rule can receive an
     /// expected event.
@@ -49,11 +50,14 @@ pub enum Code {
     AmbiguousScalar,
     /// A DISABLED rule: reported, not matched.
     DisabledRule,
+    /// Two rules of one name on one bus in one environment (EventBridge's rule names are
+    /// unique per bus).
+    DuplicateRule,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 19] = [
+    pub const ALL: [Code; 20] = [
         Code::InvalidContract,
         Code::InvalidPattern,
         Code::NoProducer,
@@ -73,6 +77,7 @@ impl Code {
         Code::UnresolvedValue,
         Code::AmbiguousScalar,
         Code::DisabledRule,
+        Code::DuplicateRule,
     ];
 
     /// The code as written in reports and in `bus-contract.yaml`.
@@ -97,6 +102,7 @@ impl Code {
             Code::UnresolvedValue => "unresolved-value",
             Code::AmbiguousScalar => "ambiguous-scalar",
             Code::DisabledRule => "disabled-rule",
+            Code::DuplicateRule => "duplicate-rule",
         }
     }
 
@@ -105,14 +111,32 @@ impl Code {
         Code::ALL.into_iter().find(|c| c.as_str() == name)
     }
 
+    /// ` (did you mean `x`?)` for a misspelt code's name, or nothing.
+    pub(crate) fn hint(name: &str) -> String {
+        crate::suggest::hint(name, Code::ALL.iter().map(|c| c.as_str()))
+    }
+
+    /// Parses a code's name, or says why not, with the nearest code's name.
+    ///
+    /// # Errors
+    /// When no code has this name.
+    pub fn parse(name: &str) -> Result<Code, String> {
+        Code::from_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+            format!(
+                "unknown finding code `{name}`{}; the codes are {}",
+                Code::hint(name),
+                names.join(", ")
+            )
+        })
+    }
+
     /// The severity a finding of this code has unless `bus-contract.yaml` says otherwise.
     pub fn default_severity(self) -> Severity {
         match self {
-            Code::OrphanEvent
-            | Code::UnexpectedEvent
-            | Code::Undecided
-            | Code::AmbiguousScalar
-            | Code::DisabledRule => Severity::Warning,
+            Code::OrphanEvent | Code::Undecided | Code::AmbiguousScalar | Code::DisabledRule => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }

@@ -28,6 +28,8 @@ pub struct CheckConfig {
     environment: Option<String>,
     cases: u32,
     seed: u64,
+    deny_warnings: bool,
+    severities: BTreeMap<Code, Option<Severity>>,
 }
 
 impl Default for CheckConfig {
@@ -36,11 +38,29 @@ impl Default for CheckConfig {
             environment: None,
             cases: 256,
             seed: 0,
+            deny_warnings: false,
+            severities: BTreeMap::new(),
         }
     }
 }
 
 impl CheckConfig {
+    /// Makes every warning an error, so that warnings fail the gate too (`--deny warnings`).
+    /// Applied after the severities. Default: off.
+    #[must_use]
+    pub fn deny_warnings(mut self, on: bool) -> Self {
+        self.deny_warnings = on;
+        self
+    }
+
+    /// Sets the severity of one code, over `severities` in `bus-contract.yaml`; `None` turns
+    /// the code off (`--severity CODE=error|warning|off`).
+    #[must_use]
+    pub fn severity(mut self, code: Code, severity: Option<Severity>) -> Self {
+        self.severities.insert(code, severity);
+        self
+    }
+
     /// How many events to generate for each question static reasoning leaves open
     /// (`partial-coverage`, `unexpected-event`). Default: 256.
     #[must_use]
@@ -84,6 +104,26 @@ impl Workspace {
             None => self.config.environments.clone(),
         };
         let mut out = self.problems.clone();
+        if let Some(why) = self.nothing_to_check() {
+            out.push(Finding::new(
+                Code::InvalidContract,
+                crate::CONFIG_FILE,
+                Location::File,
+                why,
+            ));
+        }
+        if let Some(why) = config
+            .environment
+            .as_deref()
+            .and_then(|env| self.unknown_environment(env))
+        {
+            out.push(Finding::new(
+                Code::InvalidContract,
+                crate::CONFIG_FILE,
+                Location::File,
+                why,
+            ));
+        }
         let mut ctx = Context {
             ws: self,
             envs: &envs,
@@ -93,6 +133,7 @@ impl Workspace {
         ctx.policies();
         ctx.orphans();
         ctx.duplicates();
+        ctx.duplicate_rules();
         ctx.examples();
         if let Some(conventions) = &self.config.conventions {
             naming::check(self, conventions, &envs, &mut out);
@@ -110,13 +151,20 @@ impl Workspace {
         // Severity overrides from bus-contract.yaml.
         let mut findings: Vec<Finding> = out
             .into_iter()
-            .filter_map(|mut f| match self.config.severities.get(&f.code) {
-                Some(None) => None,
-                Some(Some(s)) => {
-                    f.severity = *s;
-                    Some(f)
+            .filter_map(|mut f| {
+                let set = config
+                    .severities
+                    .get(&f.code)
+                    .or_else(|| self.config.severities.get(&f.code));
+                match set {
+                    Some(None) => return None,
+                    Some(Some(s)) => f.severity = *s,
+                    None => {}
                 }
-                None => Some(f),
+                if config.deny_warnings {
+                    f.severity = Severity::Error;
+                }
+                Some(f)
             })
             .collect();
         findings.sort();
@@ -467,6 +515,74 @@ impl<'a> Context<'a> {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// `duplicate-rule`: two rules of one name on one bus in one environment. Each is
+    /// reported where it is written, naming the other.
+    fn duplicate_rules(&mut self) {
+        let ws: &'a Workspace = self.ws;
+        let rules: Vec<(&Service, &Subscription)> = ws
+            .services
+            .iter()
+            .flat_map(|s| s.subscribes.iter().map(move |sub| (s, sub)))
+            .collect();
+        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, (_, sub)) in rules.iter().enumerate() {
+            by_name.entry(sub.rule.value.as_str()).or_default().push(i);
+        }
+        let mut reported = BTreeSet::new();
+        let pairs = by_name.values().flat_map(|same| {
+            same.iter()
+                .enumerate()
+                .flat_map(move |(k, &i)| same[k + 1..].iter().map(move |&j| (i, j)))
+        });
+        for (i, j) in pairs {
+            let ((sa, a), (sb, b)) = (rules[i], rules[j]);
+            {
+                let envs: Vec<&str> = self
+                    .envs
+                    .iter()
+                    .filter(|env| expand(&a.bus.value, env) == expand(&b.bus.value, env))
+                    .map(String::as_str)
+                    .collect();
+                if envs.is_empty() {
+                    continue;
+                }
+                let place = |s: &Subscription| match &s.at {
+                    Location::File => s.file.clone(),
+                    at => format!("{}:{at}", s.file),
+                };
+                let scope = if envs.len() == self.envs.len() {
+                    String::new()
+                } else {
+                    format!(" in {}", envs.join(", "))
+                };
+                for ((svc, this), (other_svc, other)) in [((sa, a), (sb, b)), ((sb, b), (sa, a))] {
+                    if !reported.insert((
+                        this.file.clone(),
+                        this.at.clone(),
+                        other.file.clone(),
+                        other.at.clone(),
+                    )) {
+                        continue;
+                    }
+                    let message = format!(
+                        "rule {} on {}{scope} is also declared at {} ({}): EventBridge rule names are unique per bus, so one would replace the other",
+                        this.rule.value,
+                        this.bus.value,
+                        place(other),
+                        other_svc.name
+                    );
+                    let f = Finding::new(
+                        Code::DuplicateRule,
+                        &this.file,
+                        this.rule.at.clone(),
+                        message,
+                    );
+                    self.push_sub(svc, this, f);
                 }
             }
         }

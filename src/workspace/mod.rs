@@ -55,6 +55,8 @@ pub struct Workspace {
     referenced_patterns: std::collections::BTreeSet<String>,
     /// The routing snapshot, if the workspace has one.
     pub(crate) snapshot: Option<(String, String)>,
+    /// How many contract files and imports there were to read, readable or not.
+    sources: usize,
 }
 
 /// What is added to a workspace's own files: overlay contracts, imports and parameters.
@@ -480,6 +482,59 @@ impl Workspace {
             .collect()
     }
 
+    /// The environments `${environment}` expands over: `environments` of
+    /// `bus-contract.yaml`, by default `dev`, `staging` and `prod`.
+    pub fn environments(&self) -> &[String] {
+        &self.config.environments
+    }
+
+    /// Why `env` is not one of the workspace's environments (with the nearest, for `Prod` or
+    /// `production`), or `None` when it is.
+    pub fn unknown_environment(&self, env: &str) -> Option<String> {
+        let known = &self.config.environments;
+        if known.iter().any(|k| k == env) {
+            return None;
+        }
+        let hint = crate::suggest::hint(env, known.iter().map(String::as_str));
+        Some(format!(
+            "unknown environment `{env}`{hint}: the workspace's environments are {}",
+            known.join(", ")
+        ))
+    }
+
+    /// Why there is nothing to check, when there is nothing: no contract file matches the
+    /// `contracts` globs, no overlay was added, and there are no imports. A gate over nothing
+    /// must not pass, so [`Workspace::check`] reports this as an error, and `bus-contract
+    /// check` exits 2 with it.
+    pub fn nothing_to_check(&self) -> Option<String> {
+        if self.sources > 0 {
+            return None;
+        }
+        let place = match &self.files.base {
+            Base::Dir(root) => root.display().to_string(),
+            Base::Embedded(_) => "the embedded registry".to_string(),
+        };
+        let mut message = format!(
+            "nothing to check in {place}: no contract matches {} and there are no imports (imports: in {CONFIG_FILE}, or --import)",
+            self.config.contracts.join(", ")
+        );
+        if let Base::Dir(root) = &self.files.base {
+            let yaml_here = std::fs::read_dir(root).is_ok_and(|entries| {
+                entries.flatten().any(|e| {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    (name.ends_with(".yaml") || name.ends_with(".yml")) && name != CONFIG_FILE
+                })
+            });
+            if yaml_here && !self.files.exists(CONFIG_FILE) {
+                message.push_str(
+                    "; this directory holds YAML files itself: if they are the contracts, check the workspace above it",
+                );
+            }
+        }
+        Some(message)
+    }
+
     /// The names of the services, in order.
     pub fn service_names(&self) -> Vec<&str> {
         self.services.iter().map(|s| s.name.as_str()).collect()
@@ -494,6 +549,7 @@ impl Workspace {
             problems: Vec::new(),
             referenced_patterns: Default::default(),
             snapshot: None,
+            sources: 0,
         };
         ws.load_config();
         let mut contracts: Vec<Origin> = Vec::new();
@@ -505,6 +561,7 @@ impl Workspace {
         }
         contracts.dedup();
         contracts.extend(ws.extras.overlays.iter().cloned().map(Origin::Overlay));
+        ws.sources = contracts.len() + ws.config.imports.len() + ws.extras.imports.len();
         for origin in contracts {
             let text = match &origin {
                 Origin::Workspace(rel) => ws.files.read(rel).map(|r| r.text),
@@ -630,7 +687,10 @@ impl Workspace {
             let Some(c) = Code::from_name(code) else {
                 bad.push((
                     loc(level),
-                    format!("unknown finding code `{code}` in severities"),
+                    format!(
+                        "unknown finding code `{code}` in severities{}",
+                        Code::hint(code)
+                    ),
                 ));
                 continue;
             };

@@ -156,8 +156,44 @@ pub struct CheckArgs {
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
 
+    /// Fail on warnings too: `--deny warnings` makes every warning an error (in every
+    /// format), so that the check exits 1 when it finds any.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Option<Deny>,
+
+    /// Set the severity of one finding code, over severities: in bus-contract.yaml
+    /// (repeatable), e.g. --severity orphan-event=error or --severity undecided=off.
+    #[arg(long = "severity", value_name = "CODE=LEVEL", value_parser = parse_severity)]
+    pub severities: Vec<(bus_contract::Code, Option<bus_contract::Severity>)>,
+
     #[command(flatten)]
     pub imports: ImportArgs,
+}
+
+/// What `--deny` turns into failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Every warning.
+    Warnings,
+}
+
+fn parse_severity(s: &str) -> Result<(bus_contract::Code, Option<bus_contract::Severity>), String> {
+    use bus_contract::{Code, Severity};
+    let Some((code, level)) = s.split_once('=') else {
+        return Err(format!("expected CODE=LEVEL, got `{s}`"));
+    };
+    let c = Code::parse(code)?;
+    let level = match level {
+        "error" => Some(Severity::Error),
+        "warning" => Some(Severity::Warning),
+        "off" => None,
+        other => {
+            return Err(format!(
+                "unknown level `{other}`: expected error, warning or off"
+            ));
+        }
+    };
+    Ok((c, level))
 }
 
 #[derive(Debug, Args)]

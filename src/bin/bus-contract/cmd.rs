@@ -174,8 +174,22 @@ fn validate_one(file: &Path, options: &Options) -> Result<Option<String>> {
 
 pub fn check(args: &CheckArgs, color: bool, out: &mut impl Write) -> Result<ExitCode> {
     let workspace = load(&args.dir, &args.imports)?;
-    let mut config = CheckConfig::default().cases(args.cases).seed(args.seed);
+    // A gate over nothing, or over an environment the workspace does not have, must not
+    // pass: both are usage errors.
+    if let Some(why) = workspace.nothing_to_check() {
+        anyhow::bail!("{why}");
+    }
+    let mut config = CheckConfig::default()
+        .cases(args.cases)
+        .seed(args.seed)
+        .deny_warnings(args.deny == Some(crate::args::Deny::Warnings));
+    for (code, level) in &args.severities {
+        config = config.severity(*code, *level);
+    }
     if let Some(env) = &args.env {
+        if let Some(why) = workspace.unknown_environment(env) {
+            anyhow::bail!("{why}");
+        }
         config = config.environment(env.clone());
     }
     let report = workspace.check(&config);
