@@ -41,8 +41,8 @@ fn check_fixtures_one_per_code() {
         (
             "unsatisfiable",
             Code::Unsatisfiable,
-            "contracts/consumer.yaml",
-            Location::LineColumn(6, 15),
+            "patterns/bill-orders.json",
+            Location::LineColumn(3, 3),
         ),
         (
             "missing-field",
@@ -101,14 +101,14 @@ fn check_fixtures_one_per_code() {
         (
             "partial-coverage",
             Code::PartialCoverage,
-            "contracts/consumer.yaml",
-            Location::LineColumn(7, 9),
+            "patterns/bill-orders.json",
+            Location::LineColumn(4, 14),
         ),
         (
             "unexpected-event",
             Code::UnexpectedEvent,
-            "contracts/consumer.yaml",
-            Location::LineColumn(3, 11),
+            "patterns/bill-orders.json",
+            Location::LineColumn(2, 3),
         ),
         (
             "undecided",

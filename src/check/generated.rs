@@ -7,7 +7,8 @@ use proptest::test_runner::TestError;
 use serde_json::Value as J;
 
 use crate::check::satisfy::{Producer, never_matches};
-use crate::check::{Code, Evidence, Finding, expand};
+use crate::check::{Code, Evidence, Finding, Location, expand};
+use crate::event::Event;
 use crate::pattern::Pattern;
 use crate::report::Witness;
 use crate::strategy::{self, Declaration};
@@ -146,37 +147,149 @@ pub(crate) fn check(
                 out,
                 witnesses,
             );
-            // Events on the bus that the rule does not expect, but matches.
-            for p in on_bus
+            // Events on the bus that the rule neither expects nor accepts, but matches: the
+            // producers' own examples first (certain), then generated valid instances.
+            let expected: Vec<&&Publication> = on_bus
                 .iter()
-                .filter(|p| !sub.expects.iter().any(|e| e.value.event == p.event.value))
-            {
+                .filter(|p| sub.expects.iter().any(|e| e.value.event == p.event.value))
+                .collect();
+            for p in on_bus.iter().filter(|p| {
+                !sub.expects.iter().any(|e| e.value.event == p.event.value)
+                    && !sub.also_accepts.covers(&p.event.value)
+                    // An event declared with an expected one's source and detail-type is a
+                    // duplicate-event, not a fault of the rule.
+                    && !expected.iter().any(|e| {
+                        e.source.value == p.source.value
+                            && e.detail_type.value == p.detail_type.value
+                    })
+            }) {
                 if statically_never(pattern, p) {
                     continue;
                 }
-                let s = seed_for(
-                    seed,
-                    &[&service.name, &sub.rule.value, &p.event.value, "unexpected"],
+                let from_example = valid_examples(p)
+                    .into_iter()
+                    .find(|(_, e)| pattern.matches_event(e))
+                    .map(|(file, e)| (Some(file), e.value().to_string()));
+                let found = from_example.or_else(|| {
+                    let s = seed_for(
+                        seed,
+                        &[&service.name, &sub.rule.value, &p.event.value, "unexpected"],
+                    );
+                    counterexample(pattern, &p.declaration(), false, s, cases)
+                        .map(|e| (None, compact(&e)))
+                });
+                let Some((example_file, example)) = found else {
+                    continue;
+                };
+                let which = match &example_file {
+                    Some(file) => format!("its example {file}"),
+                    None => "valid instances such as the evidence's".to_string(),
+                };
+                let at = hit_location(sub, pattern, &example);
+                let message = format!(
+                    "rule {} also matches {} ({which}), which it does not expect: narrow the pattern, add the event to expects, or list it in also-accepts",
+                    sub.rule.value, p.event.value
                 );
-                if let Some(example) = counterexample(pattern, &p.declaration(), false, s, cases) {
-                    let message = format!(
-                        "rule {} also matches {}, which it does not expect (add it to expects, or narrow the pattern)",
-                        sub.rule.value, p.event.value
-                    );
-                    out.push(
-                        Finding::new(
-                            Code::UnexpectedEvent,
-                            &sub.file,
-                            sub.rule.at.clone(),
-                            message,
-                        )
+                out.push(
+                    Finding::new(Code::UnexpectedEvent, &sub.pattern_file, at, message)
                         .service(Some(&service.name))
-                        .evidence(Evidence::Event(compact(&example))),
-                    );
-                }
+                        .evidence(Evidence::Event(example)),
+                );
             }
         }
     }
+}
+
+/// The examples of a publication that are valid events under its schema, with their files.
+fn valid_examples(p: &Publication) -> Vec<(&str, Event)> {
+    let validator = p
+        .schema
+        .as_ref()
+        .and_then(|s| crate::workspace::compile_schema(&s.value).ok());
+    p.examples
+        .iter()
+        .filter_map(|ex| {
+            let event = Event::parse(&ex.text).ok()?;
+            let json: J = serde_json::from_str(&ex.text).ok()?;
+            let declared = json.get("source").and_then(J::as_str) == Some(p.source.value.as_str())
+                && json.get("detail-type").and_then(J::as_str)
+                    == Some(p.detail_type.value.as_str());
+            let valid = match (&validator, json.get("detail")) {
+                (Some(v), Some(d)) => v.is_valid(d),
+                (None, _) => true,
+                (Some(_), None) => false,
+            };
+            (declared && valid).then_some((ex.file.as_str(), event))
+        })
+        .collect()
+}
+
+/// Where a pattern takes an event it should not: in the first branch that matches, the
+/// `detail-type` condition (what usually narrows a rule to its events), else `source`, else
+/// the branch's first field.
+fn hit_location(sub: &Subscription, pattern: &Pattern, event: &str) -> Location {
+    let Ok(event) = Event::parse(event) else {
+        return sub.pattern_at.clone();
+    };
+    let explanation = pattern.explain(&event);
+    let branch = explanation
+        .branches
+        .iter()
+        .position(crate::BranchVerdict::fields_ok)
+        .unwrap_or(0);
+    let Some(rule) = pattern.sub_rules().get(branch) else {
+        return sub.pattern_at.clone();
+    };
+    let field = ["detail-type", "source"]
+        .iter()
+        .find_map(|name| rule.fields.iter().find(|f| f.path == *name))
+        .or_else(|| rule.fields.first());
+    field.map_or_else(|| sub.pattern_at.clone(), |f| sub.field_location(&f.list))
+}
+
+/// Where a pattern misses an event it should take: in the branch that fails the fewest
+/// fields, the first field it fails, described with its pointer when the pattern has `$or`.
+fn miss_location(sub: &Subscription, pattern: &Pattern, event: &str) -> (Location, String) {
+    let fallback = (sub.pattern_at.clone(), String::new());
+    let Ok(event) = Event::parse(event) else {
+        return fallback;
+    };
+    let explanation = pattern.explain(&event);
+    let Some((branch, verdict)) = explanation
+        .branches
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, b)| b.fields.iter().filter(|f| !f.ok).count())
+    else {
+        return fallback;
+    };
+    let Some((i, failed)) = verdict.fields.iter().enumerate().find(|(_, f)| !f.ok) else {
+        return fallback;
+    };
+    let Some(field) = pattern
+        .sub_rules()
+        .get(branch)
+        .and_then(|r| r.fields.get(i))
+    else {
+        return fallback;
+    };
+    let values = if failed.values.is_empty() {
+        "no value".to_string()
+    } else {
+        failed.values.join(", ")
+    };
+    let place = if pattern.sub_rule_count() > 1 {
+        format!("in $or branch {} ({}), ", branch + 1, field.list.pointer)
+    } else {
+        String::new()
+    };
+    (
+        sub.field_location(&field.list),
+        format!(
+            "{place}{} wants {} but it has {values}",
+            failed.path, failed.wants
+        ),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -233,16 +346,30 @@ fn expectations(
         }
         if expect.value.every {
             for p in &producers {
-                let s = seed_for(seed, &[service, &sub.rule.value, event, "every"]);
-                if let Some(example) = counterexample(pattern, &p.declaration(), true, s, cases) {
+                // The producer's own examples first (certain), then generated instances.
+                let from_example = valid_examples(p)
+                    .into_iter()
+                    .find(|(_, e)| !pattern.matches_event(e))
+                    .map(|(file, e)| (Some(file), e.value().to_string()));
+                let found = from_example.or_else(|| {
+                    let s = seed_for(seed, &[service, &sub.rule.value, event, "every"]);
+                    counterexample(pattern, &p.declaration(), true, s, cases)
+                        .map(|e| (None, compact(&e)))
+                });
+                if let Some((example_file, example)) = found {
+                    let which = match &example_file {
+                        Some(file) => format!("its example {file}"),
+                        None => "valid instances such as the evidence's".to_string(),
+                    };
+                    let (at, why) = miss_location(sub, pattern, &example);
                     let message = format!(
-                        "rule {} expects every {event}, but misses some valid instances, such as the evidence's",
-                        sub.rule.value
+                        "rule {} expects every {event} (expects entry at {}:{}), but misses {which}: {why}",
+                        sub.rule.value, sub.file, expect.at
                     );
                     out.push(
-                        Finding::new(Code::PartialCoverage, &sub.file, expect.at.clone(), message)
+                        Finding::new(Code::PartialCoverage, &sub.pattern_file, at, message)
                             .service(Some(service))
-                            .evidence(Evidence::Event(compact(&example))),
+                            .evidence(Evidence::Event(example)),
                     );
                     break;
                 }

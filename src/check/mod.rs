@@ -308,27 +308,53 @@ impl<'a> Context<'a> {
         if producers.is_empty() {
             return;
         }
-        let mut all_reasons = Vec::new();
+        let mut all = Vec::new();
         for (ps, p) in producers {
-            let producer = Producer::of(p);
-            match never_matches(pattern, &producer) {
+            match never_matches(pattern, &Producer::of(p)) {
                 None => return,
-                Some(reasons) => {
-                    for r in reasons {
-                        all_reasons.push(format!("{} ({}): {r}", ps.name, p.event.value));
-                    }
-                }
+                Some(reasons) => all.extend(reasons.into_iter().map(|r| (ps, p, r))),
             }
         }
-        let first = all_reasons.first().cloned().unwrap_or_default();
-        let first = first
-            .split_once("): ")
-            .map_or(first.as_str(), |(_, r)| r)
-            .to_string();
-        let message = format!("rule {} can never match {event}: {first}", sub.rule.value);
-        let mut f = Finding::new(Code::Unsatisfiable, &sub.file, at.clone(), message);
-        if all_reasons.len() > 1 {
-            f = f.evidence(Evidence::Text(all_reasons.join("\n")));
+        let Some((_, _, first)) = all.first() else {
+            return;
+        };
+        let branches = pattern.sub_rule_count();
+        let describe = |r: &satisfy::Never| {
+            if branches > 1 {
+                format!(
+                    "in $or branch {} ({}), {}: {}",
+                    r.branch + 1,
+                    r.list.pointer,
+                    r.path,
+                    r.reason
+                )
+            } else {
+                format!("{}: {}", r.path, r.reason)
+            }
+        };
+        let whole = if branches > 1 {
+            "no $or branch can match; "
+        } else {
+            ""
+        };
+        let message = format!(
+            "rule {} can never match {event} (expects entry at {}:{at}): {whole}{}",
+            sub.rule.value,
+            sub.file,
+            describe(first)
+        );
+        let mut f = Finding::new(
+            Code::Unsatisfiable,
+            &sub.pattern_file,
+            sub.field_location(&first.list),
+            message,
+        );
+        if all.len() > 1 {
+            let lines: Vec<String> = all
+                .iter()
+                .map(|(ps, p, r)| format!("{} ({}): {}", ps.name, p.event.value, describe(r)))
+                .collect();
+            f = f.evidence(Evidence::Text(lines.join("\n")));
         }
         self.push(service, f);
     }
@@ -340,11 +366,23 @@ impl<'a> Context<'a> {
         producers: &[(&Service, &Publication)],
     ) {
         for u in &sub.uses {
+            let (field, ty) = (&u.value.field, u.value.ty.as_deref());
+            // A field the rule's own pattern requires is in every event the rule delivers,
+            // and a value condition fixes its type, unless the schema lets it be an array.
+            let by_pattern = sub
+                .pattern()
+                .is_some_and(|pattern| satisfy::pattern_guarantees(pattern, field, ty));
             let mut reasons = Vec::new();
             for (ps, p) in producers {
                 let producer = Producer::of(p);
-                if let Some(why) = not_guaranteed(&producer, &u.value.field, u.value.ty.as_deref())
+                if by_pattern
+                    && (ty.is_none()
+                        || ty == Some("array")
+                        || !satisfy::may_be_array(&producer, field))
                 {
+                    continue;
+                }
+                if let Some(why) = not_guaranteed(&producer, field, ty) {
                     let r = format!("{} from {}: {why}", p.event.value, ps.name);
                     if !reasons.contains(&r) {
                         reasons.push(r);
@@ -353,8 +391,8 @@ impl<'a> Context<'a> {
             }
             if let Some(first) = reasons.first() {
                 let message = format!(
-                    "rule {} uses {}, which is not guaranteed: {first}",
-                    sub.rule.value, u.value.field
+                    "rule {} uses {field}, which is not guaranteed: {first}",
+                    sub.rule.value
                 );
                 let mut f = Finding::new(Code::MissingField, &sub.file, u.at.clone(), message);
                 if reasons.len() > 1 {

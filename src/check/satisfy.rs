@@ -23,6 +23,9 @@ enum Knowledge {
         values: Option<Vec<J>>,
         types: Vec<String>,
         required: bool,
+        /// The schema of the values (of the items, for an array): its bounds, lengths,
+        /// formats and patterns decide what a condition can match.
+        schema: J,
     },
 }
 
@@ -64,6 +67,7 @@ impl Producer<'_> {
             values: Some(vec![J::String(v.to_string())]),
             types: vec!["string".into()],
             required: true,
+            schema: J::Bool(true),
         };
         match path {
             "source" => return exact(self.source),
@@ -158,6 +162,7 @@ fn walk(schema: &J, path: &str, mut required: bool) -> Knowledge {
         values,
         types,
         required: required && !can_be_empty,
+        schema: node.clone(),
     }
 }
 
@@ -215,6 +220,7 @@ fn field_never(list: &LeafList, k: &Knowledge, profile: NumericProfile) -> Optio
             values,
             types,
             required,
+            schema,
         } => {
             if list.has_exists_false && !required {
                 return None;
@@ -240,28 +246,318 @@ fn field_never(list: &LeafList, k: &Knowledge, profile: NumericProfile) -> Optio
                 }
                 None if types.is_empty() => None,
                 None => {
-                    let any = list
-                        .matchers
-                        .iter()
-                        .any(|m| types.iter().any(|t| type_can_match(m, t)));
-                    (!any).then(|| {
-                        format!(
-                            "the schema makes it {}, but the pattern wants {}",
-                            types.join(" or "),
-                            wants()
-                        )
-                    })
+                    let domain = Domain::of(types, schema);
+                    if let Some(finite) = domain.finite() {
+                        let any = finite
+                            .iter()
+                            .any(|v| list_accepts(list, &to_event_value(v), profile));
+                        return (!any).then(|| {
+                            let shown: Vec<String> = finite.iter().map(J::to_string).collect();
+                            let allowed = match shown.as_slice() {
+                                [] => "no value".to_string(),
+                                [first, second, .., last] if shown.len() > 6 => {
+                                    format!("only {first}, {second}, …, {last}")
+                                }
+                                all => format!("only {}", all.join(", ")),
+                            };
+                            format!(
+                                "the schema allows {allowed}, but the pattern wants {}",
+                                wants()
+                            )
+                        });
+                    }
+                    let mut reasons = Vec::new();
+                    for m in &list.matchers {
+                        if matches!(m, Matcher::Exists(false)) {
+                            continue;
+                        }
+                        if !types.iter().any(|t| type_can_match(m, t)) {
+                            reasons.push(format!(
+                                "the schema makes it {}, but the pattern wants {m}",
+                                types.join(" or ")
+                            ));
+                            continue;
+                        }
+                        match domain.never(m, profile) {
+                            Some(why) => reasons.push(why),
+                            None => return None,
+                        }
+                    }
+                    if reasons.is_empty() {
+                        return None;
+                    }
+                    reasons.dedup();
+                    Some(reasons.join("; "))
                 }
             }
         }
     }
 }
 
+/// What a schema allows at one path, for deciding whether a condition can match a value.
+struct Domain<'s> {
+    types: &'s [String],
+    schema: &'s J,
+    /// The validator of the leaf schema, when it stands alone (no `$ref` out of it).
+    validator: Option<jsonschema::Validator>,
+}
+
+/// A bound of an interval: the value and whether it is included.
+type Bound = Option<(f64, bool)>;
+
+fn number(schema: &J, key: &str) -> Option<f64> {
+    schema.get(key).and_then(J::as_f64)
+}
+
+fn format_interval(low: Bound, high: Bound) -> String {
+    let show = |v: f64| {
+        if v.fract() == 0.0 && v.abs() < 1e15 {
+            format!("{}", v as i64)
+        } else {
+            v.to_string()
+        }
+    };
+    match (low, high) {
+        (Some((l, li)), Some((h, hi))) if l == h && li && hi => format!("only {}", show(l)),
+        (Some((l, li)), Some((h, hi))) => format!(
+            "{} {} and {} {}",
+            if li { "at least" } else { "more than" },
+            show(l),
+            if hi { "at most" } else { "less than" },
+            show(h)
+        ),
+        (Some((l, li)), None) => {
+            format!("{} {}", if li { "at least" } else { "more than" }, show(l))
+        }
+        (None, Some((h, hi))) => {
+            format!("{} {}", if hi { "at most" } else { "less than" }, show(h))
+        }
+        (None, None) => "any number".into(),
+    }
+}
+
+/// The larger of two lower bounds (the smaller of two upper ones with `upper`).
+fn tighter(a: Bound, b: Bound, upper: bool) -> Bound {
+    match (a, b) {
+        (None, x) | (x, None) => x,
+        (Some((av, ai)), Some((bv, bi))) => {
+            if av == bv {
+                Some((av, ai && bi))
+            } else if (av > bv) != upper {
+                Some((av, ai))
+            } else {
+                Some((bv, bi))
+            }
+        }
+    }
+}
+
+/// Whether the interval holds a number (an integer, a multiple of `step`, when asked).
+fn interval_empty(low: Bound, high: Bound, integer: bool, step: Option<f64>) -> bool {
+    let (Some((l, li)), Some((h, hi))) = (low, high) else {
+        // Unbounded on one side: integers and multiples always exist there.
+        return false;
+    };
+    if l > h || (l == h && !(li && hi)) {
+        return true;
+    }
+    // The smallest candidate at or above the lower bound.
+    let unit = match (integer, step) {
+        (_, Some(m)) if m > 0.0 && (!integer || m.fract() == 0.0) => m,
+        (true, _) => 1.0,
+        _ => return false,
+    };
+    let mut k = (l / unit).ceil();
+    if k * unit == l && !li {
+        k += 1.0;
+    }
+    let candidate = k * unit;
+    // Only a clear miss counts: floating point must not turn a "maybe" into a "never".
+    let margin = 1e-9 * h.abs().max(1.0);
+    candidate > h + margin || (!hi && candidate == h)
+}
+
+/// The fewest characters a wildcard's text can match: its characters other than `*`.
+fn wildcard_min_len(source: &str) -> usize {
+    let mut n = 0;
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => {}
+            '\\' => {
+                chars.next();
+                n += 1;
+            }
+            _ => n += 1,
+        }
+    }
+    n
+}
+
+impl<'s> Domain<'s> {
+    fn of(types: &'s [String], schema: &'s J) -> Domain<'s> {
+        let validator = if schema.to_string().contains("\"$ref\"") {
+            None
+        } else {
+            crate::workspace::compile_schema(schema).ok()
+        };
+        Domain {
+            types,
+            schema,
+            validator,
+        }
+    }
+
+    fn valid(&self, v: &J) -> Option<bool> {
+        self.validator.as_ref().map(|val| val.is_valid(v))
+    }
+
+    fn integer_only(&self) -> bool {
+        self.types.iter().any(|t| t == "integer") && !self.types.iter().any(|t| t == "number")
+    }
+
+    fn bounds(&self) -> (Bound, Bound) {
+        let s = self.schema;
+        let mut low = number(s, "minimum").map(|v| (v, true));
+        let mut high = number(s, "maximum").map(|v| (v, true));
+        // Draft 4 writes the exclusive bounds as booleans beside minimum and maximum.
+        match s.get("exclusiveMinimum") {
+            Some(J::Bool(true)) => low = low.map(|(v, _)| (v, false)),
+            Some(v) => low = tighter(low, v.as_f64().map(|v| (v, false)), false),
+            None => {}
+        }
+        match s.get("exclusiveMaximum") {
+            Some(J::Bool(true)) => high = high.map(|(v, _)| (v, false)),
+            Some(v) => high = tighter(high, v.as_f64().map(|v| (v, false)), true),
+            None => {}
+        }
+        (low, high)
+    }
+
+    /// Every value the schema allows, when they are few: booleans, null, a short run of
+    /// integers. Each is checked against the whole leaf schema.
+    fn finite(&self) -> Option<Vec<J>> {
+        let mut out = Vec::new();
+        for t in self.types {
+            match t.as_str() {
+                "boolean" => out.extend([J::Bool(false), J::Bool(true)]),
+                "null" => out.push(J::Null),
+                "integer" if self.integer_only() => {
+                    let (Some((l, li)), Some((h, hi))) = self.bounds() else {
+                        return None;
+                    };
+                    // Whole multiples of a whole `multipleOf`, or every integer.
+                    let unit = number(self.schema, "multipleOf")
+                        .filter(|m| *m >= 1.0 && m.fract() == 0.0)
+                        .unwrap_or(1.0);
+                    let mut k = (l / unit).ceil();
+                    if k * unit == l && !li {
+                        k += 1.0;
+                    }
+                    let mut last = (h / unit).floor();
+                    if last * unit == h && !hi {
+                        last -= 1.0;
+                    }
+                    if !(k.is_finite() && last.is_finite()) || last - k > 1024.0 {
+                        return None;
+                    }
+                    while k <= last {
+                        out.push(J::from((k * unit) as i64));
+                        k += 1.0;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        if self.validator.is_none() {
+            return None;
+        }
+        out.retain(|v| self.valid(v) == Some(true));
+        Some(out)
+    }
+
+    /// Why `m` can match no value the schema allows, or `None` when it may match one.
+    fn never(&self, m: &Matcher, profile: NumericProfile) -> Option<String> {
+        let max_len = self.schema.get("maxLength").and_then(J::as_u64);
+        let too_long = |need: usize, what: String| {
+            max_len.filter(|&max| need as u64 > max).map(|max| {
+                format!(
+                    "the schema allows at most {max} character{}, but {what} needs at least {need}",
+                    if max == 1 { "" } else { "s" }
+                )
+            })
+        };
+        let invalid = |v: J, shown: String| {
+            (self.valid(&v) == Some(false)).then(|| {
+                let why = self
+                    .validator
+                    .as_ref()
+                    .and_then(|val| val.iter_errors(&v).next().map(|e| e.to_string()))
+                    .unwrap_or_default();
+                format!("the pattern wants {shown}, which the schema does not allow ({why})")
+            })
+        };
+        match m {
+            Matcher::Exact { value, ip: None } | Matcher::Exactly(value) => {
+                invalid(J::String(value.clone()), m.to_string())
+            }
+            Matcher::Number { text, .. } => {
+                let v = serde_json::from_str::<J>(text).ok()?;
+                invalid(v, m.to_string())
+            }
+            Matcher::Bool(b) => invalid(J::Bool(*b), m.to_string()),
+            Matcher::Null => invalid(J::Null, m.to_string()),
+            Matcher::Prefix(p) | Matcher::Suffix(p) => too_long(p.chars().count(), m.to_string()),
+            Matcher::PrefixFolded(_, p) | Matcher::SuffixFolded(_, p) if p.is_ascii() => {
+                too_long(p.len(), m.to_string())
+            }
+            Matcher::EqualsIgnoreCase(_, p) if p.is_ascii() => {
+                let min_len = self.schema.get("minLength").and_then(J::as_u64);
+                too_long(p.len(), m.to_string()).or_else(|| {
+                    min_len.filter(|&min| (p.len() as u64) < min).map(|min| {
+                        format!(
+                            "the schema wants at least {min} characters, but {m} has {}",
+                            p.len()
+                        )
+                    })
+                })
+            }
+            Matcher::Wildcard(w) => too_long(wildcard_min_len(w.source()), m.to_string()),
+            Matcher::Numeric(range) if profile == NumericProfile::F64 => {
+                let (low, high) = self.bounds();
+                let step = number(self.schema, "multipleOf");
+                let integer = self.integer_only();
+                let both_low = tighter(low, range.low, false);
+                let both_high = tighter(high, range.high, true);
+                interval_empty(both_low, both_high, integer, step).then(|| {
+                    let mut allows = format_interval(low, high);
+                    if integer {
+                        allows.push_str(", whole numbers only");
+                    }
+                    if let Some(m) = step {
+                        allows.push_str(&format!(", multiples of {m}"));
+                    }
+                    format!("the schema allows {allows}, but the pattern wants {m}")
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why some sub-rule of a pattern can never match: the sub-rule, its field and the reason.
+pub(crate) struct Never {
+    pub(crate) branch: usize,
+    pub(crate) path: String,
+    pub(crate) list: std::sync::Arc<LeafList>,
+    pub(crate) reason: String,
+}
+
 /// `None` when some valid instance of the producer's event may match; otherwise one reason per
 /// sub-rule, each naming the field that can never be satisfied.
-pub(crate) fn never_matches(pattern: &Pattern, producer: &Producer<'_>) -> Option<Vec<String>> {
+pub(crate) fn never_matches(pattern: &Pattern, producer: &Producer<'_>) -> Option<Vec<Never>> {
     let mut reasons = Vec::new();
-    for rule in pattern.sub_rules() {
+    for (branch, rule) in pattern.sub_rules().iter().enumerate() {
         let mut why = None;
         for field in &rule.fields {
             if let Some(reason) = field_never(
@@ -269,13 +565,88 @@ pub(crate) fn never_matches(pattern: &Pattern, producer: &Producer<'_>) -> Optio
                 &producer.knowledge(&field.path),
                 pattern.profile(),
             ) {
-                why = Some(format!("{}: {reason}", field.path));
+                why = Some(Never {
+                    branch,
+                    path: field.path.clone(),
+                    list: std::sync::Arc::clone(&field.list),
+                    reason,
+                });
                 break;
             }
         }
         reasons.push(why?);
     }
     Some(reasons)
+}
+
+/// The type a matcher fixes for the values it accepts, when it fixes one.
+fn fixed_type(m: &Matcher) -> Option<&'static str> {
+    match m {
+        Matcher::Exact { .. }
+        | Matcher::Exactly(_)
+        | Matcher::Prefix(_)
+        | Matcher::PrefixFolded(..)
+        | Matcher::Suffix(_)
+        | Matcher::SuffixFolded(..)
+        | Matcher::EqualsIgnoreCase(..)
+        | Matcher::Wildcard(_)
+        | Matcher::Cidr(..) => Some("string"),
+        Matcher::Number { value: Some(v), .. } if v.fract() == 0.0 => Some("integer"),
+        Matcher::Number { .. } | Matcher::Numeric(_) => Some("number"),
+        Matcher::Bool(_) => Some("boolean"),
+        Matcher::Null => Some("null"),
+        // `anything-but` and `exists` accept values of any type.
+        Matcher::AnythingBut(_) | Matcher::Exists(_) => None,
+    }
+}
+
+/// Whether a value of type `fixed` is a `wanted` in a `uses` entry.
+fn type_fits(fixed: &str, wanted: &str) -> bool {
+    fixed == wanted || (wanted == "number" && fixed == "integer")
+}
+
+/// Whether the pattern itself guarantees `field` (of `ty`, if given) in every event it
+/// matches: in every sub-rule (every `$or` branch), a condition on the field other than
+/// `exists: false` (which requires a value there), or on a field below it (which requires an
+/// object there). A type is fixed when every condition of the list fixes one that fits.
+pub(crate) fn pattern_guarantees(pattern: &Pattern, field: &str, ty: Option<&str>) -> bool {
+    let below = format!("{field}.");
+    pattern.sub_rules().iter().all(|rule| {
+        rule.fields.iter().any(|f| {
+            if f.path == field {
+                !f.list.has_exists_false
+                    && ty.is_none_or(|ty| {
+                        f.list
+                            .matchers
+                            .iter()
+                            .all(|m| fixed_type(m).is_some_and(|t| type_fits(t, ty)))
+                    })
+            } else {
+                f.path.starts_with(&below) && ty.is_none_or(|ty| ty == "object")
+            }
+        })
+    })
+}
+
+/// Whether the producer's schema lets `field` hold an array (where a condition on a string
+/// also matches an array of strings), or says nothing of its type.
+pub(crate) fn may_be_array(producer: &Producer<'_>, field: &str) -> bool {
+    let Some(rest) = field.strip_prefix("detail.") else {
+        return false;
+    };
+    let Some(mut node) = producer.schema else {
+        return false;
+    };
+    for seg in rest.split('.') {
+        if types_of(node).iter().any(|t| t == "array") {
+            return true;
+        }
+        match node.get("properties").and_then(|p| p.get(seg)) {
+            Some(child) => node = child,
+            None => return false,
+        }
+    }
+    types_of(node).iter().any(|t| t == "array")
 }
 
 /// `None` when every valid instance has `field` (of `ty`, if given); otherwise why not.

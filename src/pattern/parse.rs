@@ -234,10 +234,9 @@ impl Compiler<'_> {
                         other => return self.fail(format!("Unexpected token {}", other.text())),
                     };
                     *empty = false;
-                    // Where the member name starts (the reader has just passed its closing
-                    // quote); the line and column are worked out only when a finding needs
-                    // them.
-                    let name_at = self.reader.offset().saturating_sub(name.len() + 2);
+                    // Where the reader is, just past the member name; the line and column of
+                    // the name are worked out only when a finding needs them.
+                    let name_at = self.reader.offset();
                     self.pointer.push(name.clone());
                     if name == "$or" {
                         match self.next()? {
