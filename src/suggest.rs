@@ -23,9 +23,17 @@ pub(crate) fn nearest<'c>(
         };
         // A word that the candidate begins with, or that begins it, is also near:
         // `prod` for `production`, `expect` for `expects`.
+        // So is one that shares most of its beginning: `stage` for `staging`.
+        let common = word_folded
+            .chars()
+            .zip(c_folded.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let shorter = word_folded.chars().count().min(c_folded.chars().count());
         let near = d <= limit
             || (word_folded.len() >= 3
-                && (c_folded.starts_with(&word_folded) || word_folded.starts_with(&c_folded)));
+                && (c_folded.starts_with(&word_folded) || word_folded.starts_with(&c_folded)))
+            || (common >= 4 && common * 4 >= shorter * 3);
         if near && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -55,6 +63,7 @@ mod tests {
         let envs = ["dev", "staging", "prod"];
         assert_eq!(nearest("Prod", envs), Some("prod"));
         assert_eq!(nearest("production", envs), Some("prod"));
+        assert_eq!(nearest("stage", envs), Some("staging"));
         assert_eq!(nearest("qa", envs), None);
     }
 }

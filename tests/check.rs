@@ -129,6 +129,12 @@ fn check_fixtures_one_per_code() {
             Location::LineColumn(9, 22),
         ),
         (
+            "duplicate-rule",
+            Code::DuplicateRule,
+            "contracts/consumer.yaml",
+            Location::LineColumn(3, 11),
+        ),
+        (
             "disabled-rule",
             Code::DisabledRule,
             "contracts/consumer.yaml",

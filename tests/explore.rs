@@ -1,5 +1,7 @@
 //! generate, match, explain and graph, over the Bellyfed registry.
 
+mod common;
+
 use std::process::Output;
 
 use assert_cmd::Command;
@@ -145,12 +147,23 @@ fn explore_generate_events_and_errors() {
     assert_eq!(code, 2);
 }
 
-/// A rule narrower than its `every: true` expectation fails, with a small counterexample.
+/// A rule narrower than its `every: true` expectation fails, with a small counterexample
+/// (generated: the producer's example, which the check would try first, is taken away).
 #[test]
 fn explore_partial_coverage_counterexample_is_small() {
-    let dir =
+    let fixture =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/partial-coverage");
-    let report = Workspace::load(dir)
+    let dir = std::env::temp_dir().join(format!("bus-contract-shrink-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    common::copy_dir(&fixture, &dir);
+    let producer = std::fs::read_to_string(dir.join("contracts/producer.yaml")).unwrap();
+    let without: String = producer
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("examples:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("contracts/producer.yaml"), without).unwrap();
+    let report = Workspace::load(&dir)
         .unwrap()
         .check(&CheckConfig::default().seed(3));
     let found = report.with_code(Code::PartialCoverage);

@@ -255,7 +255,8 @@ impl<'a> Context<'a> {
                             format!(" in {}", missing.join(", "))
                         };
                         let hint = if elsewhere.is_empty() {
-                            String::new()
+                            ws.nearest_event(event)
+                                .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"))
                         } else {
                             format!(
                                 " ({})",
@@ -292,6 +293,27 @@ impl<'a> Context<'a> {
                     producers_of_expected.extend(distinct);
                 }
                 self.missing_fields(service, sub, &producers_of_expected);
+                if let crate::workspace::AlsoAccepts::Events(events) = &sub.also_accepts {
+                    for e in events {
+                        let published = self
+                            .producers_of(&e.value, &sub.bus.value)
+                            .values()
+                            .any(|p| !p.is_empty());
+                        if !published {
+                            let hint = ws
+                                .nearest_event(&e.value)
+                                .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
+                            let message = format!(
+                                "rule {} also accepts {}, which no service publishes on {}{hint}",
+                                sub.rule.value, e.value, sub.bus.value
+                            );
+                            let f =
+                                Finding::new(Code::NoProducer, &sub.file, e.at.clone(), message)
+                                    .severity(Severity::Warning);
+                            self.push(service, f);
+                        }
+                    }
+                }
             }
         }
     }

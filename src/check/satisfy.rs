@@ -255,9 +255,7 @@ fn field_never(list: &LeafList, k: &Knowledge, profile: NumericProfile) -> Optio
                             let shown: Vec<String> = finite.iter().map(J::to_string).collect();
                             let allowed = match shown.as_slice() {
                                 [] => "no value".to_string(),
-                                [first, second, .., last] if shown.len() > 6 => {
-                                    format!("only {first}, {second}, …, {last}")
-                                }
+                                _ if domain.integer_only() => domain.describe_numbers(),
                                 all => format!("only {}", all.join(", ")),
                             };
                             format!(
@@ -408,6 +406,19 @@ impl<'s> Domain<'s> {
         }
     }
 
+    /// The numbers the schema allows, in words.
+    fn describe_numbers(&self) -> String {
+        let (low, high) = self.bounds();
+        let mut allows = format_interval(low, high);
+        if self.integer_only() {
+            allows.push_str(", whole numbers only");
+        }
+        if let Some(m) = number(self.schema, "multipleOf") {
+            allows.push_str(&format!(", multiples of {m}"));
+        }
+        allows
+    }
+
     fn valid(&self, v: &J) -> Option<bool> {
         self.validator.as_ref().map(|val| val.is_valid(v))
     }
@@ -469,9 +480,8 @@ impl<'s> Domain<'s> {
                 _ => return None,
             }
         }
-        if self.validator.is_none() {
-            return None;
-        }
+        // Without a validator, the values cannot be held to the rest of the schema.
+        self.validator.as_ref()?;
         out.retain(|v| self.valid(v) == Some(true));
         Some(out)
     }
@@ -530,14 +540,10 @@ impl<'s> Domain<'s> {
                 let both_low = tighter(low, range.low, false);
                 let both_high = tighter(high, range.high, true);
                 interval_empty(both_low, both_high, integer, step).then(|| {
-                    let mut allows = format_interval(low, high);
-                    if integer {
-                        allows.push_str(", whole numbers only");
-                    }
-                    if let Some(m) = step {
-                        allows.push_str(&format!(", multiples of {m}"));
-                    }
-                    format!("the schema allows {allows}, but the pattern wants {m}")
+                    format!(
+                        "the schema allows {}, but the pattern wants {m}",
+                        self.describe_numbers()
+                    )
                 })
             }
             _ => None,

@@ -483,6 +483,41 @@ impl Workspace {
             .find(|r| r.name == name || format!("{}/{}", r.service, r.name) == name)
     }
 
+    /// The name nearest to a rule name that is not the workspace's (written `rule` or
+    /// `service/rule`, as [`Workspace::rule`] takes it), for a "did you mean".
+    pub fn nearest_rule(&self, name: &str) -> Option<String> {
+        let names: Vec<String> = self
+            .rules()
+            .iter()
+            .flat_map(|r| [r.name.to_string(), format!("{}/{}", r.service, r.name)])
+            .collect();
+        let pool: Vec<&str> = if name.contains('/') {
+            names
+                .iter()
+                .filter(|n| n.contains('/'))
+                .map(String::as_str)
+                .collect()
+        } else {
+            names
+                .iter()
+                .filter(|n| !n.contains('/'))
+                .map(String::as_str)
+                .collect()
+        };
+        crate::suggest::nearest(name, pool).map(String::from)
+    }
+
+    /// The published event name nearest to one that no service publishes.
+    pub fn nearest_event(&self, name: &str) -> Option<String> {
+        let names: Vec<&str> = self
+            .services
+            .iter()
+            .flat_map(|s| &s.publishes)
+            .map(|p| p.event.value.as_str())
+            .collect();
+        crate::suggest::nearest(name, names).map(String::from)
+    }
+
     /// What each producer of `event` declares about it.
     #[cfg(feature = "gen")]
     pub fn declarations(&self, event: &str) -> Vec<crate::strategy::Declaration> {

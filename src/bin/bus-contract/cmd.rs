@@ -231,17 +231,20 @@ pub fn generate(
     let strategy: BoxedStrategy<serde_json::Value> = if let Some(event) = &args.event {
         let declarations = workspace.declarations(event);
         if declarations.is_empty() {
-            writeln!(err, "error: no service publishes an event named {event}")?;
+            let hint = workspace
+                .nearest_event(event)
+                .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
+            writeln!(
+                err,
+                "error: no service publishes an event named {event}{hint}"
+            )?;
             return Ok(ExitCode::from(EXIT_ERROR));
         }
         Union::new(declarations.iter().map(|d| strategy::event_of(d).boxed())).boxed()
     } else {
         let name = args.rule.as_deref().unwrap_or_default();
         let Some(rule) = workspace.rule(name) else {
-            writeln!(
-                err,
-                "error: no rule named {name} (write rule or service/rule)"
-            )?;
+            writeln!(err, "error: {}", no_rule(&workspace, name))?;
             return Ok(ExitCode::from(EXIT_ERROR));
         };
         let Some(pattern) = usable(&rule, name, err)? else {
@@ -551,11 +554,7 @@ pub fn explain(
 ) -> Result<ExitCode> {
     let workspace = load(&args.dir, &args.imports)?;
     let Some(rule) = workspace.rule(&args.rule) else {
-        writeln!(
-            err,
-            "error: no rule named {} (write rule or service/rule)",
-            args.rule
-        )?;
+        writeln!(err, "error: {}", no_rule(&workspace, &args.rule))?;
         return Ok(ExitCode::from(EXIT_ERROR));
     };
     let Some(pattern) = usable(&rule, &args.rule, err)? else {
@@ -581,6 +580,14 @@ pub fn graph(args: &GraphArgs, out: &mut impl Write) -> Result<ExitCode> {
         GraphFormat::Dot => write!(out, "{}", workspace.graph_dot())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why a rule named on the command line is not found, with the nearest name.
+fn no_rule(workspace: &Workspace, name: &str) -> String {
+    match workspace.nearest_rule(name) {
+        Some(n) => format!("no rule named {name} (did you mean `{n}`?)"),
+        None => format!("no rule named {name} (write rule or service/rule)"),
+    }
 }
 
 /// The pattern of a rule named on the command line, or why there is none. A disabled rule's
