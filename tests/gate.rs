@@ -235,6 +235,31 @@ fn also_accepts_takes_more_on_purpose() {
     assert!(report.is_ok(), "{:#?}", report.findings());
 }
 
+/// The README's example: a rule over every auth event, which says so.
+#[test]
+fn the_readme_also_accepts_example() {
+    let rule = |also: &str| {
+        format!(
+            "  - rule: audit-all-auth\n    bus: bellyfed-domain-auth-${{environment}}\n    pattern: {{ source: [bellyfed.auth] }}\n    expects: [auth.password.changed, auth.permissions.updated]\n{also}    target: audit-log\n    dead-letter-queue: audit-all-auth-dlq\n    retry-policy: {{ maximum-retry-attempts: 8, maximum-event-age-seconds: 3600 }}\n"
+        )
+    };
+    let mut unexpected = Vec::new();
+    for also in ["", "    also-accepts: any\n"] {
+        let dir = registry_copy(&format!("readme-also-{}", also.len()));
+        let path = dir.join("contracts/audit-service.yaml");
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&rule(also));
+        std::fs::write(&path, text).unwrap();
+        let report = Workspace::load(&dir)
+            .unwrap()
+            .check(&CheckConfig::default().cases(16));
+        unexpected.push(report.with_code(Code::UnexpectedEvent).len());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(unexpected[0] >= 1, "{unexpected:?}");
+    assert_eq!(unexpected[1], 0);
+}
+
 // 4. `uses` reads the rule, not only the schema.
 
 #[test]

@@ -46,7 +46,9 @@ pub enum Command {
     /// Verifies that every consumer's rule is satisfied by some producer, that patterns are
     /// valid, examples fit their schemas, names follow the conventions, every subscription has
     /// a dead-letter queue and a sound retry policy, and that routing matches
-    /// routing.snap.yaml. Exits 1 when it finds errors (warnings alone exit 0).
+    /// routing.snap.yaml. Exits 1 when it finds errors (warnings alone exit 0, unless
+    /// --deny warnings), and 2 when there is nothing to check (no contract matches and there
+    /// are no imports) or --env names an environment the workspace does not have.
     Check(CheckArgs),
 
     /// Rewrite routing.snap.yaml: the rules each example event hits.
@@ -139,7 +141,8 @@ pub struct CheckArgs {
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 
-    /// Check one environment only (default: every environment of the workspace).
+    /// Check one environment only, one of the workspace's environments (default: every
+    /// environment of the workspace).
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
 
