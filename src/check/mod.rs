@@ -354,8 +354,17 @@ impl<'a> Context<'a> {
                 format!("{}: {}", r.path, r.reason)
             }
         };
+        // Every branch of the first producer, each with its own failing field.
+        let (first_service, first_publication) = (all[0].0, all[0].1);
+        let first_producer: Vec<String> = all
+            .iter()
+            .take_while(|(ps, p, _)| {
+                std::ptr::eq(**ps, *first_service) && std::ptr::eq(**p, *first_publication)
+            })
+            .map(|(_, _, r)| describe(r))
+            .collect();
         let whole = if branches > 1 {
-            "no $or branch can match; "
+            "no $or branch can match: "
         } else {
             ""
         };
@@ -363,7 +372,7 @@ impl<'a> Context<'a> {
             "rule {} can never match {event} (expects entry at {}:{at}): {whole}{}",
             sub.rule.value,
             sub.file,
-            describe(first)
+            first_producer.join("; ")
         );
         let mut f = Finding::new(
             Code::Unsatisfiable,
@@ -371,7 +380,7 @@ impl<'a> Context<'a> {
             sub.field_location(&first.list),
             message,
         );
-        if all.len() > 1 {
+        if all.len() > first_producer.len() {
             let lines: Vec<String> = all
                 .iter()
                 .map(|(ps, p, r)| format!("{} ({}): {}", ps.name, p.event.value, describe(r)))
