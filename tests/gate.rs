@@ -445,14 +445,12 @@ fn or_messages_name_the_failing_branch() {
         "{}",
         f.message
     );
-    let Some(bus_contract::Evidence::Text(all)) = &f.evidence else {
-        panic!("{f:#?}");
-    };
     assert!(
-        all.contains(
-            "in $or branch 2 (/$or/1/detail/total), detail.total: the schema allows at least 0"
+        f.message.contains(
+            "; in $or branch 2 (/$or/1/detail/total), detail.total: the schema allows at least 0"
         ),
-        "{all}"
+        "{}",
+        f.message
     );
 }
 

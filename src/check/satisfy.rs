@@ -187,21 +187,11 @@ fn to_event_value(v: &J) -> Value {
 
 /// Whether a matcher could accept some value of a JSON type.
 fn type_can_match(m: &Matcher, ty: &str) -> bool {
+    let numeric = |t: &str| t == "number" || t == "integer";
     match m {
         Matcher::Exists(true) | Matcher::AnythingBut(_) => true,
         Matcher::Exists(false) => false,
-        Matcher::Exact { .. }
-        | Matcher::Exactly(_)
-        | Matcher::Prefix(_)
-        | Matcher::PrefixFolded(..)
-        | Matcher::Suffix(_)
-        | Matcher::SuffixFolded(..)
-        | Matcher::EqualsIgnoreCase(..)
-        | Matcher::Wildcard(_)
-        | Matcher::Cidr(..) => ty == "string",
-        Matcher::Number { .. } | Matcher::Numeric(_) => ty == "number" || ty == "integer",
-        Matcher::Bool(_) => ty == "boolean",
-        Matcher::Null => ty == "null",
+        _ => fixed_type(m).is_some_and(|t| t == ty || (numeric(t) && numeric(ty))),
     }
 }
 
