@@ -336,6 +336,54 @@ fn duplicate_rule_names_point_at_both() {
     );
 }
 
+/// One template resource evaluated once per environment is one rule, not a duplicate; a rule
+/// both imported and declared in a contract is one, with a hint.
+#[test]
+fn duplicate_rules_from_imports() {
+    let dir = tempdir("dup-import");
+    copy_dir(&fixture("clean"), &dir);
+    std::fs::write(
+        dir.join("template.yaml"),
+        "Parameters:\n  Environment: { Type: String }\nConditions:\n  IsProd: !Equals [!Ref Environment, prod]\nResources:\n  BillOrders:\n    Type: AWS::Events::Rule\n    Properties:\n      Name: bill-orders\n      EventBusName: shop-orders\n      EventPattern:\n        source: [shop.orders]\n        detail-type: !If [IsProd, [OrderPlaced], [OrderPlaced, OrderTest]]\n      Targets:\n        - Id: billing\n          Arn: arn:aws:lambda:eu-west-1:123456789012:function:billing\n          DeadLetterConfig: { Arn: arn:aws:sqs:eu-west-1:123456789012:billing-dlq }\n          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 }\n",
+    )
+    .unwrap();
+    // Imported alone (no contract of the consumer): no duplicate.
+    std::fs::remove_file(dir.join("contracts/consumer.yaml")).unwrap();
+    std::fs::write(
+        dir.join("bus-contract.yaml"),
+        "imports:\n  - path: template.yaml\n    service: consumer\n    parameters: { Environment: \"${environment}\" }\n",
+    )
+    .unwrap();
+    let ws = Workspace::load(&dir).unwrap();
+    // The prod variant and the other environments' variant.
+    assert_eq!(ws.rules().len(), 2, "{:#?}", ws.rules());
+    let report = ws.check(&CheckConfig::default());
+    assert!(
+        report.with_code(Code::DuplicateRule).is_empty(),
+        "{:#?}",
+        report.findings()
+    );
+    // Imported and adopted into a contract as well: one rule twice.
+    copy_dir(&fixture("clean").join("contracts"), &dir.join("contracts"));
+    let consumer = std::fs::read_to_string(dir.join("contracts/consumer.yaml")).unwrap();
+    std::fs::write(
+        dir.join("contracts/consumer.yaml"),
+        consumer.replace("bus: shop-orders-${environment}", "bus: shop-orders"),
+    )
+    .unwrap();
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    let found = report.with_code(Code::DuplicateRule);
+    assert!(!found.is_empty(), "{:#?}", report.findings());
+    assert!(
+        found
+            .iter()
+            .all(|f| f.message.contains("stop importing it")),
+        "{found:#?}"
+    );
+}
+
 // 7. CI switches.
 
 #[test]

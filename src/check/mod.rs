@@ -610,7 +610,9 @@ impl<'a> Context<'a> {
         });
         for (i, j) in pairs {
             let ((sa, a), (sb, b)) = (rules[i], rules[j]);
-            {
+            // One resource of one template, evaluated once per environment: not two rules.
+            let same_resource = a.origin.is_some() && a.origin == b.origin && a.file == b.file;
+            if !same_resource {
                 let envs: Vec<&str> = self
                     .envs
                     .iter()
@@ -638,8 +640,14 @@ impl<'a> Context<'a> {
                     )) {
                         continue;
                     }
+                    // A rule adopted into a contract while its template is still imported.
+                    let adopted = if this.origin.is_some() != other.origin.is_some() {
+                        "; to adopt an imported rule into a contract, stop importing it (or drop the contract's entry)"
+                    } else {
+                        ""
+                    };
                     let message = format!(
-                        "rule {} on {}{scope} is also declared at {} ({}): EventBridge rule names are unique per bus, so one would replace the other",
+                        "rule {} on {}{scope} is also declared at {} ({}): EventBridge rule names are unique per bus, so one would replace the other{adopted}",
                         this.rule.value,
                         this.bus.value,
                         place(other),

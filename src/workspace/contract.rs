@@ -182,6 +182,160 @@ impl Doc {
             at: value.at.clone(),
         })
     }
+
+    fn expects(&mut self, s: &Node, what: &str) -> Vec<At<Expectation>> {
+        let mut expects = Vec::new();
+        for e in self.list(s, "expects", what) {
+            let value = match &e.value {
+                Tree::String(event) => Expectation {
+                    event: event.clone(),
+                    every: false,
+                },
+                Tree::Map(_) => {
+                    if self
+                        .map(e, &format!("an expects entry of {what}"), EXPECT_KEYS)
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    let Some(event) = self.required(e, "event", "an expects entry") else {
+                        continue;
+                    };
+                    let every = match e.get("every") {
+                        None => false,
+                        Some(Node {
+                            value: Tree::Bool(b),
+                            ..
+                        }) => *b,
+                        Some(other) => {
+                            self.error(
+                                &other.at,
+                                format!("`every` must be true or false, not {}", kind(other)),
+                            );
+                            false
+                        }
+                    };
+                    Expectation {
+                        event: event.value,
+                        every,
+                    }
+                }
+                _ => {
+                    self.error(
+                        &e.at,
+                        format!(
+                            "an expects entry must be an event name or {{ event, every }}, not {}",
+                            kind(e)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            expects.push(At {
+                value,
+                at: e.at.clone(),
+            });
+        }
+        expects
+    }
+
+    fn also_accepts(&mut self, s: &Node) -> AlsoAccepts {
+        match s.get("also-accepts") {
+            None => AlsoAccepts::Nothing,
+            Some(Node {
+                value: Tree::String(any),
+                ..
+            }) if any == "any" => AlsoAccepts::Any,
+            Some(Node {
+                value: Tree::List(items),
+                ..
+            }) => {
+                let mut events = Vec::new();
+                for item in items {
+                    match item.as_str() {
+                        Some(e) => events.push(At {
+                            value: e.to_string(),
+                            at: item.at.clone(),
+                        }),
+                        None => self.error(
+                            &item.at,
+                            format!(
+                                "an also-accepts entry must be an event name, not {}",
+                                kind(item)
+                            ),
+                        ),
+                    }
+                }
+                AlsoAccepts::Events(events)
+            }
+            Some(other) => {
+                self.error(
+                    &other.at,
+                    format!(
+                        "also-accepts must be a list of event names, or `any`, not {}",
+                        kind(other)
+                    ),
+                );
+                AlsoAccepts::Nothing
+            }
+        }
+    }
+
+    fn uses(&mut self, s: &Node, what: &str) -> Vec<At<Use>> {
+        let mut uses = Vec::new();
+        for u in self.list(s, "uses", what) {
+            let value = match &u.value {
+                Tree::String(field) => Use {
+                    field: field.clone(),
+                    ty: None,
+                },
+                Tree::Map(_) => {
+                    if self
+                        .map(u, &format!("a uses entry of {what}"), USES_KEYS)
+                        .is_none()
+                    {
+                        continue;
+                    }
+                    let field = self.required(u, "field", "a uses entry");
+                    let ty = self.required(u, "type", "a uses entry");
+                    let (Some(field), Some(ty)) = (field, ty) else {
+                        continue;
+                    };
+                    if !USES_TYPES.contains(&ty.value.as_str()) {
+                        let hint = crate::suggest::hint(&ty.value, USES_TYPES.iter().copied());
+                        self.error(
+                            &ty.at,
+                            format!(
+                                "type `{}`{hint}: expected one of {}",
+                                ty.value,
+                                USES_TYPES.join(", ")
+                            ),
+                        );
+                        continue;
+                    }
+                    Use {
+                        field: field.value,
+                        ty: Some(ty.value),
+                    }
+                }
+                _ => {
+                    self.error(
+                        &u.at,
+                        format!(
+                            "a uses entry must be a field path or {{ field, type }}, not {}",
+                            kind(u)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            uses.push(At {
+                value,
+                at: u.at.clone(),
+            });
+        }
+        uses
+    }
 }
 
 /// A YAML tree as JSON text, in the order written, numbers as written.
@@ -533,149 +687,9 @@ impl Workspace {
             unresolved = true;
         }
         let targets = self.targets(doc, s, &what);
-        let mut expects = Vec::new();
-        for e in doc.list(s, "expects", &what) {
-            let value = match &e.value {
-                Tree::String(event) => Expectation {
-                    event: event.clone(),
-                    every: false,
-                },
-                Tree::Map(_) => {
-                    if doc
-                        .map(e, &format!("an expects entry of {what}"), EXPECT_KEYS)
-                        .is_none()
-                    {
-                        continue;
-                    }
-                    let Some(event) = doc.required(e, "event", "an expects entry") else {
-                        continue;
-                    };
-                    let every = match e.get("every") {
-                        None => false,
-                        Some(Node {
-                            value: Tree::Bool(b),
-                            ..
-                        }) => *b,
-                        Some(other) => {
-                            doc.error(
-                                &other.at,
-                                format!("`every` must be true or false, not {}", kind(other)),
-                            );
-                            false
-                        }
-                    };
-                    Expectation {
-                        event: event.value,
-                        every,
-                    }
-                }
-                _ => {
-                    doc.error(
-                        &e.at,
-                        format!(
-                            "an expects entry must be an event name or {{ event, every }}, not {}",
-                            kind(e)
-                        ),
-                    );
-                    continue;
-                }
-            };
-            expects.push(At {
-                value,
-                at: e.at.clone(),
-            });
-        }
-        let also_accepts = match s.get("also-accepts") {
-            None => AlsoAccepts::Nothing,
-            Some(Node {
-                value: Tree::String(any),
-                ..
-            }) if any == "any" => AlsoAccepts::Any,
-            Some(Node {
-                value: Tree::List(items),
-                ..
-            }) => {
-                let mut events = Vec::new();
-                for item in items {
-                    match item.as_str() {
-                        Some(e) => events.push(At {
-                            value: e.to_string(),
-                            at: item.at.clone(),
-                        }),
-                        None => doc.error(
-                            &item.at,
-                            format!(
-                                "an also-accepts entry must be an event name, not {}",
-                                kind(item)
-                            ),
-                        ),
-                    }
-                }
-                AlsoAccepts::Events(events)
-            }
-            Some(other) => {
-                doc.error(
-                    &other.at,
-                    format!(
-                        "also-accepts must be a list of event names, or `any`, not {}",
-                        kind(other)
-                    ),
-                );
-                AlsoAccepts::Nothing
-            }
-        };
-        let mut uses = Vec::new();
-        for u in doc.list(s, "uses", &what) {
-            let value = match &u.value {
-                Tree::String(field) => Use {
-                    field: field.clone(),
-                    ty: None,
-                },
-                Tree::Map(_) => {
-                    if doc
-                        .map(u, &format!("a uses entry of {what}"), USES_KEYS)
-                        .is_none()
-                    {
-                        continue;
-                    }
-                    let field = doc.required(u, "field", "a uses entry");
-                    let ty = doc.required(u, "type", "a uses entry");
-                    let (Some(field), Some(ty)) = (field, ty) else {
-                        continue;
-                    };
-                    if !USES_TYPES.contains(&ty.value.as_str()) {
-                        let hint = crate::suggest::hint(&ty.value, USES_TYPES.iter().copied());
-                        doc.error(
-                            &ty.at,
-                            format!(
-                                "type `{}`{hint}: expected one of {}",
-                                ty.value,
-                                USES_TYPES.join(", ")
-                            ),
-                        );
-                        continue;
-                    }
-                    Use {
-                        field: field.value,
-                        ty: Some(ty.value),
-                    }
-                }
-                _ => {
-                    doc.error(
-                        &u.at,
-                        format!(
-                            "a uses entry must be a field path or {{ field, type }}, not {}",
-                            kind(u)
-                        ),
-                    );
-                    continue;
-                }
-            };
-            uses.push(At {
-                value,
-                at: u.at.clone(),
-            });
-        }
+        let expects = doc.expects(s, &what);
+        let also_accepts = doc.also_accepts(s);
+        let uses = doc.uses(s, &what);
         Some(Subscription {
             rule,
             bus,
