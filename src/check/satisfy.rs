@@ -355,8 +355,10 @@ fn interval_empty(low: Bound, high: Bound, integer: bool, step: Option<f64>) -> 
         (true, _) => 1.0,
         _ => return false,
     };
-    let mut k = (l / unit).ceil();
-    if k * unit == l && !li {
+    // A quotient a hair above a whole number (0.7 / 0.1) must not skip the multiple at the
+    // bound: round down first, so that an error can only make the answer "maybe".
+    let mut k = (l / unit - 1e-9).ceil();
+    if k * unit <= l && !li {
         k += 1.0;
     }
     let candidate = k * unit;
@@ -695,4 +697,124 @@ pub(crate) fn not_guaranteed(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{interval_empty, wildcard_min_len};
+
+    #[test]
+    fn intervals() {
+        let inc = |v: f64| Some((v, true));
+        let exc = |v: f64| Some((v, false));
+        // `> 480` against `maximum: 480`.
+        assert!(interval_empty(exc(480.0), inc(480.0), false, None));
+        assert!(!interval_empty(inc(480.0), inc(480.0), false, None));
+        // Unbounded on one side is never empty.
+        assert!(!interval_empty(exc(480.0), None, true, None));
+        // Whole numbers strictly between 1 and 2: none.
+        assert!(interval_empty(exc(1.0), exc(2.0), true, None));
+        assert!(!interval_empty(exc(1.0), exc(2.0), false, None));
+        // Multiples of 15 strictly between 450 and 465: none; up to 465 inclusive: one.
+        assert!(interval_empty(exc(450.0), exc(465.0), true, Some(15.0)));
+        assert!(!interval_empty(exc(450.0), inc(465.0), true, Some(15.0)));
+        // Floating point never turns a multiple at the bound into a "never".
+        assert!(!interval_empty(inc(0.7), inc(0.7), false, Some(0.1)));
+        assert!(!interval_empty(inc(0.3), inc(0.3), false, Some(0.1)));
+        assert!(!interval_empty(inc(99.99), inc(99.99), false, Some(0.01)));
+        assert!(interval_empty(exc(100.0), inc(100.0), false, Some(0.01)));
+    }
+
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    /// A schema of numbers with some of the bounds JSON Schema has.
+    fn number_schema() -> impl Strategy<Value = serde_json::Value> {
+        (
+            prop::bool::ANY,
+            prop::option::of(-20i32..20),
+            prop::option::of(-20i32..20),
+            prop::option::of(-20i32..20),
+            prop::option::of(-20i32..20),
+            prop::option::of(prop::sample::select(vec![0.5, 1.0, 2.0, 3.0, 5.0, 0.25])),
+        )
+            .prop_map(|(integer, min, max, xmin, xmax, step)| {
+                let mut s = json!({"type": if integer { "integer" } else { "number" }});
+                if let Some(v) = min {
+                    s["minimum"] = json!(v);
+                }
+                if let Some(v) = max {
+                    s["maximum"] = json!(v);
+                }
+                if let Some(v) = xmin {
+                    s["exclusiveMinimum"] = json!(v);
+                }
+                if let Some(v) = xmax {
+                    s["exclusiveMaximum"] = json!(v);
+                }
+                if let Some(v) = step {
+                    s["multipleOf"] = json!(v);
+                }
+                s
+            })
+    }
+
+    fn numeric_condition() -> impl Strategy<Value = String> {
+        let op = prop::sample::select(vec![">", ">=", "<", "<=", "="]);
+        prop_oneof![
+            (op.clone(), -25i32..25).prop_map(|(o, v)| format!("[\"{o}\", {v}]")),
+            (-25i32..25, 0i32..12, prop::bool::ANY, prop::bool::ANY).prop_map(|(l, w, li, hi)| {
+                let lo = if li { ">=" } else { ">" };
+                let ho = if hi { "<=" } else { "<" };
+                format!("[\"{lo}\", {l}, \"{ho}\", {}]", l + w)
+            }),
+        ]
+    }
+
+    proptest! {
+        /// "Never" is said only when no value the schema allows satisfies the condition:
+        /// checked against every quarter from -30 to 30.
+        #[test]
+        fn numeric_never_is_sound(schema in number_schema(), condition in numeric_condition()) {
+            let Ok(validator) = crate::workspace::compile_schema(&schema) else {
+                return Ok(());
+            };
+            // EventBridge refuses some ranges (an empty one); they are not the question here.
+            let Ok(pattern) = crate::Pattern::parse(&format!(
+                "{{\"detail\": {{\"n\": [{{\"numeric\": {condition}}}]}}}}"
+            )) else {
+                return Ok(());
+            };
+            let wrapped = json!({
+                "type": "object",
+                "required": ["n"],
+                "properties": {"n": schema},
+            });
+            let producer = super::Producer {
+                source: "s",
+                detail_type: "d",
+                schema: Some(&wrapped),
+            };
+            if super::never_matches(&pattern, &producer).is_some() {
+                for q in -120..=120 {
+                    let v = f64::from(q) / 4.0;
+                    let value = if v.fract() == 0.0 { json!(v as i64) } else { json!(v) };
+                    if validator.is_valid(&value) {
+                        let event = format!("{{\"detail\": {{\"n\": {value}}}}}");
+                        prop_assert!(
+                            !pattern.matches(&event).unwrap(),
+                            "said never, but {value} is valid and matches"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wildcard_lengths() {
+        assert_eq!(wildcard_min_len("SAVE*2026"), 8);
+        assert_eq!(wildcard_min_len("*"), 0);
+        assert_eq!(wildcard_min_len("a\\*b*"), 3);
+    }
 }
