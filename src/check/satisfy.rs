@@ -626,8 +626,9 @@ pub(crate) fn pattern_guarantees(pattern: &Pattern, field: &str, ty: Option<&str
     })
 }
 
-/// Whether the producer's schema lets `field` hold an array (where a condition on a string
-/// also matches an array of strings), or says nothing of its type.
+/// Whether the producer's schema declares that `field`, or a member on the way to it, can be
+/// an array (where a condition on a string also matches an array of strings). A schema that
+/// gives no type is taken at the pattern's word.
 pub(crate) fn may_be_array(producer: &Producer<'_>, field: &str) -> bool {
     let Some(rest) = field.strip_prefix("detail.") else {
         return false;
