@@ -115,11 +115,13 @@ fn nothing_to_check_exits_2() {
         "check",
         empty.to_str().unwrap(),
         "--import",
-        "tests/fixtures/imports/infra/cfn.yaml",
+        "tests/fixtures/imports/cloudformation/search.yaml",
         "--color",
         "never",
     ]);
     assert_ne!(code, 2, "{out}{err}");
+    assert!(out.contains("rule search-reindex-profile-dev"), "{out}");
+    assert!(!out.contains("does not exist"), "{out}");
 }
 
 #[test]
