@@ -2,8 +2,8 @@
 //! assemblies, for stages); each template names its nested stacks' templates through
 //! `aws:asset:path`. `aws:cdk:path` metadata names the rules.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use super::tree::{self, Node};
 use super::{Imported, Note, cfn, read};
@@ -12,13 +12,65 @@ use crate::check::Location;
 /// Assemblies nest (stages within stages) and stacks nest; this bounds both.
 const MAX_DEPTH: usize = 16;
 
+/// The most files one assembly import reads: far above any real assembly.
+const MAX_FILES: usize = 10_000;
+
+/// What one assembly import has read: every file once, and never a file outside the
+/// assembly's directory (symbolic links included).
+struct Reader {
+    root: PathBuf,
+    seen: HashSet<PathBuf>,
+}
+
+impl Reader {
+    /// The file, resolved; `None` (with a problem) when it leaves the assembly, was read
+    /// already (an assembly or a nested stack that names itself, or a template shared by two
+    /// nested stacks, whose rules are the same), or the budget of files is spent.
+    fn admit(&mut self, path: &Path, display: &str, out: &mut Imported) -> Option<PathBuf> {
+        let resolved = match crate::workspace::files::resolve_inside(
+            &self.root,
+            "the assembly",
+            path,
+            display,
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                problem(out, display, Location::File, e);
+                return None;
+            }
+        };
+        if self.seen.len() >= MAX_FILES {
+            problem(
+                out,
+                display,
+                Location::File,
+                format!(
+                    "the assembly has more than {MAX_FILES} files to read; the rest are not read"
+                ),
+            );
+            return None;
+        }
+        self.seen.insert(resolved.clone()).then_some(resolved)
+    }
+}
+
 pub(crate) fn import(
     manifest: &Path,
     display_dir: &str,
     parameters: &BTreeMap<String, String>,
     out: &mut Imported,
 ) {
-    assembly(manifest, display_dir, parameters, out, 0);
+    let root = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let root = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
+    let mut reader = Reader {
+        root,
+        seen: HashSet::new(),
+    };
+    assembly(&mut reader, manifest, display_dir, parameters, out, 0);
 }
 
 fn problem(out: &mut Imported, file: &str, location: Location, message: String) {
@@ -31,8 +83,9 @@ fn problem(out: &mut Imported, file: &str, location: Location, message: String) 
 }
 
 /// Reads a JSON file of the assembly; a problem when it cannot be read or parsed.
-fn load(path: &Path, display: &str, out: &mut Imported) -> Option<Node> {
-    let parsed = read(path)
+fn load(reader: &mut Reader, path: &Path, display: &str, out: &mut Imported) -> Option<Node> {
+    let path = reader.admit(path, display, out)?;
+    let parsed = read(&path)
         .map_err(|e| (Location::File, e))
         .and_then(|text| tree::from_json(&text));
     match parsed {
@@ -65,6 +118,7 @@ fn inside(name: &str) -> bool {
 }
 
 fn assembly(
+    reader: &mut Reader,
     manifest: &Path,
     display_dir: &str,
     parameters: &BTreeMap<String, String>,
@@ -72,7 +126,7 @@ fn assembly(
     depth: usize,
 ) {
     let display = join(display_dir, "manifest.json");
-    let Some(root) = load(manifest, &display, out) else {
+    let Some(root) = load(reader, manifest, &display, out) else {
         return;
     };
     let Some(artifacts) = root.get("artifacts") else {
@@ -134,6 +188,7 @@ fn assembly(
                     }
                 }
                 template(
+                    reader,
                     dir,
                     display_dir,
                     file,
@@ -160,6 +215,7 @@ fn assembly(
                     continue;
                 }
                 assembly(
+                    reader,
                     &dir.join(sub).join("manifest.json"),
                     &join(display_dir, sub),
                     parameters,
@@ -172,7 +228,9 @@ fn assembly(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn template(
+    reader: &mut Reader,
     dir: &Path,
     display_dir: &str,
     file: &str,
@@ -182,7 +240,7 @@ fn template(
     depth: usize,
 ) {
     let display = join(display_dir, file);
-    let Some(root) = load(&dir.join(file), &display, out) else {
+    let Some(root) = load(reader, &dir.join(file), &display, out) else {
         return;
     };
     cfn::import(&root, &display, parameters, stack_name, out);
@@ -212,6 +270,15 @@ fn template(
         }
         let mut params = parameters.clone();
         params.remove("AWS::StackName");
-        template(dir, display_dir, asset, None, &params, out, depth + 1);
+        template(
+            reader,
+            dir,
+            display_dir,
+            asset,
+            None,
+            &params,
+            out,
+            depth + 1,
+        );
     }
 }

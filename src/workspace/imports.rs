@@ -26,7 +26,24 @@ impl Workspace {
                 continue;
             };
             match &self.files.base {
-                Base::Dir(root) => sources.push((root.join(&rel), rel, entry)),
+                Base::Dir(root) => {
+                    let path = root.join(&rel);
+                    // A link out of the workspace is refused; a missing file is reported below.
+                    if path.symlink_metadata().is_ok() {
+                        if let Err(e) =
+                            super::files::resolve_inside(root, "the workspace", &path, &rel)
+                        {
+                            self.problem(
+                                Code::InvalidContract,
+                                CONFIG_FILE,
+                                entry.at.clone(),
+                                format!("import: {e}"),
+                            );
+                            continue;
+                        }
+                    }
+                    sources.push((path, rel, entry));
+                }
                 Base::Embedded(_) => self.problem(
                     Code::InvalidContract,
                     CONFIG_FILE,

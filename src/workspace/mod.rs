@@ -692,7 +692,14 @@ impl Workspace {
         if let Some(size) = file.max_event_size {
             config.max_event_size = size;
         }
+        let mut bad_snapshot = None;
         if let Some(s) = file.snapshot {
+            if files::normalize(Path::new(&s)).is_none_or(|r| r.is_empty()) {
+                bad_snapshot = Some(format!(
+                    "snapshot `{s}` is outside the workspace; paths in {CONFIG_FILE} are relative to it"
+                ));
+            }
+            // Kept as written: `write_snapshot` refuses it too.
             config.snapshot = s;
         }
         for entry in &file.imports {
@@ -758,6 +765,9 @@ impl Workspace {
         for (at, message) in bad {
             self.problem(Code::InvalidContract, CONFIG_FILE, at, message);
         }
+        if let Some(message) = bad_snapshot {
+            self.problem(Code::InvalidContract, CONFIG_FILE, Location::File, message);
+        }
     }
 
     /// The routing snapshot for the workspace as it is now: which rules each example event
@@ -774,8 +784,15 @@ impl Workspace {
     pub fn write_snapshot(&self) -> std::io::Result<PathBuf> {
         match &self.files.base {
             Base::Dir(root) => {
-                let path = root.join(&self.config.snapshot);
-                std::fs::write(&path, self.snapshot())?;
+                let rel = files::normalize(Path::new(&self.config.snapshot)).ok_or_else(|| {
+                    std::io::Error::other(format!(
+                        "the snapshot path `{}` is outside the workspace; refused",
+                        self.config.snapshot
+                    ))
+                })?;
+                let path = root.join(rel);
+                let text = self.snapshot();
+                files::write_atomic(root, &path, |w| w.write_all(text.as_bytes()))?;
                 Ok(path)
             }
             Base::Embedded(_) => Err(std::io::Error::other("the embedded registry is read-only")),
