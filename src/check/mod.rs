@@ -552,10 +552,12 @@ impl<'a> Context<'a> {
 
     /// `duplicate-event`: one (source, detail-type) declared twice on one bus.
     fn duplicates(&mut self) {
-        let mut seen: BTreeMap<(String, String, String), (String, String)> = BTreeMap::new();
         let mut reported = BTreeSet::new();
         let ws: &'a Workspace = self.ws;
         for env in self.envs {
+            // Decided per environment: a bus without `${environment}` (`default`) is the same
+            // bus in each, and one declaration must not meet itself there.
+            let mut seen: BTreeMap<(String, String, String), (String, String)> = BTreeMap::new();
             for service in &ws.services {
                 for p in &service.publishes {
                     let key = (

@@ -48,9 +48,14 @@ pub(crate) struct Env<'t> {
     pub(crate) watch_typed: bool,
     conditions: BTreeMap<String, Option<bool>>,
     depth: usize,
+    /// Nodes evaluated so far: the whole evaluation is bounded, not only its depth.
+    work: usize,
 }
 
 const MAX_DEPTH: usize = 64;
+
+/// The most nodes one template's evaluation visits: a real template visits thousands.
+const MAX_WORK: usize = 10_000_000;
 
 fn placeholder(what: &str) -> String {
     format!("{PLACEHOLDER}{what}}}")
@@ -67,6 +72,7 @@ impl<'t> Env<'t> {
             watch_typed: false,
             conditions: BTreeMap::new(),
             depth: 0,
+            work: 0,
         }
     }
 
@@ -100,6 +106,14 @@ impl<'t> Env<'t> {
     pub(crate) fn eval(&mut self, node: &Node) -> Val {
         if self.depth > MAX_DEPTH {
             return self.unresolved(&node.at, "a value", "intrinsics nest too deep");
+        }
+        self.work += 1;
+        if self.work > MAX_WORK {
+            return self.unresolved(
+                &node.at,
+                "a value",
+                "the template takes too much work to evaluate",
+            );
         }
         self.depth += 1;
         let v = self.eval_inner(node);
@@ -482,6 +496,16 @@ impl<'t> Env<'t> {
         }
         if let Some(param) = self.root.get("Parameters").and_then(|p| p.get(name)) {
             return match param.get("Default") {
+                // CloudFormation takes a default as written: functions are not evaluated
+                // there, so neither are they here (a chain of `!Sub` defaults would grow
+                // exponentially).
+                Some(d) if matches!(d.value, Tree::Map(_) | Tree::List(_)) => self.unresolved(
+                    at,
+                    &format!("!Ref {name}"),
+                    &format!(
+                        "the default of parameter {name} is not a literal value, which CloudFormation refuses; give --parameter {name}=VALUE"
+                    ),
+                ),
                 Some(d) => {
                     let v = self.eval(d);
                     let text = self.text(&v, at);

@@ -63,7 +63,8 @@ impl Node {
     }
 }
 
-/// The most nodes one document may expand to, aliases included: a refusal of alias bombs.
+/// The most nodes one document may expand to, aliases included (text counts a node for every
+/// 64 bytes): a refusal of alias bombs, of many nodes or of long strings.
 const MAX_NODES: usize = 1_000_000;
 
 /// The intrinsic functions a short-form tag may name.
@@ -124,12 +125,22 @@ struct Open {
     key: Option<(String, Location)>,
     anchor: usize,
     tag: Option<String>,
+    /// The keys of a mapping so far, so that a duplicate is found in constant time.
+    keys: std::collections::HashSet<String>,
 }
 
+/// What a node costs when an alias copies it: its nodes, and the bytes of its text (a short
+/// document may alias a long string many times).
 fn count(node: &Node) -> usize {
     match &node.value {
         Tree::List(items) => 1 + items.iter().map(count).sum::<usize>(),
-        Tree::Map(entries) => 1 + entries.iter().map(|(_, v)| count(v)).sum::<usize>(),
+        Tree::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| k.len() / 64 + count(v))
+                .sum::<usize>()
+        }
+        Tree::String(s) | Tree::Number(s) => 1 + s.len() / 64,
         _ => 1,
     }
 }
@@ -185,6 +196,7 @@ impl YamlBuilder {
                     key: None,
                     anchor,
                     tag,
+                    keys: std::collections::HashSet::new(),
                 });
                 self.nodes += 1;
                 return Ok(false);
@@ -241,7 +253,7 @@ impl YamlBuilder {
                     open.key = Some((key, node.at));
                 }
                 Some((key, key_at)) => {
-                    if entries.iter().any(|(k, _)| *k == key) {
+                    if !open.keys.insert(key.clone()) {
                         return Err((node.at, format!("duplicate key {key}")));
                     }
                     // A collection is reported where its key is written.
@@ -360,10 +372,11 @@ fn from_value(value: &crate::json::Value, pointer: String) -> Result<Node, (Loca
         ),
         V::Object(members) => {
             let mut entries: Vec<(String, Node)> = Vec::with_capacity(members.len());
+            let mut keys: std::collections::HashSet<&str> = std::collections::HashSet::new();
             for (k, v) in members {
                 let escaped = k.replace('~', "~0").replace('/', "~1");
                 let at = format!("{pointer}/{escaped}");
-                if entries.iter().any(|(seen, _)| seen == k) {
+                if !keys.insert(k.as_str()) {
                     return Err((Location::Pointer(at), format!("duplicate key {k}")));
                 }
                 entries.push((k.clone(), from_value(v, at)?));

@@ -401,6 +401,27 @@ fn slash_path(p: &Path) -> String {
 mod tests {
     use super::*;
 
+    /// A write that fails halfway (as a killed run would stop) leaves the previous file as it
+    /// was, and no temporary file behind.
+    #[test]
+    fn a_failed_write_leaves_the_previous_file() {
+        let dir = std::env::temp_dir().join(format!("bus-contract-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("routing.snap.yaml");
+        std::fs::write(&path, "previous\n").unwrap();
+        let result = write_atomic(&dir, &path, |w| {
+            w.write_all(b"half of the new")?;
+            Err(std::io::Error::other("killed"))
+        });
+        assert!(result.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous\n");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        write_atomic(&dir, &path, |w| w.write_all(b"new\n")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    }
+
     #[test]
     fn paths_stay_inside() {
         assert_eq!(

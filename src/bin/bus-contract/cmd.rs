@@ -306,6 +306,10 @@ fn read_input(file: &str) -> Result<Vec<u8>> {
     }
 }
 
+/// The largest single (pretty-printed) event `match` reads whole: EventBridge's own limit is
+/// 256 KB, and a file of one event is written for people.
+const ONE_DOCUMENT_LIMIT: u64 = 16 * 1024 * 1024;
+
 pub fn match_events(
     args: &MatchArgs,
     color: bool,
@@ -410,16 +414,23 @@ pub fn match_events(
             continue;
         }
         if line_no == 1 && Event::from_slice(&line).is_err() {
+            // Perhaps one pretty-printed event: read on, but no further than a document could
+            // be, so that a stream whose first line is bad is still read in constant memory.
             let mut rest = line.clone();
-            std::io::Read::read_to_end(&mut reader, &mut rest)
+            let limit = ONE_DOCUMENT_LIMIT.saturating_sub(rest.len() as u64);
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut reader, limit + 1), &mut rest)
                 .with_context(|| format!("cannot read {}", args.file))?;
-            if Event::from_slice(&rest).is_ok() {
+            let complete = rest.len() as u64 <= ONE_DOCUMENT_LIMIT;
+            if complete && Event::from_slice(&rest).is_ok() {
                 whole = Some(rest);
                 break;
             }
-            // Not one document either: go on line by line.
-            let remaining = rest.split_off(line.len());
-            reader = Box::new(std::io::Cursor::new(remaining));
+            // Not one document: go on line by line, the bytes read ahead first.
+            let ahead = rest.split_off(line.len());
+            reader = Box::new(std::io::BufReader::with_capacity(
+                1 << 20,
+                std::io::Read::chain(std::io::Cursor::new(ahead), reader),
+            ));
         }
         events += 1;
         if let Err(e) = tally.event(&matcher, &line, line_no, args, color, &mut out)? {
