@@ -61,6 +61,17 @@ pub enum BuildError {
     /// Two patterns were given the same name.
     #[error("two patterns are named {0:?}")]
     DuplicateName(String),
+    /// Two patterns were parsed with different matching options (numeric profile, array
+    /// consistency): one matcher applies one set of options to every pattern.
+    #[error(
+        "patterns {first:?} and {other:?} were parsed with different matching options (numeric profile or array consistency); build one matcher per set of options"
+    )]
+    MixedOptions {
+        /// The first pattern's name.
+        first: String,
+        /// The name of a pattern whose options differ from the first's.
+        other: String,
+    },
 }
 
 /// Collects named patterns, then builds a [`Matcher`].
@@ -97,11 +108,24 @@ impl MatcherBuilder {
         self
     }
 
-    /// Compiles the patterns.
+    /// Compiles the patterns, with the matching options they were parsed with.
     ///
     /// # Errors
-    /// None at present; the signature leaves room for limits.
+    /// [`BuildError::MixedOptions`] when the patterns were parsed with different numeric
+    /// profiles or array-consistency settings.
     pub fn build(&self) -> Result<Matcher, BuildError> {
+        if let Some((first, p)) = self.patterns.first() {
+            if let Some((other, _)) = self
+                .patterns
+                .iter()
+                .find(|(_, q)| q.semantics() != p.semantics())
+            {
+                return Err(BuildError::MixedOptions {
+                    first: first.clone(),
+                    other: other.clone(),
+                });
+            }
+        }
         let mut m = Matcher::compile(&self.patterns);
         m.stop_early = self.stop_early;
         Ok(m)
@@ -191,6 +215,8 @@ pub struct Matcher {
     /// Sub-rules with no required condition: candidates for every event.
     always: Vec<u32>,
     profile: NumericProfile,
+    /// Whether array consistency applies (every pattern was parsed with the same setting).
+    array_consistency: bool,
     stop_early: bool,
 }
 
@@ -266,6 +292,9 @@ impl Matcher {
             profile: patterns
                 .first()
                 .map_or(NumericProfile::F64, |(_, p)| p.profile()),
+            array_consistency: patterns
+                .first()
+                .is_none_or(|(_, p)| p.semantics().array_consistency),
         };
         let mut path_ids: FxMap<String, u32> = FxMap::default();
         for (pi, (_, pattern)) in patterns.iter().enumerate() {
@@ -518,6 +547,10 @@ impl Matcher {
                     // consistency search, which tests it only if it gets that far.
                     if trailed {
                         s.pending.push((*ci, li as u32, j as u32));
+                    } else if s.free[*ci as usize] != epoch && accepts(cond, scalar, self.profile) {
+                        // Satisfied so far only inside arrays: a leaf outside them (a dotted
+                        // key, a duplicate) constrains nothing, and the search needs to know.
+                        s.free[*ci as usize] = epoch;
                     }
                     continue;
                 }
@@ -559,6 +592,15 @@ impl Matcher {
         event: &[u8],
     ) -> Result<bool, EventError> {
         let epoch = s.epoch;
+        if !self.array_consistency {
+            // Every value counts wherever it is: a field with `exists: false` is satisfied by
+            // a value it accepts, or by no value at the path at all.
+            return Ok(rule.conditions.clone().all(|ci| {
+                let c = &self.conditions[ci as usize];
+                s.satisfied[ci as usize] == epoch
+                    || (c.optional && s.path_epoch[c.path as usize] != epoch)
+            }));
+        }
         let mut trailed_fields = 0;
         for ci in rule.conditions.clone() {
             let c = &self.conditions[ci as usize];
@@ -713,6 +755,70 @@ mod tests {
             "{pattern} on {event}: compiled {got}, reference {reference}"
         );
         got
+    }
+
+    /// Found by review: the first satisfying leaf is inside an array, a later one (a dotted
+    /// key) outside it; only the later one is consistent with the other field.
+    #[test]
+    fn matcher_a_later_leaf_outside_arrays_counts() {
+        compiled(
+            r#"{"P":{"a":[{"wildcard":"x*"}],"b":["y"]}}"#,
+            r#"{"P":[{"a":"x1"},{"b":"y"}],"P.a":"x2"}"#,
+        );
+        compiled(
+            r#"{"P":{"a":[{"numeric":[">",1]}],"b":["y"]}}"#,
+            r#"{"P":[{"a":5},{"b":"y"}],"P.a":7}"#,
+        );
+    }
+
+    /// Each pattern's own options: the compiled matcher follows them, and refuses to mix them.
+    #[test]
+    fn matcher_honours_pattern_options() {
+        use crate::pattern::Options;
+        let cases = [
+            (
+                Options::default().array_consistency(false),
+                r#"{"P":{"a":["x"],"b":["y"]}}"#,
+                r#"{"P":[{"a":"x"},{"b":"y"}]}"#,
+            ),
+            (
+                Options::default().array_consistency(false),
+                r#"{"P":{"a":["x"],"b":[{"exists":false}]}}"#,
+                r#"{"P":[{"a":"x"},{"b":"y"}]}"#,
+            ),
+            (
+                Options::default().numeric_profile(NumericProfile::Legacy5e9),
+                r#"{"n":[{"numeric":[">",1]}]}"#,
+                r#"{"n":6000000000}"#,
+            ),
+            (
+                Options::default().numeric_profile(NumericProfile::Legacy5e9),
+                r#"{"n":[1.0000001]}"#,
+                r#"{"n":1.0000002}"#,
+            ),
+        ];
+        for (options, pattern, event) in cases {
+            let p = Pattern::parse_with(pattern, &options).unwrap();
+            let reference = p.matches(event).unwrap();
+            let mut b = Matcher::builder();
+            b.add("p", p).unwrap();
+            let got = !b
+                .build()
+                .unwrap()
+                .matches(event.as_bytes())
+                .unwrap()
+                .is_empty();
+            assert_eq!(got, reference, "{pattern} on {event} with {options:?}");
+        }
+        let mut b = Matcher::builder();
+        b.add("a", Pattern::parse(r#"{"n":[1]}"#).unwrap()).unwrap();
+        b.add(
+            "b",
+            Pattern::parse_with(r#"{"n":[1]}"#, &Options::default().array_consistency(false))
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(b.build(), Err(BuildError::MixedOptions { .. })));
     }
 
     #[test]

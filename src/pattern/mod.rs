@@ -167,6 +167,11 @@ impl Pattern {
         self.semantics.profile
     }
 
+    /// The matching options the pattern was parsed with.
+    pub(crate) fn semantics(&self) -> reference::Semantics {
+        self.semantics
+    }
+
     /// Whether the pattern matches an event given as JSON text.
     ///
     /// # Errors

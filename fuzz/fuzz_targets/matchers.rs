@@ -1,0 +1,36 @@
+//! The compiled matcher agrees with the reference matcher, with early stop on and off. The
+//! input is a pattern and an event separated by a NUL byte.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some(split) = data.iter().position(|&b| b == 0) else {
+        return;
+    };
+    let (pattern, event) = (&data[..split], &data[split + 1..]);
+    let Ok(pattern) = std::str::from_utf8(pattern) else {
+        return;
+    };
+    let Ok(pattern) = bus_contract::Pattern::parse(pattern) else {
+        return;
+    };
+    let Ok(parsed) = bus_contract::Event::from_slice(event) else {
+        return;
+    };
+    let expected = pattern.matches_event(&parsed);
+    for early in [true, false] {
+        let mut builder = bus_contract::Matcher::builder();
+        builder.add("p", pattern.clone()).unwrap();
+        builder.stop_early(early);
+        let matcher = builder.build().unwrap();
+        let (mut scratch, mut hits) = (bus_contract::Scratch::default(), Vec::new());
+        if matcher.matches_into(event, &mut scratch, &mut hits).is_ok() {
+            assert_eq!(
+                !hits.is_empty(),
+                expected,
+                "compiled (early stop {early}) and reference disagree"
+            );
+        }
+    }
+});
