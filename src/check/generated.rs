@@ -101,6 +101,8 @@ pub(crate) fn check(
             let Some(pattern) = sub.pattern() else {
                 continue;
             };
+            // A publication whose schema does not compile (an invalid-contract error) is not
+            // generated from: its instances would be anything.
             let on_bus: Vec<&Publication> = ws
                 .services
                 .iter()
@@ -108,6 +110,11 @@ pub(crate) fn check(
                 .filter(|p| {
                     envs.iter()
                         .any(|env| expand(&p.bus.value, env) == expand(&sub.bus.value, env))
+                })
+                .filter(|p| {
+                    p.schema
+                        .as_ref()
+                        .is_none_or(|s| crate::workspace::compile_schema(&s.value).is_ok())
                 })
                 .collect();
             if sub.expects.is_empty() {

@@ -105,13 +105,24 @@ fn typed(schema: &J, ty: &str, depth: usize) -> BoxedStrategy<J> {
     }
 }
 
+/// The longest string generated: a schema may ask for more (`minLength: 1000000000`), but an
+/// event is at most 256 KB, and generation must not allocate what a schema asks.
+const MAX_STRING: usize = 1024;
+
+/// The most items of one generated array, halved at each level of nesting, so that nested
+/// `minItems` cannot multiply into gigabytes.
+fn max_items(depth: usize) -> usize {
+    (8usize >> depth.min(3)).max(1)
+}
+
 fn string(schema: &J) -> BoxedStrategy<String> {
-    let min = schema.get("minLength").and_then(J::as_u64).unwrap_or(0) as usize;
+    let min = (schema.get("minLength").and_then(J::as_u64).unwrap_or(0) as usize).min(MAX_STRING);
     let max = schema
         .get("maxLength")
         .and_then(J::as_u64)
         .map_or(min.max(8), |m| m as usize)
-        .max(min);
+        .max(min)
+        .min(MAX_STRING);
     if let Some(format) = schema.get("format").and_then(J::as_str) {
         let s: Option<BoxedStrategy<String>> = match format {
             "date-time" => Some(date_time()),
@@ -141,13 +152,42 @@ fn string(schema: &J) -> BoxedStrategy<String> {
         // also satisfies the (unanchored) search JSON Schema performs.
         let body = pattern.strip_prefix('^').unwrap_or(pattern);
         let body = body.strip_suffix('$').unwrap_or(body);
-        if let Ok(s) = proptest::string::string_regex(body) {
-            return s.boxed();
+        // A pattern whose matches can be longer than a generated string may be (nested
+        // repeats, `a{100000}`) is not generated from: its strings could fill the memory.
+        let bounded = regex_syntax::Parser::new()
+            .parse(body)
+            .ok()
+            .filter(|hir| generated_len(hir) <= MAX_STRING);
+        if let Some(hir) = bounded {
+            if let Ok(s) = proptest::string::string_regex_parsed(&hir) {
+                return s.boxed();
+            }
         }
     }
     proptest::string::string_regex(&format!("[a-z]{{{min},{max}}}"))
         .map(|s| s.boxed())
         .unwrap_or_else(|_| Just("x".repeat(min)).boxed())
+}
+
+/// The longest string proptest generates from a regex, in characters: an unbounded
+/// repetition (`*`, `+`, `{n,}`) yields at most 32 more than its minimum. Saturates.
+fn generated_len(hir: &regex_syntax::hir::Hir) -> usize {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(lit) => lit.0.len(),
+        HirKind::Class(_) => 1,
+        HirKind::Repetition(rep) => {
+            let times = rep.max.unwrap_or(rep.min.saturating_add(32)) as usize;
+            generated_len(&rep.sub).saturating_mul(times)
+        }
+        HirKind::Capture(cap) => generated_len(&cap.sub),
+        HirKind::Concat(items) => items
+            .iter()
+            .map(generated_len)
+            .fold(0, usize::saturating_add),
+        HirKind::Alternation(items) => items.iter().map(generated_len).max().unwrap_or(0),
+    }
 }
 
 fn bound(schema: &J, inclusive: &str, exclusive: &str) -> Option<(f64, bool)> {
@@ -194,12 +234,14 @@ fn number(schema: &J) -> BoxedStrategy<J> {
 }
 
 fn array(schema: &J, depth: usize) -> BoxedStrategy<J> {
-    let min = schema.get("minItems").and_then(J::as_u64).unwrap_or(0) as usize;
+    let cap = max_items(depth);
+    let min = (schema.get("minItems").and_then(J::as_u64).unwrap_or(0) as usize).min(cap);
     let max = schema
         .get("maxItems")
         .and_then(J::as_u64)
         .map_or(min + 3, |m| m as usize)
-        .max(min);
+        .max(min)
+        .min(cap);
     let items = schema
         .get("items")
         .map_or_else(|| Just(J::from("x")).boxed(), |i| value(i, depth + 1));
