@@ -635,10 +635,11 @@ impl Matcher {
             }
         }
         // Array consistency decides: search the leaves for a consistent choice, as the
-        // reference matcher does. A pathological event that exhausts the step budget is
-        // settled by the reference matcher itself.
+        // reference matcher does. An event that exhausts the small step budget is settled by
+        // the reference matcher, whose search over the tree of array elements is polynomial
+        // in the event.
         s.chosen.clear();
-        let mut budget: u32 = 100_000;
+        let mut budget: u32 = 4_000;
         match self.consistent(rule, 0, s, buffers, event, &mut budget) {
             Some(found) => Ok(found),
             None => {

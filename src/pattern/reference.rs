@@ -234,7 +234,133 @@ impl<'a, 'e> Search<'a, 'e> {
     }
 
     fn run(&mut self) -> bool {
+        if self.semantics.array_consistency {
+            if let Some(answer) = self.by_elements() {
+                return answer;
+            }
+        }
         self.field(0)
+    }
+
+    /// Array consistency decided over the event's tree of array elements rather than by
+    /// trying combinations of leaves, so that the time grows with the event polynomially.
+    ///
+    /// Each field is *free* (satisfied by a leaf outside arrays of objects, which constrains
+    /// nothing), *failed* (no leaf it accepts), or *constrained* (only leaves inside array
+    /// elements). A trie of the constrained fields' accepted leaves by their trails gives, for
+    /// each element, the sets of fields that leaves within it can satisfy together: at an
+    /// element, its own leaves, joined with one set from at most one element of each array
+    /// below it. Only maximal sets are kept. The sub-rule matches when the root has a set of
+    /// every constrained field. `None` when the method does not apply: a field with
+    /// `exists: false` and values inside arrays (whose absence depends on the choices before
+    /// it, which the search follows), or more than 128 constrained fields.
+    fn by_elements(&self) -> Option<bool> {
+        let mut constrained: Vec<Vec<usize>> = Vec::new();
+        for field in &self.rule.fields {
+            let mut ids = Vec::new();
+            if let Some(trie) = self.flat.by_path.get(&field.path) {
+                trie.consistent(&[], &mut ids);
+            }
+            let trailed = ids.iter().any(|&l| !self.flat.leaves[l].trail.is_empty());
+            if field.list.has_exists_false && trailed {
+                return None;
+            }
+            let accepted: Vec<usize> = ids
+                .into_iter()
+                .filter(|&l| {
+                    list_accepts(
+                        &field.list,
+                        self.flat.leaves[l].value,
+                        self.semantics.profile,
+                    )
+                })
+                .collect();
+            if accepted.is_empty() {
+                // Absent, or present and refused: `exists: false` holds only when absent.
+                let absent = self
+                    .flat
+                    .by_path
+                    .get(&field.path)
+                    .is_none_or(|t| t.nodes.iter().all(|n| n.leaves.is_empty()));
+                if field.list.has_exists_false && absent {
+                    continue;
+                }
+                return Some(false);
+            }
+            if accepted
+                .iter()
+                .any(|&l| self.flat.leaves[l].trail.is_empty())
+            {
+                continue;
+            }
+            constrained.push(accepted);
+        }
+        if constrained.is_empty() {
+            return Some(true);
+        }
+        if constrained.len() > 128 {
+            return None;
+        }
+        let full: u128 = if constrained.len() == 128 {
+            u128::MAX
+        } else {
+            (1u128 << constrained.len()) - 1
+        };
+        // The trie of trails: each node an element (the root: outside every array), with the
+        // fields its own leaves satisfy and its children by (array, element).
+        let mut nodes: Vec<(u128, BTreeMap<Step, usize>)> = vec![(0, BTreeMap::new())];
+        for (bit, leaves) in constrained.iter().enumerate() {
+            for &l in leaves {
+                let mut at = 0;
+                for &step in &self.flat.leaves[l].trail {
+                    at = match nodes[at].1.get(&step) {
+                        Some(&n) => n,
+                        None => {
+                            nodes.push((0, BTreeMap::new()));
+                            let n = nodes.len() - 1;
+                            nodes[at].1.insert(step, n);
+                            n
+                        }
+                    };
+                }
+                nodes[at].0 |= 1u128 << bit;
+            }
+        }
+        // Children come after their parents, so the nodes are settled from the last.
+        let mut families: Vec<Vec<u128>> = vec![Vec::new(); nodes.len()];
+        for n in (0..nodes.len()).rev() {
+            let (own, children) = &nodes[n];
+            let mut acc = vec![*own];
+            let mut from: Step = (0, 0);
+            while let Some((&(array, _), _)) = children.range(from..).next() {
+                let mut options: Vec<u128> = Vec::new();
+                for (_, &c) in children.range((array, 0)..=(array, u32::MAX)) {
+                    for &set in &families[c] {
+                        keep_maximal(&mut options, set);
+                    }
+                }
+                let mut next = acc.clone();
+                for &a in &acc {
+                    for &o in &options {
+                        keep_maximal(&mut next, a | o);
+                    }
+                }
+                acc = next;
+                if acc.iter().any(|&set| set & full == full) {
+                    break;
+                }
+                if array == u32::MAX {
+                    break;
+                }
+                from = (array + 1, 0);
+            }
+            families[n] = acc;
+            // What a child gave is no longer needed.
+            for &c in children.values() {
+                families[c] = Vec::new();
+            }
+        }
+        Some(families[0].iter().any(|&set| set & full == full))
     }
 
     fn field(&mut self, k: usize) -> bool {
@@ -284,6 +410,15 @@ impl<'a, 'e> Search<'a, 'e> {
         self.failed.insert(key);
         false
     }
+}
+
+/// Adds `set` to a family of sets that keeps only its maximal members.
+fn keep_maximal(family: &mut Vec<u128>, set: u128) {
+    if family.iter().any(|&f| f & set == set) {
+        return;
+    }
+    family.retain(|&f| f & set != f);
+    family.push(set);
 }
 
 /// A leaf value, borrowed: from a parsed [`Value`] here, from event bytes in the compiled
@@ -381,5 +516,122 @@ fn excluded(a: &AnythingBut, v: Scalar<'_>, profile: NumericProfile) -> bool {
         }
         (AnythingBut::Wildcard(list), Scalar::Str(s)) => list.iter().any(|w| w.is_match(s)),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// JSON text of an event with arrays of objects, nested arrays, duplicate keys and dotted
+    /// keys, over a few paths and values.
+    fn event() -> impl Strategy<Value = String> {
+        let value = prop::sample::select(vec!["\"x\"", "\"y\"", "1", "2"]);
+        let member = (prop::sample::select(vec!["a", "b", "c"]), value.clone())
+            .prop_map(|(k, v)| format!("\"{k}\":{v}"));
+        let object =
+            prop::collection::vec(member, 0..3).prop_map(|m| format!("{{{}}}", m.join(",")));
+        let nested =
+            (object.clone(), prop::collection::vec(object.clone(), 0..3)).prop_map(|(o, inner)| {
+                let inner = inner.join(",");
+                format!("{},\"Q\":[{inner}]}}", o.trim_end_matches('}')).replacen("{,", "{", 1)
+            });
+        let array = prop::collection::vec(prop_oneof![object, nested], 0..4)
+            .prop_map(|items| format!("\"P\":[{}]", items.join(",")));
+        let dotted = (prop::sample::select(vec!["P.a", "P.b", "P.Q.c"]), value)
+            .prop_map(|(k, v)| format!("\"{k}\":{v}"));
+        prop::collection::vec(prop_oneof![array, dotted], 1..4)
+            .prop_map(|members| format!("{{{}}}", members.join(",")))
+    }
+
+    fn pattern() -> impl Strategy<Value = String> {
+        let condition = prop::sample::select(vec![
+            "[\"x\"]",
+            "[\"y\"]",
+            "[1]",
+            "[{\"numeric\":[\">\",1]}]",
+            "[{\"exists\":true}]",
+            "[{\"prefix\":\"x\"}]",
+        ]);
+        let path = prop::sample::select(vec!["\"a\"", "\"b\"", "\"c\""]);
+        let p = prop::collection::btree_map(path.clone(), condition.clone(), 1..3).prop_map(|m| {
+            m.into_iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        let q = prop::collection::btree_map(path, condition, 0..3).prop_map(|m| {
+            m.into_iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        (p, q).prop_map(|(p, q)| {
+            if q.is_empty() {
+                format!("{{\"P\":{{{p}}}}}")
+            } else {
+                format!("{{\"P\":{{{p},\"Q\":{{{q}}}}}}}")
+            }
+        })
+    }
+
+    proptest! {
+        /// The search over the tree of array elements and the search over combinations of
+        /// leaves give the same answer.
+        #[test]
+        fn by_elements_agrees_with_the_search(pattern in pattern(), event in event()) {
+            let Ok(p) = crate::Pattern::parse(&pattern) else { return Ok(()) };
+            let Ok(e) = Event::parse(&event) else { return Ok(()) };
+            let semantics = p.semantics();
+            let paths: BTreeSet<&str> = p
+                .sub_rules()
+                .iter()
+                .flat_map(|r| r.fields.iter().map(|f| f.path.as_str()))
+                .collect();
+            let flat = Flat::new(&e, &paths);
+            for rule in p.sub_rules() {
+                let fast = Search::new(rule, &flat, semantics).by_elements();
+                let slow = Search::new(rule, &flat, semantics).field(0);
+                if let Some(fast) = fast {
+                    prop_assert_eq!(fast, slow, "{} on {}", pattern, event);
+                }
+            }
+        }
+    }
+
+    /// Seven arrays reached through one duplicated key, each element holding one of eight
+    /// fields: no consistent choice exists, and finding that out takes no time.
+    #[test]
+    fn many_arrays_are_not_exponential() {
+        let fields = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let element = |i: usize| format!("{{\"{}\":\"v\"}}", fields[i % 8]);
+        let array = |shift: usize| {
+            let items: Vec<String> = (0..10).map(|i| element(i + shift)).collect();
+            format!("\"P\":[{}]", items.join(","))
+        };
+        let arrays: Vec<String> = (0..7).map(array).collect();
+        let event = format!("{{{}}}", arrays.join(","));
+        assert!(event.len() < 4096 + 512, "{}", event.len());
+        let conditions: Vec<String> = fields.iter().map(|f| format!("\"{f}\":[\"v\"]")).collect();
+        let pattern =
+            crate::Pattern::parse(&format!("{{\"P\":{{{}}}}}", conditions.join(","))).unwrap();
+        let start = std::time::Instant::now();
+        assert!(!pattern.matches(&event).unwrap());
+        assert!(
+            start.elapsed() < std::time::Duration::from_millis(100),
+            "{:?}",
+            start.elapsed()
+        );
+        let mut builder = crate::Matcher::builder();
+        builder.add("p", pattern).unwrap();
+        let matcher = builder.build().unwrap();
+        let start = std::time::Instant::now();
+        assert!(matcher.matches(event.as_bytes()).unwrap().is_empty());
+        assert!(
+            start.elapsed() < std::time::Duration::from_millis(100),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }
