@@ -1,5 +1,5 @@
-//! The compiled matcher agrees with the reference matcher, with early stop on and off. The
-//! input is a pattern and an event separated by a NUL byte.
+//! The compiled matcher agrees with the reference matcher (with early stop, it finds no match
+//! the reference does not). The input is a pattern and an event separated by a NUL byte.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -26,11 +26,14 @@ fuzz_target!(|data: &[u8]| {
         let matcher = builder.build().unwrap();
         let (mut scratch, mut hits) = (bus_contract::Scratch::default(), Vec::new());
         if matcher.matches_into(event, &mut scratch, &mut hits).is_ok() {
-            assert_eq!(
-                !hits.is_empty(),
-                expected,
-                "compiled (early stop {early}) and reference disagree"
-            );
+            let got = !hits.is_empty();
+            if early {
+                // Early stop does not see a later duplicate key (documented): it may miss a
+                // match the reference finds through one, but never invents one.
+                assert!(!got || expected, "early stop matched what the reference does not");
+            } else {
+                assert_eq!(got, expected, "compiled and reference disagree");
+            }
         }
     }
 });

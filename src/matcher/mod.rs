@@ -79,6 +79,7 @@ pub enum BuildError {
 pub struct MatcherBuilder {
     patterns: Vec<(String, Pattern)>,
     stop_early: bool,
+    validate: bool,
 }
 
 impl MatcherBuilder {
@@ -108,6 +109,16 @@ impl MatcherBuilder {
         self
     }
 
+    /// Whether to refuse every event that is not valid JSON as a whole: malformed bytes in
+    /// members no pattern names, text after the event, nesting over 1,000 levels, invalid
+    /// UTF-8. Each event is then parsed in full before it is matched, as the reference
+    /// matcher parses it, so matching is slower. Default: `false` (bytes no pattern names
+    /// are skipped unread, which is what makes matching fast).
+    pub fn validate(&mut self, on: bool) -> &mut Self {
+        self.validate = on;
+        self
+    }
+
     /// Compiles the patterns, with the matching options they were parsed with.
     ///
     /// # Errors
@@ -127,7 +138,8 @@ impl MatcherBuilder {
             }
         }
         let mut m = Matcher::compile(&self.patterns);
-        m.stop_early = self.stop_early;
+        m.stop_early = self.stop_early && !self.validate;
+        m.validate = self.validate;
         Ok(m)
     }
 }
@@ -217,6 +229,8 @@ pub struct Matcher {
     profile: NumericProfile,
     /// Whether array consistency applies (every pattern was parsed with the same setting).
     array_consistency: bool,
+    /// Whether each event is parsed in full, and refused unless valid, before matching.
+    validate: bool,
     stop_early: bool,
 }
 
@@ -295,6 +309,7 @@ impl Matcher {
             array_consistency: patterns
                 .first()
                 .is_none_or(|(_, p)| p.semantics().array_consistency),
+            validate: false,
         };
         let mut path_ids: FxMap<String, u32> = FxMap::default();
         for (pi, (_, pattern)) in patterns.iter().enumerate() {
@@ -416,6 +431,9 @@ impl Matcher {
         out: &mut Vec<PatternId>,
     ) -> Result<(), EventError> {
         out.clear();
+        if self.validate {
+            Event::from_slice(event)?;
+        }
         let Scratch { buffers, marks: s } = scratch;
         s.epoch = s.epoch.wrapping_add(1);
         if s.epoch == 0 {
@@ -770,6 +788,29 @@ mod tests {
             r#"{"P":{"a":[{"numeric":[">",1]}],"b":["y"]}}"#,
             r#"{"P":[{"a":5},{"b":"y"}],"P.a":7}"#,
         );
+    }
+
+    /// The validating mode refuses what the reference parser refuses, in members no pattern
+    /// names too; the default mode skips those bytes unread.
+    #[test]
+    fn matcher_validating_mode() {
+        let p = Pattern::parse(r#"{"source":["s"]}"#).unwrap();
+        for bad in [
+            r#"{"source":"s","zz":[1,,2]}"#,
+            r#"{"source":"s"} trailing"#,
+            r#"{"source":"s","zz":01}"#,
+            r#"{"source":"s","zz":"\x"}"#,
+        ] {
+            let mut b = Matcher::builder();
+            b.add("p", p.clone()).unwrap();
+            assert!(b.build().unwrap().matches(bad.as_bytes()).is_ok(), "{bad}");
+            b.validate(true);
+            assert!(b.build().unwrap().matches(bad.as_bytes()).is_err(), "{bad}");
+        }
+        let deep = format!(r#"{{"source":"s","zz":{}{}}}"#, "[".repeat(1100), "]".repeat(1100));
+        let mut b = Matcher::builder();
+        b.add("p", p).unwrap().validate(true);
+        assert!(b.build().unwrap().matches(deep.as_bytes()).is_err());
     }
 
     /// Each pattern's own options: the compiled matcher follows them, and refuses to mix them.

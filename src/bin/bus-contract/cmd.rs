@@ -357,7 +357,7 @@ pub fn match_events(
             anyhow::ensure!(found > 0, "no pattern file matches {g}");
         }
     }
-    builder.stop_early(!args.validate);
+    builder.stop_early(!args.validate).validate(args.validate);
     let matcher = builder.build()?;
 
     let (mut reader, size): (Box<dyn BufRead>, Option<u64>) = if args.file == "-" {
