@@ -367,3 +367,39 @@ fn match_streams_when_the_first_line_is_not_an_event() {
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(summary["events"], 1001, "{summary}");
 }
+
+/// Numbers keep their text wherever a pattern travels: an inline YAML pattern, import output,
+/// and the contract it loads back as.
+#[test]
+fn numbers_keep_their_text() {
+    let dir = tempdir("numbers");
+    std::fs::write(
+        dir.join("template.yaml"),
+        "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      Name: big-numbers\n      EventPattern:\n        source: [shop]\n        detail:\n          n: [1e400, 123456789012345678901234567890]\n",
+    )
+    .unwrap();
+    let imported = bus_contract::import::import(
+        &dir.join("template.yaml"),
+        "template.yaml",
+        &Default::default(),
+    );
+    let yaml = bus_contract::import::to_contract_yaml("shop", &imported.rules);
+    assert!(
+        yaml.contains(
+            r#"pattern: {"source":["shop"],"detail":{"n":[1e400,123456789012345678901234567890]}}"#
+        ),
+        "{yaml}"
+    );
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    std::fs::write(dir.join("contracts/shop.yaml"), yaml).unwrap();
+    let ws = Workspace::load(&dir).unwrap();
+    let rule = ws.rule("big-numbers").unwrap();
+    assert!(
+        rule.pattern
+            .unwrap()
+            .source()
+            .contains("[1e400,123456789012345678901234567890]"),
+        "{:?}",
+        rule.pattern.map(bus_contract::Pattern::source)
+    );
+}

@@ -24,9 +24,10 @@ fn scalar(s: &str) -> String {
 
 /// The pattern as one line of JSON, which YAML reads as a flow mapping. Keys keep their
 /// order; JSON has line breaks only between tokens, so a break and the blanks around it
-/// become one space.
+/// become one space. Numbers are written as they are, whatever their size.
 fn pattern(text: &str) -> Result<String, String> {
-    serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())?;
+    // The crate's own reader: numbers keep their text, even those past f64's range.
+    crate::json::Value::parse(text).map_err(|e| e.message)?;
     let line = text
         .trim()
         .lines()

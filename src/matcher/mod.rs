@@ -807,7 +807,11 @@ mod tests {
             b.validate(true);
             assert!(b.build().unwrap().matches(bad.as_bytes()).is_err(), "{bad}");
         }
-        let deep = format!(r#"{{"source":"s","zz":{}{}}}"#, "[".repeat(1100), "]".repeat(1100));
+        let deep = format!(
+            r#"{{"source":"s","zz":{}{}}}"#,
+            "[".repeat(1100),
+            "]".repeat(1100)
+        );
         let mut b = Matcher::builder();
         b.add("p", p).unwrap().validate(true);
         assert!(b.build().unwrap().matches(deep.as_bytes()).is_err());
