@@ -9,8 +9,10 @@
 //!    `exists: false` is also satisfied when no leaf consistent with the choices so far exists.
 //! 3. The pattern matches when any sub-rule does.
 //!
-//! The search is a depth-first walk with memoised failures, keyed by the field and by the part of
-//! the choices that later fields can see, so repeated work never multiplies.
+//! The search over the tree of array elements (`Search::by_elements`) decides array
+//! consistency in time polynomial in the event; the depth-first walk with memoised failures
+//! (`Search::field`) is the definition it is tested against, and serves sub-rules of more than
+//! 128 constrained fields.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -246,27 +248,50 @@ impl<'a, 'e> Search<'a, 'e> {
     /// trying combinations of leaves, so that the time grows with the event polynomially.
     ///
     /// Each field is *free* (satisfied by a leaf outside arrays of objects, which constrains
-    /// nothing), *failed* (no leaf it accepts), or *constrained* (only leaves inside array
-    /// elements). A trie of the constrained fields' accepted leaves by their trails gives, for
-    /// each element, the sets of fields that leaves within it can satisfy together: at an
-    /// element, its own leaves, joined with one set from at most one element of each array
-    /// below it. Only maximal sets are kept. The sub-rule matches when the root has a set of
-    /// every constrained field. `None` when the method does not apply: a field with
-    /// `exists: false` and values inside arrays (whose absence depends on the choices before
-    /// it, which the search follows), or more than 128 constrained fields.
+    /// nothing), *failed* (no leaf can satisfy it), or *constrained*. A trie of the
+    /// constrained fields' leaves by their trails gives, for each array element, the pairs
+    /// (fields its leaves satisfy together, `exists: false` fields absent so far): at an
+    /// element, its own leaves, joined with one pair from at most one element of each array
+    /// below it. A field with `exists: false` is absent when each of its leaves lies in an
+    /// element that a field *before* it (in path order, as the search takes them) did not
+    /// choose: an array holding one of its leaves must have its element chosen by such a field,
+    /// and the leaf must be outside that element or absent within it. Only pairs no other pair
+    /// covers are kept. The sub-rule matches when the root has a pair in which every
+    /// constrained field is satisfied or absent. Each field takes one leaf, so with
+    /// `exists: false` fields about, sets from two arrays must not share a field, and only
+    /// pairs of the same satisfied set are compared: the work is then exponential in the
+    /// number of constrained fields of the sub-rule, never in the event. `None` for more than
+    /// 128 constrained fields.
     fn by_elements(&self) -> Option<bool> {
-        let mut constrained: Vec<Vec<usize>> = Vec::new();
-        for field in &self.rule.fields {
+        // The constrained fields: the leaves that can satisfy each, and for a field with
+        // `exists: false`, every leaf at its path (any of them rules absence out where it is
+        // consistent).
+        struct Constrained {
+            accepted: Vec<usize>,
+            all: Vec<usize>,
+            optional: bool,
+        }
+        let leaves_at = |path: &str| {
             let mut ids = Vec::new();
-            if let Some(trie) = self.flat.by_path.get(&field.path) {
+            if let Some(trie) = self.flat.by_path.get(path) {
                 trie.consistent(&[], &mut ids);
             }
-            let trailed = ids.iter().any(|&l| !self.flat.leaves[l].trail.is_empty());
-            if field.list.has_exists_false && trailed {
-                return None;
-            }
+            ids
+        };
+        // A field before a field with `exists: false` and values may have to choose a leaf
+        // inside an element (to rule that field's values out), even when a leaf outside
+        // arrays would satisfy it.
+        let last_optional = self
+            .rule
+            .fields
+            .iter()
+            .rposition(|f| f.list.has_exists_false && !leaves_at(&f.path).is_empty());
+        let mut constrained: Vec<Constrained> = Vec::new();
+        for (k, field) in self.rule.fields.iter().enumerate() {
+            let ids = leaves_at(&field.path);
             let accepted: Vec<usize> = ids
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|&l| {
                     list_accepts(
                         &field.list,
@@ -275,25 +300,24 @@ impl<'a, 'e> Search<'a, 'e> {
                     )
                 })
                 .collect();
-            if accepted.is_empty() {
-                // Absent, or present and refused: `exists: false` holds only when absent.
-                let absent = self
-                    .flat
-                    .by_path
-                    .get(&field.path)
-                    .is_none_or(|t| t.nodes.iter().all(|n| n.leaves.is_empty()));
-                if field.list.has_exists_false && absent {
-                    continue;
-                }
-                return Some(false);
-            }
-            if accepted
-                .iter()
-                .any(|&l| self.flat.leaves[l].trail.is_empty())
-            {
+            let untrailed = |l: &usize| self.flat.leaves[*l].trail.is_empty();
+            if accepted.iter().any(untrailed) && last_optional.is_none_or(|o| o <= k) {
                 continue;
             }
-            constrained.push(accepted);
+            let optional = field.list.has_exists_false;
+            if optional && ids.is_empty() {
+                continue;
+            }
+            if accepted.is_empty() && (!optional || ids.iter().any(untrailed)) {
+                // Nothing satisfies it, and it cannot be absent (a value outside arrays is
+                // consistent with every choice).
+                return Some(false);
+            }
+            constrained.push(Constrained {
+                accepted,
+                all: if optional { ids } else { Vec::new() },
+                optional,
+            });
         }
         if constrained.is_empty() {
             return Some(true);
@@ -301,66 +325,150 @@ impl<'a, 'e> Search<'a, 'e> {
         if constrained.len() > 128 {
             return None;
         }
+        let bit = |i: usize| 1u128 << i;
+        // For each field, the fields before it.
+        let before = |i: usize| bit(i) - 1;
+        let wanted_absent: u128 = constrained
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.optional)
+            .fold(0, |m, (i, _)| m | bit(i));
+        // The trie of trails. Each node: the fields its own leaves satisfy, the optional fields
+        // with a leaf of their own there, the optional fields with a leaf anywhere below, and
+        // the children by (array, element).
+        #[derive(Default)]
+        struct Node {
+            satisfies: u128,
+            holds: u128,
+            below: u128,
+            children: BTreeMap<Step, usize>,
+        }
+        let mut nodes: Vec<Node> = vec![Node::default()];
+        let place = |trail: &[Step], nodes: &mut Vec<Node>| {
+            let mut at = 0;
+            let mut path = vec![0];
+            for &step in trail {
+                at = match nodes[at].children.get(&step) {
+                    Some(&n) => n,
+                    None => {
+                        nodes.push(Node::default());
+                        let n = nodes.len() - 1;
+                        nodes[at].children.insert(step, n);
+                        n
+                    }
+                };
+                path.push(at);
+            }
+            path
+        };
+        for (i, c) in constrained.iter().enumerate() {
+            for &l in &c.accepted {
+                let path = place(&self.flat.leaves[l].trail, &mut nodes);
+                if let Some(&end) = path.last() {
+                    nodes[end].satisfies |= bit(i);
+                }
+            }
+            for &l in &c.all {
+                let path = place(&self.flat.leaves[l].trail, &mut nodes);
+                if let Some(&end) = path.last() {
+                    nodes[end].holds |= bit(i);
+                }
+                for &n in &path {
+                    nodes[n].below |= bit(i);
+                }
+            }
+        }
         let full: u128 = if constrained.len() == 128 {
             u128::MAX
         } else {
-            (1u128 << constrained.len()) - 1
+            bit(constrained.len()) - 1
         };
-        // The trie of trails: each node an element (the root: outside every array), with the
-        // fields its own leaves satisfy and its children by (array, element).
-        let mut nodes: Vec<(u128, BTreeMap<Step, usize>)> = vec![(0, BTreeMap::new())];
-        for (bit, leaves) in constrained.iter().enumerate() {
-            for &l in leaves {
-                let mut at = 0;
-                for &step in &self.flat.leaves[l].trail {
-                    at = match nodes[at].1.get(&step) {
-                        Some(&n) => n,
-                        None => {
-                            nodes.push((0, BTreeMap::new()));
-                            let n = nodes.len() - 1;
-                            nodes[at].1.insert(step, n);
-                            n
-                        }
-                    };
-                }
-                nodes[at].0 |= 1u128 << bit;
-            }
-        }
+        let done = |(s, d): (u128, u128)| (s | (d & wanted_absent)) & full == full;
+        // Without `exists: false` fields, satisfying more is never worse, so only maximal sets
+        // are kept; with them, every set of satisfied fields is kept apart.
+        let monotone = wanted_absent == 0;
         // Children come after their parents, so the nodes are settled from the last.
-        let mut families: Vec<Vec<u128>> = vec![Vec::new(); nodes.len()];
+        let mut families: Vec<Vec<(u128, u128)>> = vec![Vec::new(); nodes.len()];
         for n in (0..nodes.len()).rev() {
-            let (own, children) = &nodes[n];
-            let mut acc = vec![*own];
+            let node = &nodes[n];
+            // The node's own leaves are joined after its arrays: they choose no element, so
+            // they rule nothing out below.
+            let mut acc = vec![(0, wanted_absent & !node.holds)];
             let mut from: Step = (0, 0);
-            while let Some((&(array, _), _)) = children.range(from..).next() {
-                let mut options: Vec<u128> = Vec::new();
-                for (_, &c) in children.range((array, 0)..=(array, u32::MAX)) {
-                    for &set in &families[c] {
-                        keep_maximal(&mut options, set);
+            while let Some((&(array, _), _)) = node.children.range(from..).next() {
+                let elements: Vec<usize> = node
+                    .children
+                    .range((array, 0)..=(array, u32::MAX))
+                    .map(|(_, &c)| c)
+                    .collect();
+                // The optional fields with a leaf somewhere in this array.
+                let in_array = elements.iter().fold(0, |m, &e| m | nodes[e].below);
+                // Choosing no element: absence holds only for fields with no leaf here.
+                let mut options: Vec<(u128, u128)> = vec![(0, wanted_absent & !in_array)];
+                for &e in &elements {
+                    for &(s, d) in &families[e] {
+                        let mut absent = wanted_absent & !in_array;
+                        let mut x = in_array;
+                        while x != 0 {
+                            let i = x.trailing_zeros() as usize;
+                            x &= x - 1;
+                            // Chosen by a field before it, and absent inside the element.
+                            let by_earlier = s & before(i) != 0;
+                            let inside_ok = nodes[e].below & bit(i) == 0 || d & bit(i) != 0;
+                            if by_earlier && inside_ok {
+                                absent |= bit(i);
+                            }
+                        }
+                        keep(&mut options, (s, absent), monotone);
                     }
                 }
-                let mut next = acc.clone();
-                for &a in &acc {
-                    for &o in &options {
-                        keep_maximal(&mut next, a | o);
+                let mut next = Vec::new();
+                for &(s, d) in &acc {
+                    for &(os, od) in &options {
+                        // One leaf per field: with `exists: false` fields about, a field
+                        // credited in two arrays would rule out values it cannot reach.
+                        if monotone || s & os == 0 {
+                            keep(&mut next, (s | os, d & od), monotone);
+                        }
                     }
                 }
                 acc = next;
-                if acc.iter().any(|&set| set & full == full) {
-                    break;
-                }
                 if array == u32::MAX {
                     break;
                 }
                 from = (array + 1, 0);
             }
-            families[n] = acc;
+            let own = nodes[n].satisfies;
+            let mut family = Vec::new();
+            if monotone {
+                for (s, d) in acc {
+                    keep(&mut family, (s | own, d), true);
+                }
+            } else {
+                // Each field takes one leaf: any of the node's own fields may take theirs here
+                // or leave it to a leaf elsewhere (here, the fields its arrays gave).
+                family = acc;
+                let mut x = own;
+                while x != 0 {
+                    let f = x & x.wrapping_neg();
+                    x &= x - 1;
+                    let with: Vec<(u128, u128)> = family
+                        .iter()
+                        .filter(|(s, _)| s & f == 0)
+                        .map(|&(s, d)| (s | f, d))
+                        .collect();
+                    for pair in with {
+                        keep(&mut family, pair, false);
+                    }
+                }
+            }
+            families[n] = family;
             // What a child gave is no longer needed.
-            for &c in children.values() {
+            for &c in nodes[n].children.values() {
                 families[c] = Vec::new();
             }
         }
-        Some(families[0].iter().any(|&set| set & full == full))
+        Some(families[0].iter().any(|&pair| done(pair)))
     }
 
     fn field(&mut self, k: usize) -> bool {
@@ -412,13 +520,22 @@ impl<'a, 'e> Search<'a, 'e> {
     }
 }
 
-/// Adds `set` to a family of sets that keeps only its maximal members.
-fn keep_maximal(family: &mut Vec<u128>, set: u128) {
-    if family.iter().any(|&f| f & set == set) {
+/// Adds `pair` to a family of (satisfied, absent) pairs, dropping what another pair makes
+/// redundant: when `monotone`, a pair that satisfies and leaves absent no more than another;
+/// otherwise a pair of the same satisfied fields that leaves absent no more.
+fn keep(family: &mut Vec<(u128, u128)>, pair: (u128, u128), monotone: bool) {
+    let covers = |a: (u128, u128), b: (u128, u128)| {
+        (if monotone {
+            a.0 & b.0 == b.0
+        } else {
+            a.0 == b.0
+        }) && a.1 & b.1 == b.1
+    };
+    if family.iter().any(|&f| covers(f, pair)) {
         return;
     }
-    family.retain(|&f| f & set != f);
-    family.push(set);
+    family.retain(|&f| !covers(pair, f));
+    family.push(pair);
 }
 
 /// A leaf value, borrowed: from a parsed [`Value`] here, from event bytes in the compiled
@@ -553,6 +670,9 @@ mod tests {
             "[{\"numeric\":[\">\",1]}]",
             "[{\"exists\":true}]",
             "[{\"prefix\":\"x\"}]",
+            "[{\"exists\":false}]",
+            "[{\"exists\":false}]",
+            "[\"x\",{\"exists\":false}]",
         ]);
         let path = prop::sample::select(vec!["\"a\"", "\"b\"", "\"c\""]);
         let p = prop::collection::btree_map(path.clone(), condition.clone(), 1..3).prop_map(|m| {
@@ -630,6 +750,29 @@ mod tests {
         assert!(matcher.matches(event.as_bytes()).unwrap().is_empty());
         assert!(
             start.elapsed() < std::time::Duration::from_millis(100),
+            "{:?}",
+            start.elapsed()
+        );
+        // The same with a field that must be absent from the chosen elements.
+        let mut conditions = conditions;
+        conditions.push(r#""z":[{"exists":false}]"#.to_string());
+        let event = event.replacen(r#"{"a":"v"}"#, r#"{"a":"v","z":1}"#, 3);
+        let text = format!("{{\"P\":{{{}}}}}", conditions.join(","));
+        let pattern = crate::Pattern::parse(&text).unwrap();
+        let start = std::time::Instant::now();
+        assert!(!pattern.matches(&event).unwrap());
+        assert!(
+            start.elapsed() < std::time::Duration::from_millis(200),
+            "{:?}",
+            start.elapsed()
+        );
+        let mut builder = crate::Matcher::builder();
+        builder.add("p", pattern).unwrap();
+        let matcher = builder.build().unwrap();
+        let start = std::time::Instant::now();
+        assert!(matcher.matches(event.as_bytes()).unwrap().is_empty());
+        assert!(
+            start.elapsed() < std::time::Duration::from_millis(200),
             "{:?}",
             start.elapsed()
         );
