@@ -790,6 +790,23 @@ mod tests {
         );
     }
 
+    /// Found by the `matchers` fuzz target: with early stop, a later duplicate key is not
+    /// seen (as documented), so a match through it is missed; without early stop, or in the
+    /// validating mode, it is found, as the reference matcher finds it.
+    #[test]
+    fn matcher_early_stop_and_a_later_duplicate_key() {
+        let p = Pattern::parse(r#"{"detail":{"reason":["fraud"]}}"#).unwrap();
+        let event = br#"{"detail":{"reason":"other","reason":"fraud"}}"#;
+        assert!(p.matches(std::str::from_utf8(event).unwrap()).unwrap());
+        let mut b = Matcher::builder();
+        b.add("p", p).unwrap();
+        assert_eq!(b.build().unwrap().matches(event).unwrap(), ["p"]);
+        b.stop_early(true);
+        assert!(b.build().unwrap().matches(event).unwrap().is_empty());
+        b.validate(true);
+        assert_eq!(b.build().unwrap().matches(event).unwrap(), ["p"]);
+    }
+
     /// The validating mode refuses what the reference parser refuses, in members no pattern
     /// names too; the default mode skips those bytes unread.
     #[test]
