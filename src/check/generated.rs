@@ -96,26 +96,39 @@ pub(crate) fn check(
     out: &mut Vec<Finding>,
     witnesses: &mut Vec<Witness>,
 ) {
+    // The publications on each bus in each environment, found once: a rule's bus is then one
+    // lookup per environment, not a scan of every publication.
+    let all: Vec<&Publication> = ws.services.iter().flat_map(|s| &s.publishes).collect();
+    let mut by_bus: std::collections::HashMap<(usize, String), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, p) in all.iter().enumerate() {
+        for (e, env) in envs.iter().enumerate() {
+            by_bus
+                .entry((e, expand(&p.bus.value, env)))
+                .or_default()
+                .push(i);
+        }
+    }
     for service in &ws.services {
         for sub in &service.subscribes {
             let Some(pattern) = sub.pattern() else {
                 continue;
             };
+            let mut here: Vec<usize> = envs
+                .iter()
+                .enumerate()
+                .filter_map(|(e, env)| by_bus.get(&(e, expand(&sub.bus.value, env))))
+                .flatten()
+                .copied()
+                .collect();
+            here.sort_unstable();
+            here.dedup();
             // A publication whose schema does not compile (an invalid-contract error) is not
             // generated from: its instances would be anything.
-            let on_bus: Vec<&Publication> = ws
-                .services
-                .iter()
-                .flat_map(|s| &s.publishes)
-                .filter(|p| {
-                    envs.iter()
-                        .any(|env| expand(&p.bus.value, env) == expand(&sub.bus.value, env))
-                })
-                .filter(|p| {
-                    p.schema
-                        .as_ref()
-                        .is_none_or(|s| crate::workspace::compile_schema(&s.value).is_ok())
-                })
+            let on_bus: Vec<&Publication> = here
+                .into_iter()
+                .map(|i| all[i])
+                .filter(|p| p.schema.as_ref().is_none_or(|s| s.validator.is_some()))
                 .collect();
             if sub.expects.is_empty() {
                 // A rule that says nothing of what it expects (as imported ones do): it should
@@ -209,10 +222,7 @@ pub(crate) fn check(
 
 /// The examples of a publication that are valid events under its schema, with their files.
 fn valid_examples(p: &Publication) -> Vec<(&str, Event)> {
-    let validator = p
-        .schema
-        .as_ref()
-        .and_then(|s| crate::workspace::compile_schema(&s.value).ok());
+    let validator = p.schema.as_ref().and_then(|s| s.validator.clone());
     p.examples
         .iter()
         .filter_map(|ex| {

@@ -673,10 +673,7 @@ impl<'a> Context<'a> {
         let ws: &'a Workspace = self.ws;
         for service in &ws.services {
             for p in &service.publishes {
-                let validator = p
-                    .schema
-                    .as_ref()
-                    .and_then(|s| crate::workspace::compile_schema(&s.value).ok());
+                let validator = p.schema.as_ref().and_then(|s| s.validator.clone());
                 for ex in &p.examples {
                     let mut problems: Vec<(Location, String)> = Vec::new();
                     let json: serde_json::Value = match serde_json::from_str(&ex.text) {

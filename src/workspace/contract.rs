@@ -517,6 +517,7 @@ impl Workspace {
                         value,
                         file: read.name,
                         at: Location::File,
+                        validator: None,
                     },
                     Err(e) => {
                         doc.problems.push(Finding::new(
@@ -537,6 +538,7 @@ impl Workspace {
                 value: to_json(s),
                 file: doc.file.clone(),
                 at: s.at.clone(),
+                validator: None,
             },
             _ => {
                 doc.error(
@@ -546,13 +548,15 @@ impl Workspace {
                 return None;
             }
         };
-        if let Err(e) = compile_schema(&schema.value) {
-            doc.problems.push(Finding::new(
+        let mut schema = schema;
+        match compile_schema(&schema.value) {
+            Ok(v) => schema.validator = Some(std::sync::Arc::new(v)),
+            Err(e) => doc.problems.push(Finding::new(
                 Code::InvalidContract,
                 &schema.file,
                 schema.at.clone(),
                 format!("schema of {what} is not a valid JSON Schema: {e}"),
-            ));
+            )),
         }
         Some(schema)
     }

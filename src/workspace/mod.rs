@@ -206,6 +206,8 @@ pub(crate) struct Schema {
     /// Where the schema is: its own file, or the contract.
     pub(crate) file: String,
     pub(crate) at: Location,
+    /// The schema compiled once, when it compiles (an `invalid-contract` error otherwise).
+    pub(crate) validator: Option<std::sync::Arc<jsonschema::Validator>>,
 }
 
 #[derive(Debug, Clone)]
