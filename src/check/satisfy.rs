@@ -12,7 +12,7 @@ use crate::pattern::reference::list_accepts;
 
 /// What a schema says about the values at one path.
 #[derive(Debug, Clone, PartialEq)]
-enum Knowledge {
+enum Knowledge<'s> {
     /// The path never holds a value.
     Absent(String),
     /// Nothing definite.
@@ -25,7 +25,7 @@ enum Knowledge {
         required: bool,
         /// The schema of the values (of the items, for an array): its bounds, lengths,
         /// formats and patterns decide what a condition can match.
-        schema: J,
+        schema: &'s J,
     },
 }
 
@@ -47,6 +47,9 @@ impl<'a> Producer<'a> {
     }
 }
 
+/// The schema that allows every value.
+static ANY: J = J::Bool(true);
+
 /// The top-level members an EventBridge event can have (spec §1.1).
 const ENVELOPE: [&str; 10] = [
     "version",
@@ -61,13 +64,13 @@ const ENVELOPE: [&str; 10] = [
     "replay-name",
 ];
 
-impl Producer<'_> {
-    fn knowledge(&self, path: &str) -> Knowledge {
+impl<'a> Producer<'a> {
+    fn knowledge(&self, path: &str) -> Knowledge<'a> {
         let exact = |v: &str| Knowledge::Known {
             values: Some(vec![J::String(v.to_string())]),
             types: vec!["string".into()],
             required: true,
-            schema: J::Bool(true),
+            schema: &ANY,
         };
         match path {
             "source" => return exact(self.source),
@@ -91,7 +94,7 @@ impl Producer<'_> {
 }
 
 /// Follows `path` (dot-separated) through a schema.
-fn walk(schema: &J, path: &str, mut required: bool) -> Knowledge {
+fn walk<'s>(schema: &'s J, path: &str, mut required: bool) -> Knowledge<'s> {
     let mut node = schema;
     let mut segments = path.split('.').peekable();
     while let Some(seg) = segments.next() {
@@ -162,7 +165,7 @@ fn walk(schema: &J, path: &str, mut required: bool) -> Knowledge {
         values,
         types,
         required: required && !can_be_empty,
-        schema: node.clone(),
+        schema: node,
     }
 }
 
@@ -286,8 +289,19 @@ fn field_never(list: &LeafList, k: &Knowledge, profile: NumericProfile) -> Optio
 struct Domain<'s> {
     types: &'s [String],
     schema: &'s J,
-    /// The validator of the leaf schema, when it stands alone (no `$ref` out of it).
-    validator: Option<jsonschema::Validator>,
+    /// The validator of the leaf schema, when it stands alone (no `$ref` out of it),
+    /// compiled only when a condition needs it.
+    validator: std::cell::OnceCell<Option<jsonschema::Validator>>,
+}
+
+/// Whether a schema refers to another (`$ref` anywhere in it), so that it cannot be
+/// compiled apart from the schema it is in.
+fn has_ref(schema: &J) -> bool {
+    match schema {
+        J::Object(members) => members.iter().any(|(k, v)| k == "$ref" || has_ref(v)),
+        J::Array(items) => items.iter().any(has_ref),
+        _ => false,
+    }
 }
 
 /// A bound of an interval: the value and whether it is included.
@@ -386,16 +400,23 @@ fn wildcard_min_len(source: &str) -> usize {
 
 impl<'s> Domain<'s> {
     fn of(types: &'s [String], schema: &'s J) -> Domain<'s> {
-        let validator = if schema.to_string().contains("\"$ref\"") {
-            None
-        } else {
-            crate::workspace::compile_schema(schema).ok()
-        };
         Domain {
             types,
             schema,
-            validator,
+            validator: std::cell::OnceCell::new(),
         }
+    }
+
+    fn validator(&self) -> Option<&jsonschema::Validator> {
+        self.validator
+            .get_or_init(|| {
+                if has_ref(self.schema) {
+                    None
+                } else {
+                    crate::workspace::compile_schema(self.schema).ok()
+                }
+            })
+            .as_ref()
     }
 
     /// The numbers the schema allows, in words.
@@ -412,7 +433,7 @@ impl<'s> Domain<'s> {
     }
 
     fn valid(&self, v: &J) -> Option<bool> {
-        self.validator.as_ref().map(|val| val.is_valid(v))
+        self.validator().map(|val| val.is_valid(v))
     }
 
     fn integer_only(&self) -> bool {
@@ -473,7 +494,7 @@ impl<'s> Domain<'s> {
             }
         }
         // Without a validator, the values cannot be held to the rest of the schema.
-        self.validator.as_ref()?;
+        self.validator()?;
         out.retain(|v| self.valid(v) == Some(true));
         Some(out)
     }
@@ -492,8 +513,7 @@ impl<'s> Domain<'s> {
         let invalid = |v: J, shown: String| {
             (self.valid(&v) == Some(false)).then(|| {
                 let why = self
-                    .validator
-                    .as_ref()
+                    .validator()
                     .and_then(|val| val.iter_errors(&v).next().map(|e| e.to_string()))
                     .unwrap_or_default();
                 format!("the pattern wants {shown}, which the schema does not allow ({why})")
