@@ -98,7 +98,16 @@ pub(crate) fn check(
 ) {
     // The publications on each bus in each environment, found once: a rule's bus is then one
     // lookup per environment, not a scan of every publication.
-    let all: Vec<&Publication> = ws.services.iter().flat_map(|s| &s.publishes).collect();
+    // Each publication's valid examples, parsed once for every rule that asks.
+    let all: Vec<Published> = ws
+        .services
+        .iter()
+        .flat_map(|s| &s.publishes)
+        .map(|p| Published {
+            p,
+            examples: valid_examples(p),
+        })
+        .collect();
     let mut by_bus: std::collections::HashMap<(usize, String), Vec<usize>> =
         std::collections::HashMap::new();
     for (i, p) in all.iter().enumerate() {
@@ -125,9 +134,9 @@ pub(crate) fn check(
             here.dedup();
             // A publication whose schema does not compile (an invalid-contract error) is not
             // generated from: its instances would be anything.
-            let on_bus: Vec<&Publication> = here
+            let on_bus: Vec<&Published> = here
                 .into_iter()
-                .map(|i| all[i])
+                .map(|i| &all[i])
                 .filter(|p| p.schema.as_ref().is_none_or(|s| s.validator.is_some()))
                 .collect();
             if sub.expects.is_empty() {
@@ -169,7 +178,7 @@ pub(crate) fn check(
             );
             // Events on the bus that the rule neither expects nor accepts, but matches: the
             // producers' own examples first (certain), then generated valid instances.
-            let expected: Vec<&&Publication> = on_bus
+            let expected: Vec<&&Published> = on_bus
                 .iter()
                 .filter(|p| sub.expects.iter().any(|e| e.value.event == p.event.value))
                 .collect();
@@ -186,24 +195,12 @@ pub(crate) fn check(
                 if statically_never(pattern, p) {
                     continue;
                 }
-                let from_example = valid_examples(p)
-                    .into_iter()
-                    .find(|(_, e)| pattern.matches_event(e))
-                    .map(|(file, e)| (Some(file), e.value().to_string()));
-                let found = from_example.or_else(|| {
-                    let s = seed_for(
-                        seed,
-                        &[&service.name, &sub.rule.value, &p.event.value, "unexpected"],
-                    );
-                    counterexample(pattern, &p.declaration(), false, s, cases)
-                        .map(|e| (None, compact(&e)))
-                });
-                let Some((example_file, example)) = found else {
+                let s = seed_for(
+                    seed,
+                    &[&service.name, &sub.rule.value, &p.event.value, "unexpected"],
+                );
+                let Some((which, example)) = evidence(pattern, p, true, s, cases) else {
                     continue;
-                };
-                let which = match &example_file {
-                    Some(file) => format!("its example {file}"),
-                    None => "valid instances such as the evidence's".to_string(),
                 };
                 let at = hit_location(sub, pattern, &example);
                 let message = format!(
@@ -218,6 +215,45 @@ pub(crate) fn check(
             }
         }
     }
+}
+
+/// A publication with those of its examples that are valid instances, parsed.
+struct Published<'w> {
+    p: &'w Publication,
+    examples: Vec<(&'w str, Event)>,
+}
+
+impl std::ops::Deref for Published<'_> {
+    type Target = Publication;
+
+    fn deref(&self) -> &Publication {
+        self.p
+    }
+}
+
+/// A valid instance of the publication that the pattern takes (`matching`) or misses: one of
+/// its examples when one does, since that is certain, else a generated one, shrunk; with how
+/// a message names it.
+fn evidence(
+    pattern: &Pattern,
+    p: &Published,
+    matching: bool,
+    seed: u64,
+    cases: u32,
+) -> Option<(String, String)> {
+    if let Some((file, e)) = p
+        .examples
+        .iter()
+        .find(|(_, e)| pattern.matches_event(e) == matching)
+    {
+        return Some((format!("its example {file}"), e.value().to_string()));
+    }
+    counterexample(pattern, &p.declaration(), !matching, seed, cases).map(|e| {
+        (
+            "valid instances such as the evidence's".to_string(),
+            compact(&e),
+        )
+    })
 }
 
 /// The examples of a publication that are valid events under its schema, with their files.
@@ -314,7 +350,7 @@ fn expectations(
     service: &str,
     sub: &Subscription,
     pattern: &Pattern,
-    on_bus: &[&Publication],
+    on_bus: &[&Published],
     seed: u64,
     cases: u32,
     out: &mut Vec<Finding>,
@@ -322,9 +358,9 @@ fn expectations(
 ) {
     for expect in &sub.expects {
         let event = &expect.value.event;
-        let producers: Vec<&&Publication> =
+        let producers: Vec<&&Published> =
             on_bus.iter().filter(|p| p.event.value == *event).collect();
-        let possible: Vec<&&Publication> = producers
+        let possible: Vec<&&Published> = producers
             .iter()
             .copied()
             .filter(|p| !statically_never(pattern, p))
@@ -363,21 +399,8 @@ fn expectations(
         }
         if expect.value.every {
             for p in &producers {
-                // The producer's own examples first (certain), then generated instances.
-                let from_example = valid_examples(p)
-                    .into_iter()
-                    .find(|(_, e)| !pattern.matches_event(e))
-                    .map(|(file, e)| (Some(file), e.value().to_string()));
-                let found = from_example.or_else(|| {
-                    let s = seed_for(seed, &[service, &sub.rule.value, event, "every"]);
-                    counterexample(pattern, &p.declaration(), true, s, cases)
-                        .map(|e| (None, compact(&e)))
-                });
-                if let Some((example_file, example)) = found {
-                    let which = match &example_file {
-                        Some(file) => format!("its example {file}"),
-                        None => "valid instances such as the evidence's".to_string(),
-                    };
+                let s = seed_for(seed, &[service, &sub.rule.value, event, "every"]);
+                if let Some((which, example)) = evidence(pattern, p, false, s, cases) {
                     let (at, why) = miss_location(sub, pattern, &example);
                     let message = format!(
                         "rule {} expects every {event} (expects entry at {}:{}), but misses {which}: {why}",
