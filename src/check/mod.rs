@@ -613,56 +613,56 @@ impl<'a> Context<'a> {
         for (i, j) in pairs {
             let ((sa, a), (sb, b)) = (rules[i], rules[j]);
             // One resource of one template, evaluated once per environment: not two rules.
-            let same_resource = a.origin.is_some() && a.origin == b.origin && a.file == b.file;
-            if !same_resource {
-                let envs: Vec<&str> = self
-                    .envs
-                    .iter()
-                    .filter(|env| expand(&a.bus.value, env) == expand(&b.bus.value, env))
-                    .map(String::as_str)
-                    .collect();
-                if envs.is_empty() {
+            if a.origin.is_some() && a.origin == b.origin && a.file == b.file {
+                continue;
+            }
+            let envs: Vec<&str> = self
+                .envs
+                .iter()
+                .filter(|env| expand(&a.bus.value, env) == expand(&b.bus.value, env))
+                .map(String::as_str)
+                .collect();
+            if envs.is_empty() {
+                continue;
+            }
+            let place = |s: &Subscription| match &s.at {
+                Location::File => s.file.clone(),
+                at => format!("{}:{at}", s.file),
+            };
+            let scope = if envs.len() == self.envs.len() {
+                String::new()
+            } else {
+                format!(" in {}", envs.join(", "))
+            };
+            for ((svc, this), (other_svc, other)) in [((sa, a), (sb, b)), ((sb, b), (sa, a))] {
+                if !reported.insert((
+                    this.file.clone(),
+                    this.at.clone(),
+                    other.file.clone(),
+                    other.at.clone(),
+                )) {
                     continue;
                 }
-                let place = |s: &Subscription| match &s.at {
-                    Location::File => s.file.clone(),
-                    at => format!("{}:{at}", s.file),
-                };
-                let scope = if envs.len() == self.envs.len() {
-                    String::new()
+                // A rule adopted into a contract while its template is still imported.
+                let adopted = if this.origin.is_some() != other.origin.is_some() {
+                    "; to adopt an imported rule into a contract, stop importing it (or drop the contract's entry)"
                 } else {
-                    format!(" in {}", envs.join(", "))
+                    ""
                 };
-                for ((svc, this), (other_svc, other)) in [((sa, a), (sb, b)), ((sb, b), (sa, a))] {
-                    if !reported.insert((
-                        this.file.clone(),
-                        this.at.clone(),
-                        other.file.clone(),
-                        other.at.clone(),
-                    )) {
-                        continue;
-                    }
-                    // A rule adopted into a contract while its template is still imported.
-                    let adopted = if this.origin.is_some() != other.origin.is_some() {
-                        "; to adopt an imported rule into a contract, stop importing it (or drop the contract's entry)"
-                    } else {
-                        ""
-                    };
-                    let message = format!(
-                        "rule {} on {}{scope} is also declared at {} ({}): EventBridge rule names are unique per bus, so one would replace the other{adopted}",
-                        this.rule.value,
-                        this.bus.value,
-                        place(other),
-                        other_svc.name
-                    );
-                    let f = Finding::new(
-                        Code::DuplicateRule,
-                        &this.file,
-                        this.rule.at.clone(),
-                        message,
-                    );
-                    self.push_sub(svc, this, f);
-                }
+                let message = format!(
+                    "rule {} on {}{scope} is also declared at {} ({}): EventBridge rule names are unique per bus, so one would replace the other{adopted}",
+                    this.rule.value,
+                    this.bus.value,
+                    place(other),
+                    other_svc.name
+                );
+                let f = Finding::new(
+                    Code::DuplicateRule,
+                    &this.file,
+                    this.rule.at.clone(),
+                    message,
+                );
+                self.push_sub(svc, this, f);
             }
         }
     }
