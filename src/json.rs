@@ -60,6 +60,18 @@ enum Frame {
     Array(bool),
 }
 
+/// Line and column (1-based, in characters) of a byte offset into `src`.
+pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(src.len());
+    while !src.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &src[..end];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
 /// Pull reader over a JSON text. After the root value it returns `None`; any trailing text is
 /// ignored, as the pattern parser EventBridge uses does.
 pub(crate) struct Reader<'a> {
@@ -70,6 +82,8 @@ pub(crate) struct Reader<'a> {
     root_done: bool,
     /// Whether the next token is a member value (right after a name).
     after_name: bool,
+    /// Where the last member name began: its opening quote.
+    name_start: usize,
 }
 
 const VALUE_LIST: &str = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')";
@@ -83,7 +97,13 @@ impl<'a> Reader<'a> {
             stack: Vec::new(),
             root_done: false,
             after_name: false,
+            name_start: 0,
         }
+    }
+
+    /// Byte offset of the opening quote of the member name read last.
+    pub(crate) fn name_start(&self) -> usize {
+        self.name_start
     }
 
     /// Byte offset of the reader.
@@ -93,10 +113,7 @@ impl<'a> Reader<'a> {
 
     /// Line and column (1-based, in characters) of a byte offset.
     pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = &self.src[..offset.min(self.src.len())];
-        let line = before.matches('\n').count() + 1;
-        let start = before.rfind('\n').map_or(0, |i| i + 1);
-        (line, before[start..].chars().count() + 1)
+        line_col(self.src, offset)
     }
 
     pub(crate) fn error_at(&self, offset: usize, message: String) -> SyntaxError {
@@ -208,6 +225,7 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     self.skip_ws_checked()?;
                 }
+                self.name_start = self.pos;
                 self.name().map(Some)
             }
             Some((Frame::Array(seen), _)) => {

@@ -89,8 +89,8 @@ pub(crate) struct LeafList {
     /// Indexes of the matchers not covered by the two sets.
     pub(crate) rest: Vec<usize>,
     pub(crate) has_exists_false: bool,
-    /// The JSON pointer of the list in the pattern, and the byte offset just past its member
-    /// name in the pattern's text: where findings about the condition point.
+    /// The JSON pointer of the list in the pattern, and the byte offset of its member name's
+    /// opening quote in the pattern's text: where findings about the condition point.
     pub(crate) pointer: String,
     pub(crate) offset: Option<usize>,
 }

@@ -234,9 +234,9 @@ impl Compiler<'_> {
                         other => return self.fail(format!("Unexpected token {}", other.text())),
                     };
                     *empty = false;
-                    // Where the reader is, just past the member name; the line and column of
-                    // the name are worked out only when a finding needs them.
-                    let name_at = self.reader.offset();
+                    // Where the member name begins; its line and column are worked out only
+                    // when a finding needs them.
+                    let name_at = self.reader.name_start();
                     self.pointer.push(name.clone());
                     if name == "$or" {
                         match self.next()? {

@@ -339,7 +339,7 @@ impl Doc {
 }
 
 /// A YAML tree as JSON text, in the order written, numbers as written.
-pub(crate) fn to_json_text(node: &Node, out: &mut String) {
+fn to_json_text(node: &Node, out: &mut String) {
     match &node.value {
         Tree::Null => out.push_str("null"),
         Tree::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

@@ -274,23 +274,8 @@ impl Subscription {
                 .cloned()
                 .unwrap_or_else(|| self.pattern_at.clone()),
             (None, Some(offset), Some(pattern)) => {
-                let source = pattern.source();
-                // Back over the colon and blanks to the name's closing quote, then to its
-                // opening quote.
-                let bytes = source.as_bytes();
-                let mut i = offset.min(bytes.len());
-                while i > 0 && bytes[i - 1] != b'"' {
-                    i -= 1;
-                }
-                i = i.saturating_sub(1);
-                while i > 0 && !(bytes[i - 1] == b'"' && (i < 2 || bytes[i - 2] != b'\\')) {
-                    i -= 1;
-                }
-                let start_of_name = i.saturating_sub(1);
-                let before = source.get(..start_of_name).unwrap_or(source);
-                let line = before.matches('\n').count() + 1;
-                let start = before.rfind('\n').map_or(0, |i| i + 1);
-                Location::LineColumn(line as u64, before[start..].chars().count() as u64 + 1)
+                let (line, column) = crate::json::line_col(pattern.source(), offset);
+                Location::LineColumn(line as u64, column as u64)
             }
             (None, _, _) => self.pattern_at.clone(),
         }
