@@ -271,13 +271,19 @@ impl<'a, 'e> Search<'a, 'e> {
             all: Vec<usize>,
             optional: bool,
         }
-        let leaves_at = |path: &str| {
-            let mut ids = Vec::new();
-            if let Some(trie) = self.flat.by_path.get(path) {
-                trie.consistent(&[], &mut ids);
-            }
-            ids
-        };
+        // Every leaf at each field's path.
+        let leaves: Vec<Vec<usize>> = self
+            .rule
+            .fields
+            .iter()
+            .map(|f| {
+                let mut ids = Vec::new();
+                if let Some(trie) = self.flat.by_path.get(&f.path) {
+                    trie.consistent(&[], &mut ids);
+                }
+                ids
+            })
+            .collect();
         // A field before a field with `exists: false` and values may have to choose a leaf
         // inside an element (to rule that field's values out), even when a leaf outside
         // arrays would satisfy it.
@@ -285,10 +291,10 @@ impl<'a, 'e> Search<'a, 'e> {
             .rule
             .fields
             .iter()
-            .rposition(|f| f.list.has_exists_false && !leaves_at(&f.path).is_empty());
+            .zip(&leaves)
+            .rposition(|(f, ids)| f.list.has_exists_false && !ids.is_empty());
         let mut constrained: Vec<Constrained> = Vec::new();
-        for (k, field) in self.rule.fields.iter().enumerate() {
-            let ids = leaves_at(&field.path);
+        for (k, (field, ids)) in self.rule.fields.iter().zip(leaves).enumerate() {
             let accepted: Vec<usize> = ids
                 .iter()
                 .copied()
