@@ -158,6 +158,18 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// A severity setting as `severities` in `bus-contract.yaml` and `--severity` write it:
+    /// `error`, `warning`, or `off` (`Some(None)`: the code is not reported). `None` for any
+    /// other word.
+    pub fn setting(word: &str) -> Option<Option<Severity>> {
+        match word {
+            "error" => Some(Some(Severity::Error)),
+            "warning" => Some(Some(Severity::Warning)),
+            "off" => Some(None),
+            _ => None,
+        }
+    }
+
     /// `error` or `warning`.
     pub fn as_str(self) -> &'static str {
         match self {

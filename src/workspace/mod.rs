@@ -735,17 +735,15 @@ impl Workspace {
                 ));
                 continue;
             };
-            let severity = match level.value.as_str() {
-                "error" => Some(Severity::Error),
-                "warning" => Some(Severity::Warning),
-                "off" => None,
-                other => {
-                    bad.push((
-                        loc(level),
-                        format!("severity `{other}` for `{code}`: expected error, warning or off"),
-                    ));
-                    continue;
-                }
+            let Some(severity) = Severity::setting(&level.value) else {
+                bad.push((
+                    loc(level),
+                    format!(
+                        "severity `{}` for `{code}`: expected error, warning or off",
+                        level.value
+                    ),
+                ));
+                continue;
             };
             self.config.severities.insert(c, severity);
         }

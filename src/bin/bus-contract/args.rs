@@ -186,16 +186,8 @@ fn parse_severity(s: &str) -> Result<(bus_contract::Code, Option<bus_contract::S
         return Err(format!("expected CODE=LEVEL, got `{s}`"));
     };
     let c = Code::parse(code)?;
-    let level = match level {
-        "error" => Some(Severity::Error),
-        "warning" => Some(Severity::Warning),
-        "off" => None,
-        other => {
-            return Err(format!(
-                "unknown level `{other}`: expected error, warning or off"
-            ));
-        }
-    };
+    let level = Severity::setting(level)
+        .ok_or_else(|| format!("unknown level `{level}`: expected error, warning or off"))?;
     Ok((c, level))
 }
 
