@@ -24,7 +24,7 @@ use crate::event::{Event, EventError};
 use crate::number::NumericProfile;
 use crate::pattern::Pattern;
 use crate::pattern::ast::Matcher as Cond;
-use crate::pattern::reference::{Scalar, accepts};
+use crate::pattern::reference::{Scalar, Semantics, accepts};
 use flatten::{Buffers, Interest, Kind};
 
 /// A fast hasher for short keys (paths, values): the multiply-rotate hash of rustc's `FxHash`.
@@ -226,9 +226,8 @@ pub struct Matcher {
     sub_rules: Vec<SubRule>,
     /// Sub-rules with no required condition: candidates for every event.
     always: Vec<u32>,
-    profile: NumericProfile,
-    /// Whether array consistency applies (every pattern was parsed with the same setting).
-    array_consistency: bool,
+    /// The matching options every pattern was parsed with (the builder refuses a mix).
+    semantics: Semantics,
     /// Whether each event is parsed in full, and refused unless valid, before matching.
     validate: bool,
     stop_early: bool,
@@ -303,12 +302,13 @@ impl Matcher {
             sub_rules: Vec::new(),
             always: Vec::new(),
             stop_early: false,
-            profile: patterns
-                .first()
-                .map_or(NumericProfile::F64, |(_, p)| p.profile()),
-            array_consistency: patterns
-                .first()
-                .is_none_or(|(_, p)| p.semantics().array_consistency),
+            semantics: patterns.first().map_or(
+                Semantics {
+                    profile: NumericProfile::F64,
+                    array_consistency: true,
+                },
+                |(_, p)| p.semantics(),
+            ),
             validate: false,
         };
         let mut path_ids: FxMap<String, u32> = FxMap::default();
@@ -548,11 +548,12 @@ impl Matcher {
                 }
                 Scalar::Num(t) if index.has_numbers => {
                     if let Some(cs) = self
+                        .semantics
                         .profile
                         .approx(t)
                         .and_then(|v| index.numbers.get(&v.to_bits()))
                     {
-                        if self.profile.comparable(t).is_some() {
+                        if self.semantics.profile.comparable(t).is_some() {
                             cs.iter().for_each(|&c| hit(c, s));
                         }
                     }
@@ -565,14 +566,16 @@ impl Matcher {
                     // consistency search, which tests it only if it gets that far.
                     if trailed {
                         s.pending.push((*ci, li as u32, j as u32));
-                    } else if s.free[*ci as usize] != epoch && accepts(cond, scalar, self.profile) {
+                    } else if s.free[*ci as usize] != epoch
+                        && accepts(cond, scalar, self.semantics.profile)
+                    {
                         // Satisfied so far only inside arrays: a leaf outside them (a dotted
                         // key, a duplicate) constrains nothing, and the search needs to know.
                         s.free[*ci as usize] = epoch;
                     }
                     continue;
                 }
-                if accepts(cond, scalar, self.profile) {
+                if accepts(cond, scalar, self.semantics.profile) {
                     hit(*ci, s);
                 }
             }
@@ -610,7 +613,7 @@ impl Matcher {
         event: &[u8],
     ) -> Result<bool, EventError> {
         let epoch = s.epoch;
-        if !self.array_consistency {
+        if !self.semantics.array_consistency {
             // Every value counts wherever it is: a field with `exists: false` is satisfied by
             // a value it accepts, or by no value at the path at all.
             return Ok(rule.conditions.clone().all(|ci| {
@@ -712,7 +715,11 @@ impl Matcher {
             }
             if let Some(j) = deferred {
                 let matcher = &self.paths[l.path as usize].others[j as usize].1;
-                if !accepts(matcher, leaf_scalar(l, buffers, event), self.profile) {
+                if !accepts(
+                    matcher,
+                    leaf_scalar(l, buffers, event),
+                    self.semantics.profile,
+                ) {
                     continue;
                 }
             }
