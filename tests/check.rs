@@ -3,17 +3,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use bus_contract::{CheckConfig, Code, Location, Severity, Workspace};
-use common::copy_dir;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
+use common::{copy_dir, fixture, registry_copy, tempdir};
 
 /// Each fixture yields a finding of its code at this file and location, and no error of any
 /// other code.
@@ -240,26 +234,6 @@ fn check_overlay_from_a_service_repo() {
             .count(),
         1
     );
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bus-contract-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A copy of the registry, for breaking.
-fn registry_copy(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempdir(name);
-    for d in ["contracts", "patterns"] {
-        copy_dir(&root.join(d), &dir.join(d));
-    }
-    for f in ["bus-contract.yaml", "routing.snap.yaml"] {
-        std::fs::copy(root.join(f), dir.join(f)).unwrap();
-    }
-    dir
 }
 
 /// Replaces the first `from` in a file with `to`.

@@ -3,29 +3,8 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Output;
 
-use assert_cmd::Command;
-use common::copy_dir;
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("bus-contract").expect("the binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = bin().args(args).output().expect("runs");
-    (
-        status.code().expect("exits"),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
+use common::{copy_dir, run};
 
 const ENVELOPE: &str = r#"{"id":"1","account":"123456789012","source":"bellyfed.user","time":"2026-11-27T10:00:00Z","region":"eu-west-1","detail-type":"ProfileUpdated","detail":{"plan":"pro"}}"#;
 

@@ -7,28 +7,14 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use bus_contract::{CheckConfig, Code, Finding, Location, Report, Severity, Workspace};
-use common::copy_dir;
+use common::{copy_dir, fixture, registry_copy, run, tempdir};
 use proptest::prelude::*;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 fn check(name: &str) -> Report {
     Workspace::load(fixture(name))
         .expect("fixture loads")
         .check(&CheckConfig::default())
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bus-contract-gate-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// The one finding of `code` at `file` and `location`, with its severity.
@@ -62,21 +48,6 @@ fn errors_other_than(report: &Report, codes: &[Code]) -> Vec<Finding> {
         .filter(|f| f.severity == Severity::Error && !codes.contains(&f.code))
         .cloned()
         .collect()
-}
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("bus-contract").expect("the binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = bin().args(args).output().expect("runs");
-    (
-        out.status.code().expect("exits"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 // 1. Nothing to check is not a pass.
@@ -563,18 +534,6 @@ fn the_registry_passes() {
     assert_eq!(report.errors(), 0, "{:#?}", report.findings());
     assert_eq!(report.warnings(), 0, "{:#?}", report.findings());
     assert!(report.with_code(Code::Undecided).is_empty());
-}
-
-/// A copy of the registry.
-fn registry_copy(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempdir(name);
-    copy_dir(&root.join("contracts"), &dir.join("contracts"));
-    copy_dir(&root.join("patterns"), &dir.join("patterns"));
-    for f in ["bus-contract.yaml", "routing.snap.yaml"] {
-        std::fs::copy(root.join(f), dir.join(f)).unwrap();
-    }
-    dir
 }
 
 /// The registry's pattern files, in order.
