@@ -44,6 +44,12 @@ pub enum EventError {
     /// The input is JSON, but not an object.
     #[error("event is not a JSON object")]
     NotAnObject,
+    /// The input is longer than a reader accepts (a line of JSON Lines, in a replay).
+    #[error("event is longer than {limit} bytes; skipped")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl Event {

@@ -36,7 +36,13 @@
 
 #[cfg(feature = "workspace")]
 mod check;
+#[cfg(feature = "workspace")]
+mod diag;
+#[cfg(feature = "workspace")]
+mod environment;
 mod event;
+#[cfg(feature = "workspace")]
+mod fs;
 #[cfg(feature = "workspace")]
 pub mod import;
 mod ip;
@@ -44,6 +50,7 @@ mod json;
 mod matcher;
 mod number;
 mod pattern;
+mod replay;
 #[cfg(feature = "workspace")]
 mod report;
 #[cfg(feature = "gen")]
@@ -65,10 +72,11 @@ pub use number::NumericProfile;
 #[cfg(feature = "workspace")]
 pub use pattern::{BranchVerdict, Explanation, FieldVerdict};
 pub use pattern::{Options, Pattern, PatternError, PatternErrorKind};
+pub use replay::{MAX_EVENT_SIZE, Replay, Replayed, Tally};
 
 #[cfg(feature = "workspace")]
-pub use check::{CheckConfig, Code, Evidence, Finding, Location, Severity};
+pub use check::CheckConfig;
 #[cfg(feature = "workspace")]
-pub use report::{Report, Witness};
+pub use diag::{Code, Evidence, Finding, Location, Report, Severity, Witness};
 #[cfg(feature = "workspace")]
 pub use workspace::{CONFIG_FILE, LoadError, Rule, RuleState, SNAPSHOT_FILE, Workspace};

@@ -8,9 +8,9 @@ use serde_json::Value as J;
 
 use crate::check::satisfy::{Producer, never_matches};
 use crate::check::{Code, Evidence, Finding, Location, expand};
+use crate::diag::Witness;
 use crate::event::Event;
 use crate::pattern::Pattern;
-use crate::report::Witness;
 use crate::strategy::{self, Declaration};
 use crate::workspace::{Publication, Subscription, Workspace};
 

@@ -1,6 +1,5 @@
 //! `check`: everything the gate verifies over a loaded workspace. Pure: no I/O, no printing.
 
-mod finding;
 mod generated;
 mod naming;
 pub(crate) mod routing;
@@ -8,10 +7,11 @@ mod satisfy;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use finding::{Code, Evidence, Finding, Location, Severity};
+pub(crate) use crate::diag::{Code, Evidence, Finding, Location, Severity};
+pub(crate) use crate::environment::expand;
 
+use crate::diag::Report;
 use crate::event::Event;
-use crate::report::Report;
 use crate::workspace::{Publication, Service, Subscription, Workspace};
 use satisfy::{Producer, never_matches, not_guaranteed};
 
@@ -87,14 +87,6 @@ impl CheckConfig {
 /// The attempts and ages EventBridge accepts in a retry policy.
 const RETRY_ATTEMPTS: std::ops::RangeInclusive<i64> = 0..=185;
 const RETRY_AGE_SECONDS: std::ops::RangeInclusive<i64> = 60..=86_400;
-
-/// What stands for the environment in names and parameters.
-pub(crate) const ENVIRONMENT: &str = "${environment}";
-
-/// A bus name (or a parameter) in one environment.
-pub(crate) fn expand(bus: &str, env: &str) -> String {
-    bus.replace(ENVIRONMENT, env)
-}
 
 impl Workspace {
     /// Runs every check and returns the report. Findings are data: this never fails.
@@ -172,7 +164,7 @@ impl Workspace {
         let services = self
             .services
             .iter()
-            .map(|s| crate::report::ServiceSummary {
+            .map(|s| crate::diag::ServiceSummary {
                 name: s.name.clone(),
                 events: s.publishes.len(),
                 rules: s.subscribes.len(),

@@ -116,13 +116,25 @@ fn block(file: &str, per_env: &BTreeMap<String, Vec<String>>) -> String {
     out
 }
 
-/// The snapshot's text for the workspace as it is now. Deterministic: sorted everywhere.
-pub(crate) fn snapshot(ws: &Workspace) -> String {
-    let mut out = HEADER.to_string();
-    for (file, per_env) in routes(ws) {
-        out.push_str(&block(&file, &per_env));
+impl Workspace {
+    /// The routing snapshot for the workspace as it is now: which rules each example event
+    /// hits. Deterministic (sorted everywhere), so that it can be reviewed in pull requests.
+    pub fn snapshot(&self) -> String {
+        let mut out = HEADER.to_string();
+        for (file, per_env) in routes(self) {
+            out.push_str(&block(&file, &per_env));
+        }
+        out
     }
-    out
+
+    /// Writes [`Workspace::snapshot`] to the workspace's snapshot file (`routing.snap.yaml`
+    /// unless `bus-contract.yaml` names another) and returns its path.
+    ///
+    /// # Errors
+    /// When the workspace is the embedded registry, or the file cannot be written.
+    pub fn write_snapshot(&self) -> std::io::Result<std::path::PathBuf> {
+        self.write_snapshot_text(&self.snapshot())
+    }
 }
 
 /// The entries of a snapshot's text: key, first line, and the entry's text.
@@ -153,7 +165,7 @@ pub(crate) fn check(ws: &Workspace, out: &mut Vec<Finding>) {
         return;
     };
     let old = entries(text);
-    let new = entries(&snapshot(ws));
+    let new = entries(&ws.snapshot());
     let keys: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for key in keys {
         let (old_line, old_text) = old

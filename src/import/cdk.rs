@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::tree::{self, Node};
 use super::{Imported, Note, cfn, read};
-use crate::check::Location;
+use crate::diag::Location;
 
 /// Assemblies nest (stages within stages) and stacks nest; this bounds both.
 const MAX_DEPTH: usize = 16;
@@ -27,12 +27,7 @@ impl Reader {
     /// already (an assembly or a nested stack that names itself, or a template shared by two
     /// nested stacks, whose rules are the same), or the budget of files is spent.
     fn admit(&mut self, path: &Path, display: &str, out: &mut Imported) -> Option<PathBuf> {
-        let resolved = match crate::workspace::files::resolve_inside(
-            &self.root,
-            "the assembly",
-            path,
-            display,
-        ) {
+        let resolved = match crate::fs::resolve_inside(&self.root, "the assembly", path, display) {
             Ok(p) => p,
             Err(e) => {
                 problem(out, display, Location::File, e);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::eval::{Env, Note as EvalNote, PLACEHOLDER, Val};
 use super::tree::Node;
 use super::{Imported, ImportedRule, ImportedTarget, Note, arn_name, bus_name};
-use crate::check::Location;
+use crate::diag::Location;
 
 /// Where a template sits.
 pub(crate) struct Context<'a> {

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::tree::{Node, Tree};
-use crate::check::{ENVIRONMENT, Location};
+use crate::diag::Location;
+use crate::environment::ENVIRONMENT;
 
 /// A value that cannot be known offline is written `${unresolved:WHAT}`; this is its start.
 pub const PLACEHOLDER: &str = "${unresolved:";

@@ -18,7 +18,7 @@ mod yaml;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::check::Location;
+use crate::diag::Location;
 
 pub use eval::PLACEHOLDER;
 pub use yaml::to_contract_yaml;
@@ -207,7 +207,7 @@ pub fn default_service(path: &Path) -> String {
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 pub(crate) fn read(path: &Path) -> Result<String, String> {
-    crate::workspace::files::read_limited(path, MAX_FILE, "infrastructure files")
+    crate::fs::read_limited(path, MAX_FILE, "infrastructure files")
 }
 
 fn detect(root: &tree::Node) -> Option<Format> {

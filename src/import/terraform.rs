@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::tree::{Node, Tree};
 use super::{Imported, ImportedRule, ImportedTarget, Note, arn_name, bus_name};
-use crate::check::Location;
+use crate::diag::Location;
 
 /// One resource of the document, with its full address.
 struct Resource<'a> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use granit_parser::{Event, Parser, ScalarStyle};
 
-use crate::check::Location;
+use crate::diag::Location;
 
 /// A node of a template.
 #[derive(Debug, Clone, PartialEq)]

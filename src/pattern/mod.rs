@@ -163,6 +163,7 @@ impl Pattern {
         &self.rules
     }
 
+    #[cfg(feature = "workspace")]
     pub(crate) fn profile(&self) -> NumericProfile {
         self.semantics.profile
     }

@@ -1,36 +1,12 @@
-//! The report `check` returns, and its renderers: human text, JSON and JUnit XML.
-//! Renderers write to any [`std::io::Write`]; the caller decides about color.
+//! The renderers of a [`Report`]: human text, JSON and JUnit XML. The report itself is data,
+//! in `diag`; renderers write to any [`std::io::Write`], and the caller decides about color.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use colored::Colorize;
 
-use crate::check::{Code, Evidence, Finding, Severity};
-
-/// The outcome of [`crate::Workspace::check`]: findings in a deterministic order (file,
-/// location, code), and their counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    findings: Vec<Finding>,
-    services: Vec<ServiceSummary>,
-    environments: Vec<String>,
-    witnesses: Vec<Witness>,
-}
-
-/// A generated event, valid under the producer's schema, that a rule matches: the proof that
-/// the rule can receive an event it expects.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Witness {
-    /// The subscribing service.
-    pub service: String,
-    /// The rule.
-    pub rule: String,
-    /// The expected event's name.
-    pub event: String,
-    /// The witness, as compact JSON.
-    pub example: String,
-}
+use crate::diag::{Code, Evidence, Finding, Location, Report, ServiceSummary, Severity};
 
 /// The parts of a witness event a reader needs: source, detail-type and detail.
 fn witness_summary(example: &str) -> String {
@@ -42,69 +18,7 @@ fn witness_summary(example: &str) -> String {
     serde_json::Value::Object(m).to_string()
 }
 
-/// What one service's contract holds, for the report's summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ServiceSummary {
-    pub(crate) name: String,
-    pub(crate) events: usize,
-    pub(crate) rules: usize,
-    pub(crate) examples: usize,
-}
-
 impl Report {
-    pub(crate) fn new(
-        findings: Vec<Finding>,
-        mut services: Vec<ServiceSummary>,
-        environments: Vec<String>,
-        mut witnesses: Vec<Witness>,
-    ) -> Report {
-        services.sort_by(|a, b| a.name.cmp(&b.name));
-        witnesses
-            .sort_by(|a, b| (&a.service, &a.rule, &a.event).cmp(&(&b.service, &b.rule, &b.event)));
-        Report {
-            findings,
-            services,
-            environments,
-            witnesses,
-        }
-    }
-
-    /// A witness for each (rule, expected event) pair that has one.
-    pub fn witnesses(&self) -> &[Witness] {
-        &self.witnesses
-    }
-
-    /// Every finding, sorted by file, location and code.
-    pub fn findings(&self) -> &[Finding] {
-        &self.findings
-    }
-
-    /// How many findings are errors.
-    pub fn errors(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count()
-    }
-
-    /// How many findings are warnings.
-    pub fn warnings(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count()
-    }
-
-    /// Whether the gate passes: no errors (warnings are allowed).
-    pub fn is_ok(&self) -> bool {
-        self.errors() == 0
-    }
-
-    /// The findings with this code.
-    pub fn with_code(&self, code: Code) -> Vec<&Finding> {
-        self.findings.iter().filter(|f| f.code == code).collect()
-    }
-
     /// Panics with the human report when there are errors; for `cargo test`.
     ///
     /// # Panics
@@ -252,7 +166,7 @@ impl Report {
             .iter()
             .map(|f| {
                 let (line, column) = match f.location {
-                    crate::check::Location::LineColumn(l, c) => (Some(l), Some(c)),
+                    Location::LineColumn(l, c) => (Some(l), Some(c)),
                     _ => (None, None),
                 };
                 let evidence = match &f.evidence {

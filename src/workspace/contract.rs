@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::{Code, Finding, Location};
+use crate::diag::{Code, Finding, Location};
 use crate::import::tree::{self, Node, Tree};
 use crate::pattern::Pattern;
 

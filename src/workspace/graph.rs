@@ -50,7 +50,7 @@ impl Workspace {
                         self.config
                             .environments
                             .iter()
-                            .any(|env| crate::check::expand(t, env) == sub.bus.value)
+                            .any(|env| crate::environment::expand(t, env) == sub.bus.value)
                     })
                     .map_or(sub.bus.value.clone(), |t| (*t).clone());
                 let bus = id("bus", &bus_name);

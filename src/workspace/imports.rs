@@ -8,7 +8,8 @@ use super::files::{Base, normalize};
 use super::{
     At, CONFIG_FILE, ImportEntry, RetryPolicy, RuleState, Service, Subscription, Target, Workspace,
 };
-use crate::check::{Code, ENVIRONMENT, Finding, Location, Severity, expand};
+use crate::diag::{Code, Finding, Location, Severity};
+use crate::environment::{ENVIRONMENT, expand};
 use crate::import::{ImportedRule, default_service, import};
 use crate::pattern::Pattern;
 

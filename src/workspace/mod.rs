@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
 
-use crate::check::{Code, Finding, Location, Severity};
+use crate::diag::{Code, Finding, Location, Severity};
 use crate::pattern::Pattern;
 use files::{Base, Files, Origin, Read};
 use model::{BusNameFile, ConfigFile, ImportFile};
@@ -755,18 +755,9 @@ impl Workspace {
         }
     }
 
-    /// The routing snapshot for the workspace as it is now: which rules each example event
-    /// hits. Deterministic, so that it can be reviewed in pull requests.
-    pub fn snapshot(&self) -> String {
-        crate::check::routing::snapshot(self)
-    }
-
-    /// Writes [`Workspace::snapshot`] to the workspace's snapshot file (`routing.snap.yaml`
-    /// unless `bus-contract.yaml` names another) and returns its path.
-    ///
-    /// # Errors
-    /// When the workspace is the embedded registry, or the file cannot be written.
-    pub fn write_snapshot(&self) -> std::io::Result<PathBuf> {
+    /// Replaces the workspace's snapshot file (`routing.snap.yaml` unless `bus-contract.yaml`
+    /// names another) with `text`, atomically, and returns its path.
+    pub(crate) fn write_snapshot_text(&self, text: &str) -> std::io::Result<PathBuf> {
         match &self.files.base {
             Base::Dir(root) => {
                 let rel = files::normalize(Path::new(&self.config.snapshot)).ok_or_else(|| {
@@ -776,7 +767,6 @@ impl Workspace {
                     ))
                 })?;
                 let path = root.join(rel);
-                let text = self.snapshot();
                 files::write_atomic(root, &path, |w| w.write_all(text.as_bytes()))?;
                 Ok(path)
             }

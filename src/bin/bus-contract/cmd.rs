@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use std::io::IsTerminal;
 
 use bus_contract::{
-    CheckConfig, Event, EventError, Matcher, NumericProfile, Options, Pattern, Scratch, Workspace,
+    CheckConfig, Event, EventError, Matcher, NumericProfile, Options, Pattern, Replay, Scratch,
+    Tally, Workspace,
 };
 
 use bus_contract::RuleState;
@@ -306,18 +307,12 @@ fn read_input(file: &str) -> Result<Vec<u8>> {
     }
 }
 
-/// The largest single (pretty-printed) event `match` reads whole: EventBridge's own limit is
-/// 256 KB, and a file of one event is written for people.
-const ONE_DOCUMENT_LIMIT: u64 = 16 * 1024 * 1024;
-
 pub fn match_events(
     args: &MatchArgs,
     color: bool,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<ExitCode> {
-    use std::io::BufRead;
-
     // The rules: the workspace's, or pattern files named by their paths.
     let mut builder = Matcher::builder();
     if args.patterns.is_empty() {
@@ -360,7 +355,7 @@ pub fn match_events(
     builder.stop_early(!args.validate).validate(args.validate);
     let matcher = builder.build()?;
 
-    let (mut reader, size): (Box<dyn BufRead>, Option<u64>) = if args.file == "-" {
+    let (reader, size): (Box<dyn std::io::BufRead>, Option<u64>) = if args.file == "-" {
         (
             Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin())),
             None,
@@ -389,172 +384,131 @@ pub fn match_events(
     });
 
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut tally = Tally {
-        per_rule: vec![0; matcher.len()],
-        scratch: Scratch::default(),
-        hits: Vec::new(),
-    };
-    let (mut events, mut bad, mut line_no, mut read) = (0u64, 0u64, 0usize, 0u64);
-    let start = std::time::Instant::now();
-    let mut line = Vec::with_capacity(1 << 12);
-    // A file holding one pretty-printed event is read whole; anything else is JSON Lines,
-    // read line by line into one reused buffer, so memory stays constant.
-    let mut whole: Option<Vec<u8>> = None;
-    loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .with_context(|| format!("cannot read {}", args.file))?;
-        if n == 0 {
-            break;
-        }
-        read += n as u64;
-        line_no += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        if line_no == 1 && Event::from_slice(&line).is_err() {
-            // Perhaps one pretty-printed event: read on, but no further than a document could
-            // be, so that a stream whose first line is bad is still read in constant memory.
-            let mut rest = line.clone();
-            let limit = ONE_DOCUMENT_LIMIT.saturating_sub(rest.len() as u64);
-            std::io::Read::read_to_end(&mut std::io::Read::take(&mut reader, limit + 1), &mut rest)
-                .with_context(|| format!("cannot read {}", args.file))?;
-            let complete = rest.len() as u64 <= ONE_DOCUMENT_LIMIT;
-            if complete && Event::from_slice(&rest).is_ok() {
-                whole = Some(rest);
-                break;
+    let mut scratch = Scratch::default();
+    let mut replay = Replay::new(&matcher, &mut scratch, reader);
+    while let Some(event) = replay.next_event() {
+        let event = event.with_context(|| format!("cannot read {}", args.file))?;
+        match event.outcome {
+            Err(e) => writeln!(err, "{}:{}: {e}", args.file, event.line)?,
+            Ok(hits) if !args.summary => {
+                print_hits(
+                    &matcher,
+                    event.line,
+                    event.event,
+                    hits,
+                    args,
+                    color,
+                    &mut out,
+                )?;
             }
-            // Not one document: go on line by line, the bytes read ahead first.
-            let ahead = rest.split_off(line.len());
-            reader = Box::new(std::io::BufReader::with_capacity(
-                1 << 20,
-                std::io::Read::chain(std::io::Cursor::new(ahead), reader),
-            ));
-        }
-        events += 1;
-        if let Err(e) = tally.event(&matcher, &line, line_no, args, color, &mut out)? {
-            bad += 1;
-            writeln!(err, "{}:{line_no}: {e}", args.file)?;
+            Ok(_) => {}
         }
         if let Some(bar) = &progress {
-            if events % 4096 == 0 {
-                bar.set_position(read);
-                bar.set_message(format!("{events} events"));
+            let tally = replay.tally();
+            if tally.events % 4096 == 0 {
+                bar.set_position(tally.bytes);
+                bar.set_message(format!("{} events", tally.events));
             }
         }
     }
-    if let Some(doc) = whole {
-        events = 1;
-        if let Err(e) = tally.event(&matcher, &doc, 1, args, color, &mut out)? {
-            bad += 1;
-            writeln!(err, "{}:1: {e}", args.file)?;
-        }
-    }
+    let tally = replay.finish();
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let elapsed = start.elapsed().as_secs_f64();
     if args.summary {
-        let rate = if elapsed > 0.0 {
-            events as f64 / elapsed
-        } else {
-            0.0
-        };
-        let name = |i: usize| matcher.name(bus_contract::PatternId(i as u32));
-        match args.format {
-            Format::Json => {
-                let rules: serde_json::Map<String, serde_json::Value> = tally
-                    .per_rule
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| (name(i).to_string(), (*n).into()))
-                    .collect();
-                let summary = serde_json::json!({
-                    "events": events,
-                    "elapsed_seconds": elapsed,
-                    "events_per_second": rate,
-                    "rules": rules,
-                });
-                writeln!(out, "{summary}")?;
-            }
-            _ => {
-                let width = (0..matcher.len()).map(|i| name(i).len()).max().unwrap_or(0);
-                for (i, count) in tally.per_rule.iter().enumerate() {
-                    writeln!(out, "{:width$}  {count}", name(i))?;
-                }
-                writeln!(out, "{events} events in {elapsed:.3} s: {rate:.0} events/s")?;
-            }
-        }
+        print_summary(&matcher, &tally, args.format, &mut out)?;
     }
     out.flush()?;
-    Ok(if bad > 0 {
+    Ok(if tally.bad > 0 {
         ExitCode::from(EXIT_ERROR)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-/// What `match` keeps across events: hit counts and the matcher's buffers.
-struct Tally {
-    per_rule: Vec<u64>,
-    scratch: Scratch,
-    hits: Vec<bus_contract::PatternId>,
+/// `match --summary`: each rule's hits, then the events and the rate.
+fn print_summary(
+    matcher: &Matcher,
+    tally: &Tally,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<()> {
+    let elapsed = tally.elapsed.as_secs_f64();
+    let rate = tally.events_per_second();
+    let name = |i: usize| matcher.name(bus_contract::PatternId(i as u32));
+    match format {
+        Format::Json => {
+            let rules: serde_json::Map<String, serde_json::Value> = tally
+                .per_rule
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (name(i).to_string(), (*n).into()))
+                .collect();
+            let summary = serde_json::json!({
+                "events": tally.events,
+                "elapsed_seconds": elapsed,
+                "events_per_second": rate,
+                "rules": rules,
+            });
+            writeln!(out, "{summary}")?;
+        }
+        _ => {
+            let width = (0..matcher.len()).map(|i| name(i).len()).max().unwrap_or(0);
+            for (i, count) in tally.per_rule.iter().enumerate() {
+                writeln!(out, "{:width$}  {count}", name(i))?;
+            }
+            writeln!(
+                out,
+                "{} events in {elapsed:.3} s: {rate:.0} events/s",
+                tally.events
+            )?;
+        }
+    }
+    Ok(())
 }
 
-impl Tally {
-    /// Matches one event and prints it (unless summarising); the inner error is a bad event.
-    fn event(
-        &mut self,
-        matcher: &Matcher,
-        event: &[u8],
-        line: usize,
-        args: &MatchArgs,
-        color: bool,
-        out: &mut impl Write,
-    ) -> Result<Result<(), EventError>> {
-        if let Err(e) = matcher.matches_into(event, &mut self.scratch, &mut self.hits) {
-            return Ok(Err(e));
-        }
-        for id in &self.hits {
-            self.per_rule[id.0 as usize] += 1;
-        }
-        if args.summary {
-            return Ok(Ok(()));
-        }
-        let names: Vec<&str> = self.hits.iter().map(|&id| matcher.name(id)).collect();
-        match args.format {
-            Format::Json => writeln!(out, "{}", serde_json::json!({"line": line, "rules": names}))?,
-            _ => {
-                let parsed = Event::from_slice(event).ok();
-                let field = |k: &str| match parsed.as_ref().and_then(|e| e.value().get(k)) {
-                    Some(bus_contract::Value::String(s)) => s.clone(),
-                    Some(v) => v.to_string(),
-                    None => "-".into(),
-                };
-                let count = format!(
-                    "{} rule{}",
-                    names.len(),
-                    if names.len() == 1 { "" } else { "s" }
-                );
-                let count = if color && names.is_empty() {
-                    format!("\u{1b}[33m{count}\u{1b}[0m")
-                } else {
-                    count
-                };
-                writeln!(
-                    out,
-                    "line {line}: {} {}: {count}",
-                    field("source"),
-                    field("detail-type")
-                )?;
-                for n in names {
-                    writeln!(out, "  {n}")?;
-                }
+/// One event's line of `match` output: the rules it hit.
+fn print_hits(
+    matcher: &Matcher,
+    line: usize,
+    event: &[u8],
+    hits: &[bus_contract::PatternId],
+    args: &MatchArgs,
+    color: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let names: Vec<&str> = hits.iter().map(|&id| matcher.name(id)).collect();
+    match args.format {
+        Format::Json => writeln!(out, "{}", serde_json::json!({"line": line, "rules": names}))?,
+        _ => {
+            let parsed = Event::from_slice(event).ok();
+            let field = |k: &str| match parsed.as_ref().and_then(|e| e.value().get(k)) {
+                Some(bus_contract::Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+                None => "-".into(),
+            };
+            let count = format!(
+                "{} rule{}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" }
+            );
+            let count = if color && names.is_empty() {
+                format!("\u{1b}[33m{count}\u{1b}[0m")
+            } else {
+                count
+            };
+            writeln!(
+                out,
+                "line {line}: {} {}: {count}",
+                field("source"),
+                field("detail-type")
+            )?;
+            for n in names {
+                writeln!(out, "  {n}")?;
             }
         }
-        Ok(Ok(()))
     }
+    Ok(())
 }
 
 pub fn explain(

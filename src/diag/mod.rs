@@ -1,4 +1,11 @@
-//! Findings: what `check` reports. Plain data; the renderers live in `report`.
+//! Diagnostics, the bottom layer every reader and check reports through: findings (code,
+//! severity, location, evidence) and the [`Report`] that gathers them. Plain data that depends
+//! on the standard library alone; the renderers live in `report`.
+
+mod report;
+
+pub(crate) use report::ServiceSummary;
+pub use report::{Report, Witness};
 
 use std::fmt;
 
