@@ -18,7 +18,6 @@
 mod flatten;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::event::{Event, EventError};
 use crate::number::NumericProfile;
@@ -27,28 +26,9 @@ use crate::pattern::ast::Matcher as Cond;
 use crate::pattern::reference::{Scalar, Semantics, accepts};
 use flatten::{Buffers, Interest, Kind};
 
-/// A fast hasher for short keys (paths, values): the multiply-rotate hash of rustc's `FxHash`.
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let v = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+/// The index maps: keys are short (paths, values), so a fast hasher; foldhash's per-process
+/// seed keeps a crafted pattern set from forcing collisions.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The index of a pattern in a [`Matcher`], in the order it was added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -182,17 +162,17 @@ fn leaf_scalar<'a>(leaf: &flatten::Leaf, buffers: &'a Buffers, event: &'a [u8]) 
 /// The value index of one path.
 #[derive(Debug, Default)]
 struct PathIndex {
-    exact: FxMap<Box<[u8]>, Vec<u32>>,
-    numbers: FxMap<u64, Vec<u32>>,
-    prefixes: FxMap<Box<[u8]>, Vec<u32>>,
-    suffixes: FxMap<Box<[u8]>, Vec<u32>>,
+    exact: FastMap<Box<[u8]>, Vec<u32>>,
+    numbers: FastMap<u64, Vec<u32>>,
+    prefixes: FastMap<Box<[u8]>, Vec<u32>>,
+    suffixes: FastMap<Box<[u8]>, Vec<u32>>,
     /// The distinct lengths of the prefixes and suffixes, so only those are probed.
     prefix_lens: Vec<usize>,
     suffix_lens: Vec<usize>,
     /// Whether some prefix ends (suffix starts) with `"`: only then is the quote quirk probed.
     quote_quirk: bool,
     /// ASCII `equals-ignore-case` values, lower-cased: probed with the value lower-cased.
-    folded: FxMap<Box<[u8]>, Vec<u32>>,
+    folded: FastMap<Box<[u8]>, Vec<u32>>,
     /// Conditions tested matcher by matcher: (condition, matcher).
     others: Vec<(u32, Cond)>,
     has_numbers: bool,
@@ -220,7 +200,7 @@ pub struct Matcher {
     names: Vec<String>,
     patterns: Vec<Pattern>,
     /// Every dot-prefix of every pattern path, and how it is used.
-    interests: FxMap<Box<[u8]>, Interest>,
+    interests: FastMap<Box<[u8]>, Interest>,
     paths: Vec<PathIndex>,
     conditions: Vec<Condition>,
     sub_rules: Vec<SubRule>,
@@ -296,7 +276,7 @@ impl Matcher {
         let mut m = Matcher {
             names: patterns.iter().map(|(n, _)| n.clone()).collect(),
             patterns: patterns.iter().map(|(_, p)| p.clone()).collect(),
-            interests: FxMap::default(),
+            interests: FastMap::default(),
             paths: Vec::new(),
             conditions: Vec::new(),
             sub_rules: Vec::new(),
@@ -311,7 +291,7 @@ impl Matcher {
             ),
             validate: false,
         };
-        let mut path_ids: FxMap<String, u32> = FxMap::default();
+        let mut path_ids: FastMap<String, u32> = FastMap::default();
         for (pi, (_, pattern)) in patterns.iter().enumerate() {
             for rule in pattern.sub_rules() {
                 let sr = m.sub_rules.len() as u32;

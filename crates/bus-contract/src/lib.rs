@@ -62,7 +62,7 @@ mod workspace;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../README.md")]
+#[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
 pub use event::{ENVELOPE_FIELDS, Event, EventError};
