@@ -226,22 +226,16 @@ pub fn generate(
     err: &mut impl Write,
 ) -> Result<ExitCode> {
     use bus_contract::strategy;
-    use proptest::strategy::{BoxedStrategy, Strategy, Union};
 
     let workspace = load(&args.dir, &args.imports)?;
-    let strategy: BoxedStrategy<serde_json::Value> = if let Some(event) = &args.event {
-        let declarations = workspace.declarations(event);
-        if declarations.is_empty() {
-            let hint = workspace
-                .nearest_event(event)
-                .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
-            writeln!(
-                err,
-                "error: no service publishes an event named {event}{hint}"
-            )?;
-            return Ok(ExitCode::from(EXIT_ERROR));
+    let strategy = if let Some(event) = &args.event {
+        match workspace.event_instances(event) {
+            Ok(s) => s,
+            Err(why) => {
+                writeln!(err, "error: {why}")?;
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
         }
-        Union::new(declarations.iter().map(|d| strategy::event_of(d).boxed())).boxed()
     } else {
         let name = args.rule.as_deref().unwrap_or_default();
         let Some(rule) = workspace.rule(name) else {
@@ -251,36 +245,14 @@ pub fn generate(
         let Some(pattern) = usable(&rule, name, err)? else {
             return Ok(ExitCode::from(EXIT_ERROR));
         };
-        if args.near_miss {
-            match strategy::near_miss(pattern) {
-                Some(s) => s.boxed(),
-                None => {
-                    writeln!(
-                        err,
-                        "error: rule {name} cannot be missed by one condition, so it has no near misses"
-                    )?;
-                    return Ok(ExitCode::from(EXIT_ERROR));
-                }
-            }
-        } else {
-            // Valid instances of the expected events that the rule can match, where their
-            // producers declare schemas; otherwise the pattern alone.
-            let within: Vec<BoxedStrategy<serde_json::Value>> = rule
-                .expects
-                .iter()
-                .flat_map(|(event, _)| workspace.declarations(event))
-                .filter(|d| d.schema.is_some())
-                .filter(|d| {
-                    strategy::sample(&strategy::matching_within(pattern, d), 1, args.seed).is_ok()
-                })
-                .map(|d| strategy::matching_within(pattern, &d).boxed())
-                .collect();
-            if within.is_empty() {
-                strategy::matching(pattern).boxed()
-            } else {
-                Union::new(within).boxed()
-            }
-        }
+        let Some(s) = workspace.rule_events(&rule, pattern, args.near_miss, args.seed) else {
+            writeln!(
+                err,
+                "error: rule {name} cannot be missed by one condition, so it has no near misses"
+            )?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        };
+        s
     };
     let events = match strategy::sample(&strategy, args.count, args.seed) {
         Ok(e) => e,
@@ -316,18 +288,9 @@ pub fn match_events(
     // The rules: the workspace's, or pattern files named by their paths.
     let mut builder = Matcher::builder();
     if args.patterns.is_empty() {
-        let workspace = load(&args.dir, &args.imports)?;
-        let (mut disabled, mut unresolved) = (0, 0);
-        for r in workspace.rules() {
-            match (r.state, r.pattern) {
-                (RuleState::Enabled, Some(p)) => {
-                    builder.add(format!("{}/{}", r.service, r.name), p.clone())?;
-                }
-                (RuleState::Disabled, _) => disabled += 1,
-                (RuleState::Unresolved, _) => unresolved += 1,
-                _ => {}
-            }
-        }
+        let rules = load(&args.dir, &args.imports)?.rule_set()?;
+        let (disabled, unresolved) = (rules.disabled, rules.unresolved);
+        builder = rules.builder;
         if disabled + unresolved > 0 {
             writeln!(
                 err,

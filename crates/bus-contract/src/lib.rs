@@ -27,6 +27,14 @@
 //! real service and the documentation disagree, the service wins. The few places where the
 //! behaviour of the real service is not known, and the choice made here, are listed in the
 //! README under "Divergences from EventBridge".
+//!
+//! # Layout
+//!
+//! The modules run one way, bottom first: JSON, numbers and confined file access; events;
+//! patterns (parsing, validation, the reference matcher); the compiled [`Matcher`], the
+//! strategies and the diagnostics (`Finding`, `Report`); [`Replay`] and the template
+//! imports; the `Workspace`; the checks; the report's renderers. `ARCHITECTURE.md` in the
+//! repository says which module owns what, and a test keeps the arrows pointing down.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -79,4 +87,4 @@ pub use check::CheckConfig;
 #[cfg(feature = "workspace")]
 pub use diag::{Code, Evidence, Finding, Location, Report, Severity, Witness};
 #[cfg(feature = "workspace")]
-pub use workspace::{CONFIG_FILE, LoadError, Rule, RuleState, SNAPSHOT_FILE, Workspace};
+pub use workspace::{CONFIG_FILE, LoadError, Rule, RuleSet, RuleState, SNAPSHOT_FILE, Workspace};

@@ -2,11 +2,14 @@
 //! problem collected rather than the first one returned.
 
 mod contract;
+mod explore;
 pub(crate) mod files;
 mod graph;
 mod imports;
 mod model;
 mod registry;
+
+pub use explore::RuleSet;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
