@@ -38,3 +38,26 @@ tail -n 2 "$dir/import.err"
 echo "rules printed: $(grep -c '^  - rule:' "$dir/contract.yaml")"
 /usr/bin/time -f "check --import: %e s, %M KB peak" target/release/bus-contract check "$dir/ws" --import "$dir/template.yaml" "${params[@]}" --color never > "$dir/check.out" || true
 tail -n 1 "$dir/check.out"
+
+# Many small templates: 1,000 `--import` flags against the same files under `imports:`.
+many=${MANY:-1000}
+mkdir -p "$dir/many/t" "$dir/many-flags"
+for ((i = 0; i < many; i++)); do
+  cat > "$dir/many/t/t$i.yaml" <<ONE
+Resources:
+  Rule:
+    Type: AWS::Events::Rule
+    Properties:
+      Name: many-$i
+      EventBusName: bellyfed-domain-user-prod
+      EventPattern: { source: [bellyfed.user], detail-type: [Type$i] }
+ONE
+done
+{
+  echo "imports:"
+  for ((i = 0; i < many; i++)); do echo "  - { path: t/t$i.yaml, service: s$i }"; done
+} > "$dir/many/bus-contract.yaml"
+flags=()
+for ((i = 0; i < many; i++)); do flags+=(--import "$dir/many/t/t$i.yaml"); done
+/usr/bin/time -f "check with $many imports: entries: %e s, %M KB peak" target/release/bus-contract check "$dir/many" --color never > /dev/null || true
+/usr/bin/time -f "check with $many --import flags: %e s, %M KB peak" target/release/bus-contract check "$dir/many-flags" "${flags[@]}" --color never > /dev/null || true

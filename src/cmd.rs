@@ -26,10 +26,7 @@ fn load(dir: &Path, imports: &ImportArgs) -> Result<Workspace> {
     if !imports.parameters.is_empty() {
         workspace = workspace.parameters(imports.parameters.iter().cloned());
     }
-    for path in &imports.imports {
-        workspace = workspace.import(path);
-    }
-    Ok(workspace)
+    Ok(workspace.imports(&imports.imports))
 }
 
 /// Exit code for usage, I/O and input errors.
@@ -577,6 +574,15 @@ pub fn import(
                 p.message
             )?;
             unreadable = true;
+        }
+        for w in &imported.warnings {
+            writeln!(
+                err,
+                "warning: {}{}: {}",
+                w.file,
+                place(&w.location),
+                w.message
+            )?;
         }
         for r in &imported.rules {
             for n in r.unresolved.iter().chain(&r.warnings) {

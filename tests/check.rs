@@ -129,6 +129,12 @@ fn check_fixtures_one_per_code() {
             Location::LineColumn(3, 11),
         ),
         (
+            "duplicate-key",
+            Code::DuplicateKey,
+            "template.yaml",
+            Location::LineColumn(13, 7),
+        ),
+        (
             "disabled-rule",
             Code::DisabledRule,
             "contracts/consumer.yaml",

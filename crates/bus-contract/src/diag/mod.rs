@@ -60,11 +60,14 @@ pub enum Code {
     /// Two rules of one name on one bus in one environment (EventBridge's rule names are
     /// unique per bus).
     DuplicateRule,
+    /// A key written twice in an imported template: CloudFormation keeps the last value, and
+    /// so does the import.
+    DuplicateKey,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 21] = [
         Code::InvalidContract,
         Code::InvalidPattern,
         Code::NoProducer,
@@ -85,6 +88,7 @@ impl Code {
         Code::AmbiguousScalar,
         Code::DisabledRule,
         Code::DuplicateRule,
+        Code::DuplicateKey,
     ];
 
     /// The code as written in reports and in `bus-contract.yaml`.
@@ -110,6 +114,7 @@ impl Code {
             Code::AmbiguousScalar => "ambiguous-scalar",
             Code::DisabledRule => "disabled-rule",
             Code::DuplicateRule => "duplicate-rule",
+            Code::DuplicateKey => "duplicate-key",
         }
     }
 
@@ -141,9 +146,11 @@ impl Code {
     /// The severity a finding of this code has unless `bus-contract.yaml` says otherwise.
     pub fn default_severity(self) -> Severity {
         match self {
-            Code::OrphanEvent | Code::Undecided | Code::AmbiguousScalar | Code::DisabledRule => {
-                Severity::Warning
-            }
+            Code::OrphanEvent
+            | Code::Undecided
+            | Code::AmbiguousScalar
+            | Code::DisabledRule
+            | Code::DuplicateKey => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -82,9 +82,18 @@ fn load(reader: &mut Reader, path: &Path, display: &str, out: &mut Imported) -> 
     let path = reader.admit(path, display, out)?;
     let parsed = read(&path)
         .map_err(|e| (Location::File, e))
-        .and_then(|text| tree::from_json(&text));
+        .and_then(|text| tree::template_from_json(&text));
     match parsed {
-        Ok(root) => Some(root),
+        Ok((root, warnings)) => {
+            out.warnings
+                .extend(warnings.into_iter().map(|(location, message)| Note {
+                    file: display.to_string(),
+                    location,
+                    message,
+                    blocks_matching: false,
+                }));
+            Some(root)
+        }
         Err((at, message)) => {
             problem(out, display, at, message);
             None

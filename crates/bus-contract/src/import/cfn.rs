@@ -202,6 +202,22 @@ fn literal(env: &mut Env<'_>, node: Option<&Node>) -> Option<String> {
     (!text.contains(PLACEHOLDER)).then_some(text)
 }
 
+/// A rule's name when it resolves. When it does not, the rule is named by its logical id, and
+/// what could not be resolved is noted (a name holds no routing, so the note does not stop
+/// matching).
+fn rule_name(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> Option<String> {
+    let node = node?;
+    let saved = std::mem::take(&mut env.unresolved);
+    let v = env.eval(node);
+    let text = env.text(&v, &node.at);
+    let notes = std::mem::replace(&mut env.unresolved, saved);
+    if text.contains(PLACEHOLDER) {
+        draft.other.extend(notes);
+        return None;
+    }
+    Some(text)
+}
+
 fn cdk_path(res: &Node) -> Option<&str> {
     res.get("Metadata")?.get("aws:cdk:path")?.as_str()
 }
@@ -253,7 +269,7 @@ fn events_rule(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Opt
     let bus = bus(env, props.get("EventBusName"), &mut draft);
     let enabled = state(env, props.get("State"), &mut draft);
     let origin = cdk_path(res).map_or_else(|| id.to_string(), String::from);
-    let name = literal(env, props.get("Name")).unwrap_or_else(|| {
+    let name = rule_name(env, props.get("Name"), &mut draft).unwrap_or_else(|| {
         cdk_path(res).map_or_else(
             || id.to_string(),
             |p| p.strip_suffix("/Resource").unwrap_or(p).to_string(),
@@ -330,7 +346,8 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
         }
         // SAM names the generated rule resource after the function and the event.
         let logical = format!("{id}{event_name}");
-        let name = literal(env, ep.get("RuleName")).unwrap_or_else(|| logical.clone());
+        let name =
+            rule_name(env, ep.get("RuleName"), &mut draft).unwrap_or_else(|| logical.clone());
         let target = literal(
             env,
             props.get(if is_function { "FunctionName" } else { "Name" }),

@@ -58,6 +58,12 @@ const MAX_DEPTH: usize = 64;
 /// The most nodes one template's evaluation visits: a real template visits thousands.
 const MAX_WORK: usize = 10_000_000;
 
+/// The parameter types whose value is a Parameter Store parameter's: `AWS::SSM::Parameter::Value<…>`.
+const SSM_TYPE: &str = "AWS::SSM::Parameter::Value<";
+
+/// Where a dynamic reference begins.
+const DYNAMIC: &str = "{{resolve:";
+
 fn placeholder(what: &str) -> String {
     format!("{PLACEHOLDER}{what}}}")
 }
@@ -119,7 +125,42 @@ impl<'t> Env<'t> {
         self.depth += 1;
         let v = self.eval_inner(node);
         self.depth -= 1;
-        v
+        match v {
+            Val::Str(s) if s.contains(DYNAMIC) => Val::Str(self.dynamic_references(&s, &node.at)),
+            v => v,
+        }
+    }
+
+    /// A string with its dynamic references (`{{resolve:ssm:…}}`, `{{resolve:ssm-secure:…}}`,
+    /// `{{resolve:secretsmanager:…}}`) replaced by placeholders: CloudFormation resolves them
+    /// at deploy time, from Parameter Store or Secrets Manager.
+    fn dynamic_references(&mut self, s: &str, at: &Location) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find(DYNAMIC) {
+            let Some(len) = rest[i..].find("}}") else {
+                break;
+            };
+            out.push_str(&rest[..i]);
+            let reference = &rest[i + 2..i + len];
+            let service = match reference.split(':').nth(1) {
+                Some("secretsmanager") => "from Secrets Manager",
+                Some("ssm" | "ssm-secure") => "from Parameter Store",
+                _ => "",
+            };
+            let message = format!(
+                "the dynamic reference {{{{{reference}}}}} cannot be resolved offline: CloudFormation reads it {service} at deploy time"
+            )
+            .replace("  at", " at");
+            self.unresolved.push(Note {
+                at: at.clone(),
+                message,
+            });
+            out.push_str(&placeholder(reference));
+            rest = &rest[i + len + 2..];
+        }
+        out.push_str(rest);
+        out
     }
 
     fn eval_inner(&mut self, node: &Node) -> Val {
@@ -148,6 +189,13 @@ impl<'t> Env<'t> {
                 if let [(key, arg)] = entries.as_slice() {
                     if key == "Ref" || key.starts_with("Fn::") {
                         return self.intrinsic(key, arg, &node.at);
+                    }
+                    if key.starts_with(super::tree::UNKNOWN_TAG) {
+                        return self.unresolved(
+                            &node.at,
+                            key,
+                            "CloudFormation has no such function (a pre-processor's tag?), so its value is not known offline",
+                        );
                     }
                 }
                 Val::Map(
@@ -496,6 +544,17 @@ impl<'t> Env<'t> {
             );
         }
         if let Some(param) = self.root.get("Parameters").and_then(|p| p.get(name)) {
+            let ty = param.get("Type").and_then(Node::as_str).unwrap_or("String");
+            if ty.starts_with(SSM_TYPE) {
+                // Its default is a Parameter Store key, not the value.
+                return self.unresolved(
+                    at,
+                    &format!("!Ref {name}"),
+                    &format!(
+                        "parameter {name} is of type {ty}: it names a Parameter Store parameter, whose value CloudFormation reads at deploy time; give --parameter {name}=VALUE"
+                    ),
+                );
+            }
             return match param.get("Default") {
                 // CloudFormation takes a default as written: functions are not evaluated
                 // there, so neither are they here (a chain of `!Sub` defaults would grow
@@ -542,6 +601,10 @@ impl<'t> Env<'t> {
             .and_then(|p| p.get("Type"))
             .and_then(Node::as_str)
             .unwrap_or("String");
+        let ty = ty
+            .strip_prefix(SSM_TYPE)
+            .and_then(|t| t.strip_suffix('>'))
+            .unwrap_or(ty);
         if ty == "CommaDelimitedList" || ty.starts_with("List<") {
             Val::List(
                 value

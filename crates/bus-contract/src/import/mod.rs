@@ -107,6 +107,9 @@ pub struct Imported {
     pub rules: Vec<ImportedRule>,
     /// Files that could not be read or understood, each with where and why.
     pub problems: Vec<Note>,
+    /// What was read as CloudFormation reads it but deserves a look: a key written twice,
+    /// whose last value is kept.
+    pub warnings: Vec<Note>,
 }
 
 /// Reads the rules deployed by the infrastructure code at `path`: a CloudFormation or SAM
@@ -154,12 +157,21 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
     let is_json =
         path.extension().is_some_and(|e| e == "json") || text.trim_start().starts_with('{');
     let root = if is_json {
-        tree::from_json(&text)
+        tree::template_from_json(&text)
     } else {
-        tree::from_yaml(&text)
+        tree::template_from_yaml(&text)
     };
     let root = match root {
-        Ok(r) => r,
+        Ok((r, warnings)) => {
+            out.warnings
+                .extend(warnings.into_iter().map(|(location, message)| Note {
+                    file: display.to_string(),
+                    location,
+                    message,
+                    blocks_matching: false,
+                }));
+            r
+        }
         Err((at, message)) => {
             problem(&mut out, display, at, message);
             return out;

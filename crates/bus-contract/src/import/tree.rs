@@ -92,7 +92,26 @@ const SHORT_FORMS: &[&str] = &[
 /// Reads YAML, turning `!Ref x` into `{"Ref": x}`, `!Condition c` into `{"Condition": c}`
 /// and `!Fn x` into `{"Fn::Fn": x}`, as CloudFormation does.
 pub(crate) fn from_yaml(text: &str) -> Result<Node, (Location, String)> {
-    let mut builder = YamlBuilder::default();
+    yaml(text, false).map(|(node, _)| node)
+}
+
+/// Remarks on how a template was read, each with where: what CloudFormation accepts and this
+/// reader takes as it does, but a person should know of.
+pub(crate) type Warnings = Vec<(Location, String)>;
+
+/// Reads a template's YAML as CloudFormation does: a key written twice keeps its last value
+/// (with a warning), and a tag CloudFormation does not know (a pre-processor's, such as
+/// `!Rain::Embed`) becomes a value that evaluates to a placeholder, so that it stops nothing
+/// but what uses it.
+pub(crate) fn template_from_yaml(text: &str) -> Result<(Node, Warnings), (Location, String)> {
+    yaml(text, true)
+}
+
+fn yaml(text: &str, lenient: bool) -> Result<(Node, Warnings), (Location, String)> {
+    let mut builder = YamlBuilder {
+        lenient,
+        ..YamlBuilder::default()
+    };
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| {
             let m = e.marker();
@@ -106,13 +125,27 @@ pub(crate) fn from_yaml(text: &str) -> Result<Node, (Location, String)> {
             break;
         }
     }
-    builder
+    let root = builder
         .done
-        .ok_or((Location::File, "the document is empty".into()))
+        .ok_or((Location::File, "the document is empty".to_string()))?;
+    Ok((root, builder.warnings))
+}
+
+/// The key under which an unknown tag's value is kept: `!` and the tag, which no template key
+/// can be (the evaluator reads it as a function it does not know).
+pub(crate) const UNKNOWN_TAG: char = '!';
+
+/// The warning for a key written twice, whose last value is kept.
+fn duplicate(key: &str, first: Option<&Location>) -> String {
+    let first = first.map_or_else(String::new, |at| format!(" (first at {at})"));
+    format!("key `{key}` is written twice{first}; CloudFormation keeps this last value")
 }
 
 #[derive(Default)]
 struct YamlBuilder {
+    /// A template's reading: duplicate keys keep the last, unknown tags are kept as such.
+    lenient: bool,
+    warnings: Warnings,
     /// Open collections: the node, the key waiting for its value, the anchor, the tag.
     stack: Vec<Open>,
     anchors: HashMap<usize, Node>,
@@ -151,14 +184,16 @@ fn local_tag(tag: Option<&granit_parser::Tag>) -> Option<String> {
     (tag.handle() == "!").then(|| tag.suffix().to_string())
 }
 
-/// Wraps a tagged node in the long form of its intrinsic function.
-fn apply_tag(tag: Option<String>, node: Node) -> Result<Node, (Location, String)> {
+/// Wraps a tagged node in the long form of its intrinsic function; an unknown tag, when
+/// `lenient`, under the key `!tag`.
+fn apply_tag(tag: Option<String>, node: Node, lenient: bool) -> Result<Node, (Location, String)> {
     let Some(tag) = tag else { return Ok(node) };
     let at = node.at.clone();
     let key = match tag.as_str() {
         "Ref" | "Condition" => tag.clone(),
         "GetAtt" => "Fn::GetAtt".to_string(),
         t if SHORT_FORMS.contains(&t) => format!("Fn::{t}"),
+        _ if lenient => format!("{UNKNOWN_TAG}{tag}"),
         _ => {
             return Err((
                 at,
@@ -182,7 +217,7 @@ impl YamlBuilder {
                 if anchor != 0 {
                     self.anchors.insert(anchor, node.clone());
                 }
-                node = apply_tag(tag_name, node)?;
+                node = apply_tag(tag_name, node, self.lenient)?;
                 node
             }
             Event::SequenceStart(_, anchor, ref tag) | Event::MappingStart(_, anchor, ref tag) => {
@@ -208,7 +243,7 @@ impl YamlBuilder {
                 if open.anchor != 0 {
                     self.anchors.insert(open.anchor, open.node.clone());
                 }
-                apply_tag(open.tag, open.node)?
+                apply_tag(open.tag, open.node, self.lenient)?
             }
             Event::Alias(id) => {
                 let Some(node) = self.anchors.get(&id) else {
@@ -253,7 +288,8 @@ impl YamlBuilder {
                     open.key = Some((key, node.at));
                 }
                 Some((key, key_at)) => {
-                    if !open.keys.insert(key.clone()) {
+                    let again = !open.keys.insert(key.clone());
+                    if again && !self.lenient {
                         return Err((node.at, format!("duplicate key {key}")));
                     }
                     // A collection is reported where its key is written.
@@ -261,8 +297,15 @@ impl YamlBuilder {
                     if matches!(node.value, Tree::List(_) | Tree::Map(_)) {
                         node.at = key_at.clone();
                     }
-                    node.key_at = Some(key_at);
-                    entries.push((key, node));
+                    node.key_at = Some(key_at.clone());
+                    match entries.iter_mut().find(|(k, _)| again && *k == key) {
+                        Some(entry) => {
+                            let message = duplicate(&key, entry.1.key_at.as_ref());
+                            self.warnings.push((key_at, message));
+                            entry.1 = node;
+                        }
+                        None => entries.push((key, node)),
+                    }
                 }
             },
             _ => {}
@@ -346,17 +389,35 @@ pub(crate) fn is_json_number(s: &str) -> bool {
 
 /// Reads JSON; each node's location is its JSON pointer. Members keep their order and
 /// numbers their spelling; a key given twice is an error.
+#[cfg(test)]
 pub(crate) fn from_json(text: &str) -> Result<Node, (Location, String)> {
+    json(text, None)
+}
+
+/// Reads a template's JSON as CloudFormation does: a key given twice keeps its last value, with
+/// a warning.
+pub(crate) fn template_from_json(text: &str) -> Result<(Node, Warnings), (Location, String)> {
+    let mut warnings = Vec::new();
+    let root = json(text, Some(&mut warnings))?;
+    Ok((root, warnings))
+}
+
+fn json(text: &str, lenient: Option<&mut Warnings>) -> Result<Node, (Location, String)> {
     let value = crate::json::Value::parse(text).map_err(|e| {
         (
             Location::LineColumn(e.line as u64, e.column as u64),
             e.message,
         )
     })?;
-    from_value(&value, String::new())
+    let mut lenient = lenient;
+    from_value(&value, String::new(), &mut lenient)
 }
 
-fn from_value(value: &crate::json::Value, pointer: String) -> Result<Node, (Location, String)> {
+fn from_value(
+    value: &crate::json::Value,
+    pointer: String,
+    lenient: &mut Option<&mut Warnings>,
+) -> Result<Node, (Location, String)> {
     use crate::json::Value as V;
     let tree = match value {
         V::Null => Tree::Null,
@@ -367,19 +428,35 @@ fn from_value(value: &crate::json::Value, pointer: String) -> Result<Node, (Loca
             items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| from_value(v, format!("{pointer}/{i}")))
+                .map(|(i, v)| from_value(v, format!("{pointer}/{i}"), lenient))
                 .collect::<Result<_, _>>()?,
         ),
         V::Object(members) => {
             let mut entries: Vec<(String, Node)> = Vec::with_capacity(members.len());
-            let mut keys: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            let mut keys: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
             for (k, v) in members {
                 let escaped = k.replace('~', "~0").replace('/', "~1");
                 let at = format!("{pointer}/{escaped}");
-                if !keys.insert(k.as_str()) {
-                    return Err((Location::Pointer(at), format!("duplicate key {k}")));
+                let node = from_value(v, at.clone(), lenient)?;
+                match keys.get(k.as_str()) {
+                    None => {
+                        keys.insert(k.as_str(), entries.len());
+                        entries.push((k.clone(), node));
+                    }
+                    Some(&i) => match lenient {
+                        // A pointer names both members alike, so the warning says which.
+                        Some(warnings) => {
+                            warnings.push((
+                                Location::Pointer(at),
+                                format!(
+                                    "key `{k}` is given twice in one object; CloudFormation keeps the last value"
+                                ),
+                            ));
+                            entries[i].1 = node;
+                        }
+                        None => return Err((Location::Pointer(at), format!("duplicate key {k}"))),
+                    },
                 }
-                entries.push((k.clone(), from_value(v, at)?));
             }
             Tree::Map(entries)
         }

@@ -111,6 +111,11 @@ impl Workspace {
                         imported.problems.push(p);
                     }
                 }
+                for w in once.warnings {
+                    if !imported.warnings.contains(&w) {
+                        imported.warnings.push(w);
+                    }
+                }
                 for r in once.rules {
                     if !imported.rules.contains(&r) {
                         imported.rules.push(r);
@@ -119,6 +124,9 @@ impl Workspace {
             }
             for p in imported.problems {
                 self.problem(Code::InvalidContract, p.file, p.location, p.message);
+            }
+            for w in imported.warnings {
+                self.problem(Code::DuplicateKey, w.file, w.location, w.message);
             }
             let service = entry
                 .service

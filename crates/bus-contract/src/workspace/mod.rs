@@ -421,8 +421,21 @@ impl Workspace {
     /// CDK `cdk.out` directory or Terraform JSON. See [`crate::import::import`].
     #[must_use]
     pub fn import(self, path: impl AsRef<Path>) -> Workspace {
+        self.imports([path])
+    }
+
+    /// This workspace with the rules of every file of `paths`, as [`Workspace::import`] adds
+    /// one, read in one pass: adding many costs what listing them under `imports:` does.
+    #[must_use]
+    pub fn imports<P: AsRef<Path>>(self, paths: impl IntoIterator<Item = P>) -> Workspace {
         let mut extras = self.extras;
-        extras.imports.push(path.as_ref().to_path_buf());
+        let before = extras.imports.len();
+        extras
+            .imports
+            .extend(paths.into_iter().map(|p| p.as_ref().to_path_buf()));
+        if extras.imports.len() == before {
+            return Workspace { extras, ..self };
+        }
         Workspace::from_files(self.files, extras)
     }
 
