@@ -469,12 +469,23 @@ impl<'a> Context<'a> {
             let f = Finding::new(Code::NoDeadLetterQueue, &sub.file, sub.at.clone(), message);
             self.push_sub(service, sub, f);
         }
+        let empty =
+            |p: &crate::workspace::RetryPolicy| p.attempts.is_none() && p.age_seconds.is_none();
         match &target.retry_policy {
+            // An empty policy is EventBridge's defaults, as no policy is.
             None => {
                 let message = format!(
                     "{whose} has no retry policy (EventBridge then retries for 24 hours, 185 times)"
                 );
                 let f = Finding::new(Code::RetryPolicy, &sub.file, sub.at.clone(), message)
+                    .severity(Severity::Warning);
+                self.push_sub(service, sub, f);
+            }
+            Some(policy) if empty(&policy.value) => {
+                let message = format!(
+                    "{whose} has an empty retry policy, which is EventBridge's default: retries for 24 hours, 185 times"
+                );
+                let f = Finding::new(Code::RetryPolicy, &sub.file, policy.at.clone(), message)
                     .severity(Severity::Warning);
                 self.push_sub(service, sub, f);
             }
@@ -484,7 +495,7 @@ impl<'a> Context<'a> {
                     Some(a) if !RETRY_ATTEMPTS.contains(&a) => {
                         problems.push(format!("maximum-retry-attempts {a} is outside 0 to 185"));
                     }
-                    None => problems.push("maximum-retry-attempts is missing".into()),
+                    // Either field may be left out: EventBridge then takes its default.
                     _ => {}
                 }
                 match policy.value.age_seconds {
@@ -493,7 +504,6 @@ impl<'a> Context<'a> {
                             "maximum-event-age-seconds {s} is outside 60 to 86400"
                         ));
                     }
-                    None => problems.push("maximum-event-age-seconds is missing".into()),
                     _ => {}
                 }
                 if !problems.is_empty() {

@@ -115,12 +115,42 @@ fn pattern(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
         // A pattern written as a JSON string: JSON says what is a string and what is not.
         Val::Str(s) => s,
         v => {
-            draft.typed.extend(typed);
+            // Where only a boolean (`exists`) or a number (`numeric`) is valid, quoting is no
+            // advice: the reader's type is the only one the pattern accepts.
+            let mut typed_only = Vec::new();
+            operands_typed_by_position(node, &mut typed_only);
+            draft
+                .typed
+                .extend(typed.into_iter().filter(|n| !typed_only.contains(&n.at)));
             env.json_text(&v)
         }
     };
     draft.take(env, true);
     text
+}
+
+/// The places of a pattern's scalars whose type the operator fixes: the operand of `exists`,
+/// and the numbers of `numeric`.
+fn operands_typed_by_position(node: &Node, out: &mut Vec<Location>) {
+    match &node.value {
+        super::tree::Tree::Map(entries) => {
+            for (key, value) in entries {
+                match (key.as_str(), &value.value) {
+                    ("exists", _) => out.push(value.at.clone()),
+                    ("numeric", super::tree::Tree::List(items)) => {
+                        out.extend(items.iter().map(|i| i.at.clone()));
+                    }
+                    _ => operands_typed_by_position(value, out),
+                }
+            }
+        }
+        super::tree::Tree::List(items) => {
+            for i in items {
+                operands_typed_by_position(i, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn bus(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> String {

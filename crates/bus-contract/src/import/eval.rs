@@ -58,6 +58,47 @@ const MAX_DEPTH: usize = 64;
 /// The most nodes one template's evaluation visits: a real template visits thousands.
 const MAX_WORK: usize = 10_000_000;
 
+/// Resource types whose `Ref` (no attribute) or `Fn::GetAtt` attribute returns the value of a
+/// property, the resource's name, as CloudFormation's template reference documents them.
+/// When the property is not given, CloudFormation generates the name: it stays unresolved.
+pub(crate) const NAMED_BY: &[(&str, Option<&str>, &str)] = &[
+    (
+        "AWS::AutoScaling::AutoScalingGroup",
+        None,
+        "AutoScalingGroupName",
+    ),
+    ("AWS::CodeBuild::Project", None, "Name"),
+    (
+        "AWS::CodeCommit::Repository",
+        Some("Name"),
+        "RepositoryName",
+    ),
+    ("AWS::CodePipeline::Pipeline", None, "Name"),
+    ("AWS::DynamoDB::Table", None, "TableName"),
+    ("AWS::ECR::Repository", None, "RepositoryName"),
+    ("AWS::ECS::Cluster", None, "ClusterName"),
+    ("AWS::Glue::Crawler", None, "Name"),
+    ("AWS::Glue::Job", None, "Name"),
+    ("AWS::IAM::Role", None, "RoleName"),
+    ("AWS::Kinesis::Stream", None, "Name"),
+    (
+        "AWS::KinesisFirehose::DeliveryStream",
+        None,
+        "DeliveryStreamName",
+    ),
+    ("AWS::Lambda::Function", None, "FunctionName"),
+    ("AWS::Logs::LogGroup", None, "LogGroupName"),
+    ("AWS::S3::Bucket", None, "BucketName"),
+    ("AWS::SNS::Topic", Some("TopicName"), "TopicName"),
+    ("AWS::SQS::Queue", Some("QueueName"), "QueueName"),
+    ("AWS::SSM::Parameter", None, "Name"),
+    (
+        "AWS::StepFunctions::StateMachine",
+        Some("Name"),
+        "StateMachineName",
+    ),
+];
+
 /// The parameter types whose value is a Parameter Store parameter's: `AWS::SSM::Parameter::Value<…>`.
 const SSM_TYPE: &str = "AWS::SSM::Parameter::Value<";
 
@@ -280,18 +321,11 @@ impl<'t> Env<'t> {
         }
     }
 
-    /// What `Ref` returns for resource types whose physical id is their name, when the
-    /// template gives that name literally.
+    /// What `Ref` or `Fn::GetAtt` returns for resource types that return a name given as a
+    /// property ([`NAMED_BY`]), when the template gives that name literally.
     fn ref_name(&mut self, id: &str, attr: Option<&str>) -> Option<String> {
-        let key = match (self.resource_type(id)?, attr) {
-            ("AWS::Logs::LogGroup", None) => "LogGroupName",
-            ("AWS::Lambda::Function", None) => "FunctionName",
-            ("AWS::KinesisFirehose::DeliveryStream", None) => "DeliveryStreamName",
-            ("AWS::Kinesis::Stream", None) => "Name",
-            ("AWS::SQS::Queue", Some("QueueName")) => "QueueName",
-            ("AWS::StepFunctions::StateMachine", Some("Name")) => "StateMachineName",
-            _ => return None,
-        };
+        let ty = self.resource_type(id)?;
+        let (_, _, key) = NAMED_BY.iter().find(|(t, a, _)| *t == ty && *a == attr)?;
         let node = self.resource(id)?.get("Properties")?.get(key)?;
         // When the name does not resolve, the caller reports the reference itself.
         let saved = std::mem::take(&mut self.unresolved);
@@ -778,9 +812,13 @@ impl Env<'_> {
             Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Val::Num(n) => out.push_str(n),
             Val::Str(s) => string(s, out),
-            // A resource in a pattern is its ARN or id: never known offline.
+            // A resource in a pattern is its name when that is what `Ref` or `Fn::GetAtt`
+            // returns and the template gives it; otherwise its ARN or id, never known offline.
             Val::Res { id, attr, at } => {
-                let text = self.placeholder(at, &resource_what(id, attr.as_deref()), DEPLOYED);
+                let text = match self.ref_name(id, attr.as_deref()) {
+                    Some(name) => name,
+                    None => self.placeholder(at, &resource_what(id, attr.as_deref()), DEPLOYED),
+                };
                 string(&text, out);
             }
             Val::List(items) => {
@@ -916,6 +954,44 @@ Resources:
 
     fn s(v: &str) -> Val {
         Val::Str(v.into())
+    }
+
+    /// Every entry of the table: `Ref` or `Fn::GetAtt` gives the literal name; without the
+    /// property (a generated name), a placeholder.
+    #[test]
+    fn names_given_as_properties_resolve() {
+        for (ty, attr, property) in NAMED_BY {
+            let expr = match attr {
+                None => "!Ref Thing".to_string(),
+                Some(a) => format!("!GetAtt Thing.{a}"),
+            };
+            let with = format!(
+                "Resources:\n  Thing:\n    Type: {ty}\n    Properties:\n      {property}: orders-prod\n"
+            );
+            let root = from_yaml(&format!("{with}  X:\n    V: {expr}\n")).unwrap();
+            let params = BTreeMap::new();
+            let mut env = Env::new(&root, &params);
+            let node = root
+                .get("Resources")
+                .and_then(|r| r.get("X"))
+                .and_then(|x| x.get("V"))
+                .unwrap();
+            let v = env.eval(node);
+            assert_eq!(env.text(&v, &node.at), "orders-prod", "{ty} {expr}");
+            let without = format!("Resources:\n  Thing:\n    Type: {ty}\n  X:\n    V: {expr}\n");
+            let root = from_yaml(&without).unwrap();
+            let mut env = Env::new(&root, &params);
+            let node = root
+                .get("Resources")
+                .and_then(|r| r.get("X"))
+                .and_then(|x| x.get("V"))
+                .unwrap();
+            let v = env.eval(node);
+            assert!(
+                env.text(&v, &node.at).starts_with(PLACEHOLDER),
+                "{ty} {expr}"
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,223 @@
+//! Templates as teams write them: what CloudFormation resolves only at deploy time stays
+//! unresolved (dynamic references, Parameter Store parameters), and what CloudFormation accepts
+//! is read as it reads it (a key written twice, a pre-processor's tag, a retry policy with one
+//! field, a name given as a property). Fixtures in `tests/fixtures/templates`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use bus_contract::import::{ImportedRule, PLACEHOLDER, import};
+use bus_contract::{CheckConfig, Code, Location, RuleState, Workspace};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/templates")
+        .join(name)
+}
+
+fn read(name: &str, params: &[(&str, &str)]) -> Vec<ImportedRule> {
+    let params: BTreeMap<String, String> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let got = import(&fixture(name), name, &params);
+    assert!(got.problems.is_empty(), "{name}: {:?}", got.problems);
+    got.rules
+}
+
+fn rule<'r>(rules: &'r [ImportedRule], origin: &str) -> &'r ImportedRule {
+    rules
+        .iter()
+        .find(|r| r.origin == origin)
+        .unwrap_or_else(|| panic!("no rule {origin}"))
+}
+
+/// The places and messages of a rule's unresolved values.
+fn unresolved(r: &ImportedRule) -> Vec<(String, String)> {
+    r.unresolved
+        .iter()
+        .map(|n| (n.location.to_string(), n.message.clone()))
+        .collect()
+}
+
+#[test]
+fn dynamic_references_are_resolved_at_deploy_time_only() {
+    let rules = read("dynamic.yaml", &[]);
+    // In the bus: never matched; the name falls back to the logical id, with a note too.
+    let r = rule(&rules, "FromParameterStore");
+    assert_eq!(r.name, "FromParameterStore");
+    assert!(r.bus.starts_with(PLACEHOLDER), "{}", r.bus);
+    assert!(r.unmatchable);
+    let notes = unresolved(r);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(notes[0].0, "10:21");
+    assert!(notes[0].1.contains("{{resolve:ssm:/bellyfed/prod/bus}}"));
+    assert!(notes[0].1.contains("Parameter Store at deploy time"));
+    assert_eq!(notes[1].0, "9:13");
+    assert!(notes[1].1.contains("{{resolve:ssm:/bellyfed/rule-name}}"));
+    // In the pattern: never matched, the secret never taken for a literal.
+    let r = rule(&rules, "SecretInPattern");
+    assert!(r.unmatchable);
+    assert!(!r.pattern.contains("{{resolve"), "{}", r.pattern);
+    assert!(r.pattern.contains(PLACEHOLDER));
+    assert_eq!(unresolved(r)[0].0, "23:20");
+    assert!(unresolved(r)[0].1.contains("Secrets Manager"));
+    // In the state, built by !Sub: never matched.
+    let r = rule(&rules, "StateFromSecureString");
+    assert!(r.unmatchable);
+    assert_eq!(unresolved(r)[0].0, "28:7");
+    assert!(
+        unresolved(r)[0]
+            .1
+            .contains("{{resolve:ssm-secure:/bellyfed/aws/state}}")
+    );
+}
+
+#[test]
+fn a_parameter_store_parameter_is_not_its_default() {
+    let rules = read("dynamic.yaml", &[]);
+    let r = rule(&rules, "TargetFromParameterStore");
+    // A target only: the rule is matched, the target named by a placeholder, with a note.
+    assert!(!r.unmatchable);
+    assert!(
+        r.targets[0].name.starts_with(PLACEHOLDER),
+        "{}",
+        r.targets[0].name
+    );
+    assert!(!r.targets[0].name.contains("alarm-topic"));
+    let notes = unresolved(r);
+    assert_eq!(notes[0].0, "39:11");
+    assert!(
+        notes[0].1.contains("AWS::SSM::Parameter::Value<String>"),
+        "{notes:?}"
+    );
+    // Given its value, it resolves.
+    let rules = read(
+        "dynamic.yaml",
+        &[(
+            "AlarmTopic",
+            "arn:aws:sns:eu-west-1:123456789012:bellyfed-alarms",
+        )],
+    );
+    let r = rule(&rules, "TargetFromParameterStore");
+    assert_eq!(r.targets[0].name, "bellyfed-alarms");
+    assert!(r.unresolved.is_empty());
+}
+
+#[test]
+fn unknown_tags_stop_only_what_uses_them() {
+    let rules = read("read-as-cloudformation.yaml", &[]);
+    // The tag in Metadata stops nothing; a name given as a property resolves in a pattern.
+    let r = rule(&rules, "PipelineFailed");
+    assert!(!r.unmatchable, "{:?}", r.unresolved);
+    let pattern: serde_json::Value = serde_json::from_str(&r.pattern).unwrap();
+    assert_eq!(
+        pattern,
+        serde_json::json!({
+            "source": ["aws.codepipeline"],
+            "detail": {"pipeline": ["orders-release"], "state": ["FAILED"],
+                       "approvalToken": [{"exists": false}]}
+        })
+    );
+    assert_eq!(r.bus, "default");
+    // `exists: false` is a boolean in every reading: no advice to quote it.
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    // A tag inside a rule is a placeholder there, at its place.
+    let r = rule(&rules, "Embedded");
+    assert!(r.unmatchable);
+    let notes = unresolved(r);
+    assert_eq!(notes[0].0, "26:7");
+    assert!(notes[0].1.contains("!Rain::Embed"), "{notes:?}");
+}
+
+#[test]
+fn a_retry_policy_with_one_field_is_valid() {
+    let dir = common::tempdir("retry-one-field");
+    std::fs::copy(
+        fixture("read-as-cloudformation.yaml"),
+        dir.join("template.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bus-contract.yaml"),
+        "environments: [prod]\nimports:\n  - { path: template.yaml, service: ops }\n",
+    )
+    .unwrap();
+    let ws = Workspace::load(&dir).unwrap();
+    let report = ws.check(&CheckConfig::default());
+    let retry: Vec<_> = report
+        .with_code(Code::RetryPolicy)
+        .into_iter()
+        .filter(|f| f.origin.as_deref() == Some("PipelineFailed"))
+        .collect();
+    assert!(retry.is_empty(), "{retry:#?}");
+    let states: Vec<(String, RuleState)> = ws
+        .rules()
+        .iter()
+        .map(|r| (r.name.to_string(), r.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("PipelineFailed".to_string(), RuleState::Enabled),
+            ("Embedded".to_string(), RuleState::Unresolved)
+        ]
+    );
+    let unresolved = report.with_code(Code::UnresolvedValue);
+    assert!(
+        unresolved
+            .iter()
+            .any(|f| f.file == "template.yaml" && f.location == Location::LineColumn(26, 7)),
+        "{unresolved:#?}"
+    );
+}
+
+#[test]
+fn a_key_given_twice_keeps_the_last() {
+    let name = "duplicate.json";
+    let got = import(&fixture(name), name, &BTreeMap::new());
+    assert!(got.problems.is_empty(), "{:?}", got.problems);
+    assert_eq!(got.rules.len(), 1);
+    assert_eq!(got.rules[0].bus, "bellyfed-domain-user-prod");
+    assert_eq!(got.warnings.len(), 1);
+    assert_eq!(
+        got.warnings[0].location,
+        Location::Pointer("/Resources/Rule/Properties/EventBusName".into())
+    );
+    assert!(got.warnings[0].message.contains("keeps the last"));
+}
+
+#[test]
+fn many_imports_read_at_once_are_the_imports_listed() {
+    let dir = common::tempdir("many-imports");
+    std::fs::create_dir_all(dir.join("t")).unwrap();
+    let mut listed = String::from("environments: [prod]\nimports:\n");
+    let mut paths = Vec::new();
+    for i in 0..50 {
+        let path = dir.join(format!("t/t{i}.yaml"));
+        std::fs::write(
+            &path,
+            format!(
+                "Resources:\n  Rule:\n    Type: AWS::Events::Rule\n    Properties:\n      Name: r{i}\n      EventPattern: {{source: [s{i}]}}\n"
+            ),
+        )
+        .unwrap();
+        listed.push_str(&format!("  - t/t{i}.yaml\n"));
+        paths.push(path);
+    }
+    let flags = common::tempdir("many-imports-flags");
+    let by_flags = Workspace::load(&flags).unwrap().imports(&paths);
+    std::fs::write(dir.join("bus-contract.yaml"), listed).unwrap();
+    let by_config = Workspace::load(&dir).unwrap();
+    let names =
+        |ws: &Workspace| -> Vec<String> { ws.rules().iter().map(|r| r.name.to_string()).collect() };
+    assert_eq!(names(&by_flags).len(), 50);
+    assert_eq!(names(&by_flags), names(&by_config));
+    let one_by_one = paths
+        .iter()
+        .take(3)
+        .fold(Workspace::load(&flags).unwrap(), |ws, p| ws.import(p));
+    assert_eq!(names(&one_by_one), names(&by_flags)[..3]);
+}
