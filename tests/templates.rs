@@ -221,3 +221,181 @@ fn many_imports_read_at_once_are_the_imports_listed() {
         .fold(Workspace::load(&flags).unwrap(), |ws, p| ws.import(p));
     assert_eq!(names(&one_by_one), names(&by_flags)[..3]);
 }
+
+/// What routing needs of a rule, and what a check holds it to.
+type Routed = (
+    String,
+    String,
+    String,
+    serde_json::Value,
+    bool,
+    Vec<(String, Option<String>, Option<i64>, Option<i64>)>,
+);
+
+fn routed(rules: &[ImportedRule]) -> Vec<Routed> {
+    let mut out: Vec<Routed> = rules
+        .iter()
+        .map(|r| {
+            (
+                r.origin.clone(),
+                r.name.clone(),
+                r.bus.clone(),
+                serde_json::from_str(&r.pattern).expect("the pattern is JSON"),
+                r.enabled,
+                r.targets
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.name.clone(),
+                            t.dead_letter_queue.clone(),
+                            t.maximum_retry_attempts,
+                            t.maximum_event_age_seconds,
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// A module directory (variables, locals, `jsonencode`, a heredoc, `for_each`, `count`, a child
+/// module, references between resources) reads as the plan of the same configuration does.
+#[test]
+fn terraform_hcl_reads_as_its_plan() {
+    let hcl = import(&fixture("terraform"), "terraform", &BTreeMap::new());
+    assert!(hcl.problems.is_empty(), "{:?}", hcl.problems);
+    let plan = read("terraform-plan.json", &[]);
+    assert_eq!(routed(&hcl.rules), routed(&plan));
+    assert_eq!(hcl.rules.len(), 4);
+    // Each rule points at its block.
+    let at: Vec<(String, String, String)> = hcl
+        .rules
+        .iter()
+        .map(|r| (r.origin.clone(), r.file.clone(), r.location.to_string()))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (
+                "aws_cloudwatch_event_rule.profile",
+                "terraform/main.tf",
+                "25:1"
+            ),
+            (
+                "aws_cloudwatch_event_rule.alerts[\"lockout\"]",
+                "terraform/main.tf",
+                "53:1"
+            ),
+            (
+                "aws_cloudwatch_event_rule.alerts[\"reset\"]",
+                "terraform/main.tf",
+                "53:1"
+            ),
+            (
+                "module.audit.aws_cloudwatch_event_rule.audit[0]",
+                "terraform/modules/audit/main.tf",
+                "4:1"
+            ),
+        ]
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    );
+    // A variable's default is overridden by --parameter, through to the child module.
+    let staging = import(
+        &fixture("terraform/main.tf"),
+        "terraform/main.tf",
+        &[("environment".to_string(), "staging".to_string())].into(),
+    );
+    let names: Vec<(&str, &str)> = staging
+        .rules
+        .iter()
+        .map(|r| (r.name.as_str(), r.bus.as_str()))
+        .collect();
+    assert_eq!(
+        names[0],
+        ("profile-updated-staging", "bellyfed-domain-user-staging")
+    );
+    assert_eq!(names[3], ("audit-staging", "bellyfed-domain-user-staging"));
+}
+
+/// What needs a plan is a placeholder with a note at the rule, and the rule is never matched.
+#[test]
+fn terraform_values_known_only_from_a_plan_stay_unresolved() {
+    let rules = read("terraform-data", &[]);
+    let r = rule(&rules, "aws_cloudwatch_event_rule.from_data");
+    assert!(r.unmatchable);
+    assert!(r.bus.starts_with(PLACEHOLDER));
+    assert_eq!(unresolved(r)[0].0, "9:1");
+    assert!(
+        unresolved(r)[0].1.contains("data source"),
+        "{:?}",
+        unresolved(r)
+    );
+    let r = rule(&rules, "aws_cloudwatch_event_rule.from_variable");
+    assert!(r.unmatchable);
+    assert!(
+        unresolved(r)[0].1.contains("--parameter"),
+        "{:?}",
+        unresolved(r)
+    );
+    // Given, the variable resolves.
+    let rules = read("terraform-data", &[("source_name", "bellyfed.auth")]);
+    let r = rule(&rules, "aws_cloudwatch_event_rule.from_variable");
+    assert!(!r.unmatchable);
+    assert_eq!(r.pattern, r#"{"source":["bellyfed.auth"]}"#);
+}
+
+/// `imports:` takes a module directory; findings point into its files.
+#[test]
+fn a_workspace_imports_a_terraform_module() {
+    let dir = common::tempdir("terraform-module");
+    common::copy_dir(&fixture("terraform"), &dir.join("infra"));
+    common::copy_dir(&fixture("terraform-data"), &dir.join("shared"));
+    std::fs::write(
+        dir.join("bus-contract.yaml"),
+        "environments: [prod]\nimports:\n  - { path: infra, service: search }\n  - { path: shared, service: shared }\n",
+    )
+    .unwrap();
+    let ws = Workspace::load(&dir).unwrap();
+    let rules: Vec<(String, RuleState)> = ws
+        .rules()
+        .iter()
+        .map(|r| (r.name.to_string(), r.state))
+        .collect();
+    assert_eq!(rules.len(), 6, "{rules:?}");
+    assert!(rules.contains(&("audit-prod".to_string(), RuleState::Disabled)));
+    assert!(rules.contains(&("from-data".to_string(), RuleState::Unresolved)));
+    let report = ws.check(&CheckConfig::default());
+    let unresolved = report.with_code(Code::UnresolvedValue);
+    assert!(
+        unresolved
+            .iter()
+            .any(|f| f.file == "shared/main.tf" && f.location == Location::LineColumn(9, 1)),
+        "{unresolved:#?}"
+    );
+}
+
+/// A hostile module: brackets nested past any real file, and a child module whose source climbs
+/// out of the imported directory. Both are refused with a reason; nothing outside is read.
+#[test]
+fn hostile_terraform_is_refused_with_a_reason() {
+    let dir = common::tempdir("terraform-hostile");
+    let deep = format!(
+        "locals {{\n  x = {}{}\n}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    std::fs::write(dir.join("deep.tf"), deep).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "module \"escape\" {\n  source = \"../../../../../../../../etc\"\n}\n",
+    )
+    .unwrap();
+    let got = import(&dir, "m", &BTreeMap::new());
+    let problems: Vec<String> = got.problems.iter().map(|p| p.message.clone()).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("nest deeper"), "{problems:?}");
+    assert!(problems[1].contains("escape"), "{problems:?}");
+    assert!(got.rules.is_empty());
+}

@@ -11,6 +11,7 @@
 mod cdk;
 mod cfn;
 pub(crate) mod eval;
+mod hcl;
 mod terraform;
 pub(crate) mod tree;
 mod yaml;
@@ -135,6 +136,36 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
     } else {
         None
     };
+    let terraform_dir = if path.is_dir() {
+        manifest
+            .as_ref()
+            .is_some_and(|m| !m.exists())
+            .then(|| path.to_path_buf())
+    } else if path.extension().is_some_and(|e| e == "tf") {
+        path.parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .map(Path::to_path_buf)
+    } else {
+        None
+    };
+    if let Some(dir) = terraform_dir {
+        let display = if path.is_dir() {
+            display.trim_end_matches('/').to_string()
+        } else {
+            match display.rsplit_once('/') {
+                Some((d, _)) => d.to_string(),
+                None => ".".to_string(),
+            }
+        };
+        hcl::import(&dir, &display, parameters, &mut out);
+        return out;
+    }
     if let Some(manifest) = manifest {
         let display = if path.is_dir() {
             display.trim_end_matches('/').to_string()

@@ -1,0 +1,812 @@
+//! Terraform HCL, read directly: the `.tf` files of a module directory, with its variables
+//! (defaults, overridden by the given parameters), `locals`, references between resources,
+//! `jsonencode(…)` and heredoc patterns, `count` and `for_each` over literal collections, and
+//! local child modules. What needs a plan (data sources, remote state, a registry module's
+//! outputs, an attribute the provider computes) is a placeholder with a note, never a guess.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hcl::eval::{Context, Evaluate, FuncArgs, FuncDef, ParamType};
+use hcl::{Block, Body, Expression, Map, Value};
+
+use super::{Imported, ImportedRule, ImportedTarget, Note, PLACEHOLDER, arn_name, bus_name};
+use crate::diag::Location;
+
+/// The deepest nesting of brackets a file may have: far above real configurations, and below
+/// what would exhaust the parser's stack.
+const MAX_NESTING: usize = 256;
+/// The deepest chain of child modules followed.
+const MAX_MODULE_DEPTH: usize = 16;
+/// The most instances one `count` or `for_each` makes.
+const MAX_INSTANCES: usize = 10_000;
+/// The most `.tf` files read, over all modules.
+const MAX_FILES: usize = 2_000;
+
+/// One resource block, where it is written.
+struct Resource {
+    ty: String,
+    name: String,
+    body: Body,
+    file: String,
+    at: Location,
+}
+
+/// A module directory, read.
+struct Module {
+    resources: Vec<Resource>,
+    variables: Vec<(String, Option<Expression>)>,
+    locals: Vec<(String, Expression)>,
+    calls: Vec<(String, Body, String, Location)>,
+}
+
+/// Reads the module in `dir` (a `.tf` file stands for its directory) and its local child
+/// modules; `root` confines the child modules' sources.
+pub(crate) fn import(
+    dir: &Path,
+    display: &str,
+    parameters: &BTreeMap<String, String>,
+    out: &mut Imported,
+) {
+    let mut inputs: BTreeMap<String, Option<Value>> = BTreeMap::new();
+    for (k, v) in parameters {
+        inputs.insert(k.clone(), Some(Value::String(v.clone())));
+    }
+    let mut files = 0;
+    let mut reader = Reader {
+        root: dir.to_path_buf(),
+        files: &mut files,
+        out,
+    };
+    reader.module(dir, display.trim_end_matches('/'), "", &inputs, 0);
+}
+
+struct Reader<'o> {
+    root: PathBuf,
+    files: &'o mut usize,
+    out: &'o mut Imported,
+}
+
+fn problem(out: &mut Imported, file: &str, location: Location, message: String) {
+    out.problems.push(Note {
+        file: file.to_string(),
+        location,
+        message,
+        blocks_matching: false,
+    });
+}
+
+impl Reader<'_> {
+    fn read(&mut self, dir: &Path, display: &str) -> Option<Module> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                problem(
+                    self.out,
+                    display,
+                    Location::File,
+                    format!("cannot read the module: {e}"),
+                );
+                return None;
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+            .collect();
+        paths.sort();
+        let mut module = Module {
+            resources: Vec::new(),
+            variables: Vec::new(),
+            locals: Vec::new(),
+            calls: Vec::new(),
+        };
+        for path in paths {
+            *self.files += 1;
+            let name = format!(
+                "{display}/{}",
+                path.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
+            );
+            if *self.files > MAX_FILES {
+                problem(
+                    self.out,
+                    &name,
+                    Location::File,
+                    format!("more than {MAX_FILES} .tf files; the rest are not read"),
+                );
+                break;
+            }
+            let text = match crate::fs::read_inside(
+                &self.root,
+                "the import",
+                &path,
+                &name,
+                super::MAX_FILE,
+                "infrastructure files",
+            ) {
+                Ok(t) => t,
+                Err(e) => {
+                    problem(self.out, &name, Location::File, e);
+                    continue;
+                }
+            };
+            if nesting(&text) > MAX_NESTING {
+                problem(
+                    self.out,
+                    &name,
+                    Location::File,
+                    format!("brackets nest deeper than {MAX_NESTING} levels; not read"),
+                );
+                continue;
+            }
+            let body = match hcl::parse(&text) {
+                Ok(b) => b,
+                Err(e) => {
+                    let message = e.to_string();
+                    let at = match &e {
+                        hcl::Error::Parse(p) => Location::LineColumn(
+                            p.location().line() as u64,
+                            p.location().column() as u64,
+                        ),
+                        _ => Location::File,
+                    };
+                    problem(
+                        self.out,
+                        &name,
+                        at,
+                        format!("not HCL: {}", message.lines().last().unwrap_or_default()),
+                    );
+                    continue;
+                }
+            };
+            for block in body.blocks() {
+                let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
+                match (block.identifier(), labels.as_slice()) {
+                    ("resource", [ty, rname]) => module.resources.push(Resource {
+                        ty: (*ty).to_string(),
+                        name: (*rname).to_string(),
+                        body: block.body().clone(),
+                        file: name.clone(),
+                        at: header(&text, "resource", &labels),
+                    }),
+                    ("variable", [v]) => module
+                        .variables
+                        .push(((*v).to_string(), attr(block, "default").cloned())),
+                    ("locals", []) => {
+                        for a in block.body().attributes() {
+                            module.locals.push((a.key().to_string(), a.expr().clone()));
+                        }
+                    }
+                    ("module", [m]) => {
+                        let source = match attr(block, "source") {
+                            Some(Expression::String(s)) => s.clone(),
+                            _ => String::new(),
+                        };
+                        module.calls.push((
+                            (*m).to_string(),
+                            block.body().clone(),
+                            source,
+                            header(&text, "module", &labels),
+                        ));
+                        let _ = &name;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(module)
+    }
+
+    fn module(
+        &mut self,
+        dir: &Path,
+        display: &str,
+        prefix: &str,
+        inputs: &BTreeMap<String, Option<Value>>,
+        depth: usize,
+    ) {
+        let Some(module) = self.read(dir, display) else {
+            return;
+        };
+        let mut ctx = base();
+        // Variables: given, else their defaults; a variable with neither is unknown.
+        let mut vars = Map::new();
+        for (name, default) in &module.variables {
+            let value = match inputs.get(name) {
+                Some(v) => v.clone(),
+                None => default.as_ref().and_then(|d| d.evaluate(&base()).ok()),
+            };
+            if let Some(v) = value {
+                vars.insert(name.clone(), v);
+            }
+        }
+        ctx.declare_var("var", Value::Object(vars));
+        // Locals and resources may refer to each other: a few passes settle what can be known.
+        let mut locals = Map::new();
+        let mut resources: Map<String, Value> = Map::new();
+        for _ in 0..4 {
+            ctx.declare_var("local", Value::Object(locals.clone()));
+            for (ty, objects) in &resources {
+                ctx.declare_var(ty.as_str(), objects.clone());
+            }
+            for (name, expr) in &module.locals {
+                if let Ok(v) = expr.evaluate(&ctx) {
+                    locals.insert(name.clone(), v);
+                }
+            }
+            for r in &module.resources {
+                let mut attrs = Map::new();
+                for a in r.body.attributes() {
+                    if let Ok(v) = a.expr().evaluate(&ctx) {
+                        attrs.insert(a.key().to_string(), v);
+                    }
+                }
+                let by_type = resources
+                    .entry(r.ty.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(m) = by_type {
+                    m.insert(r.name.clone(), Value::Object(attrs));
+                }
+            }
+        }
+        ctx.declare_var("local", Value::Object(locals));
+        for (ty, objects) in &resources {
+            ctx.declare_var(ty.as_str(), objects.clone());
+        }
+        let known = |ty: &str, name: &str| -> Option<&Map<String, Value>> {
+            match resources.get(ty)? {
+                Value::Object(m) => match m.get(name)? {
+                    Value::Object(a) => Some(a),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+
+        // Rules, then the targets that point at them.
+        let mut rules: Vec<(usize, String)> = Vec::new();
+        for r in module
+            .resources
+            .iter()
+            .filter(|r| r.ty == "aws_cloudwatch_event_rule")
+        {
+            for (address, ictx) in self.instances(r, prefix, &ctx) {
+                let mut notes = Vec::new();
+                let Some(pattern_expr) = r.body.attributes().find(|a| a.key() == "event_pattern")
+                else {
+                    continue; // a scheduled rule
+                };
+                let eval = |key: &str,
+                            expr: &Expression,
+                            notes: &mut Vec<Note>,
+                            critical: bool|
+                 -> Option<String> {
+                    match expr.evaluate(&ictx) {
+                        Ok(Value::String(s)) => Some(s),
+                        Ok(Value::Null) => None,
+                        Ok(v) => Some(v.to_string()),
+                        Err(e) => {
+                            notes.push(Note {
+                                file: r.file.clone(),
+                                location: r.at.clone(),
+                                message: format!(
+                                    "the {key} of {address} cannot be resolved offline: {}",
+                                    why(expr, &e)
+                                ),
+                                blocks_matching: critical,
+                            });
+                            Some(format!("{PLACEHOLDER}{address}.{key}}}"))
+                        }
+                    }
+                };
+                let pattern = eval("event_pattern", pattern_expr.expr(), &mut notes, true)
+                    .unwrap_or_default();
+                let pattern = if pattern.starts_with(PLACEHOLDER) {
+                    format!(
+                        "{{\"unresolved\": [{}]}}",
+                        serde_json::Value::String(pattern)
+                    )
+                } else {
+                    pattern
+                };
+                let get = |k: &str| {
+                    r.body
+                        .attributes()
+                        .find(|a| a.key() == k)
+                        .map(|a| a.expr().clone())
+                };
+                let name = get("name").and_then(|e| eval("name", &e, &mut notes, false));
+                let name = match name {
+                    Some(n) if !n.contains(PLACEHOLDER) => n,
+                    _ => address.clone(),
+                };
+                let bus = get("event_bus_name")
+                    .and_then(|e| eval("event_bus_name", &e, &mut notes, true))
+                    .map_or_else(|| "default".to_string(), |b| bus_name(&b));
+                let enabled = match (get("state"), get("is_enabled")) {
+                    (Some(e), _) => {
+                        eval("state", &e, &mut notes, true).is_none_or(|s| s != "DISABLED")
+                    }
+                    (None, Some(e)) => {
+                        eval("is_enabled", &e, &mut notes, true).is_none_or(|s| s != "false")
+                    }
+                    _ => true,
+                };
+                let unmatchable =
+                    notes.iter().any(|n| n.blocks_matching) || pattern.contains(PLACEHOLDER);
+                rules.push((
+                    self.out.rules.len(),
+                    format!("{prefix}aws_cloudwatch_event_rule.{}", r.name),
+                ));
+                self.out.rules.push(ImportedRule {
+                    name,
+                    bus,
+                    pattern,
+                    enabled,
+                    targets: Vec::new(),
+                    file: r.file.clone(),
+                    location: r.at.clone(),
+                    origin: address,
+                    unresolved: notes,
+                    warnings: Vec::new(),
+                    unmatchable,
+                });
+            }
+        }
+        for t in module
+            .resources
+            .iter()
+            .filter(|r| r.ty == "aws_cloudwatch_event_target")
+        {
+            for (address, ictx) in self.instances(t, prefix, &ctx) {
+                let get = |k: &str| {
+                    t.body
+                        .attributes()
+                        .find(|a| a.key() == k)
+                        .map(|a| a.expr().clone())
+                };
+                let block = |k: &str| {
+                    t.body
+                        .blocks()
+                        .find(|b| b.identifier() == k)
+                        .map(|b| b.body().clone())
+                };
+                let text = |e: &Expression| match e.evaluate(&ictx) {
+                    Ok(Value::String(s)) => Some(s),
+                    _ => None,
+                };
+                // What a reference names when its value is not known: the resource's literal
+                // name, else its address.
+                let named = |e: &Expression| -> Option<String> {
+                    if let Some(s) = text(e) {
+                        return Some(arn_name(&s));
+                    }
+                    let (ty, name) = resource_ref(e)?;
+                    let literal = known(&ty, &name).and_then(|a| {
+                        ["function_name", "name"]
+                            .iter()
+                            .find_map(|k| match a.get(*k) {
+                                Some(Value::String(s)) => Some(s.clone()),
+                                _ => None,
+                            })
+                    });
+                    Some(literal.unwrap_or_else(|| format!("{prefix}{ty}.{name}")))
+                };
+                let Some(rule_expr) = get("rule") else {
+                    continue;
+                };
+                let bus = get("event_bus_name")
+                    .and_then(|e| text(&e))
+                    .map_or_else(|| "default".to_string(), |b| bus_name(&b));
+                let owner = match resource_ref(&rule_expr) {
+                    Some((ty, name)) if ty == "aws_cloudwatch_event_rule" => {
+                        let address = format!("{prefix}{ty}.{name}");
+                        rules
+                            .iter()
+                            .filter(|(_, a)| *a == address)
+                            .map(|(i, _)| *i)
+                            .collect::<Vec<_>>()
+                    }
+                    _ => match text(&rule_expr) {
+                        Some(n) => rules
+                            .iter()
+                            .map(|(i, _)| *i)
+                            .filter(|i| {
+                                self.out.rules[*i].name == n && self.out.rules[*i].bus == bus
+                            })
+                            .collect(),
+                        None => Vec::new(),
+                    },
+                };
+                let dlq = block("dead_letter_config");
+                let retry = block("retry_policy");
+                let in_block = |b: &Option<Body>, k: &str| {
+                    b.as_ref().and_then(|b| {
+                        b.attributes()
+                            .find(|a| a.key() == k)
+                            .map(|a| a.expr().clone())
+                    })
+                };
+                let number = |e: Option<Expression>| match e?.evaluate(&ictx).ok()? {
+                    Value::Number(n) => n.as_i64(),
+                    Value::String(s) => s.parse().ok(),
+                    _ => None,
+                };
+                let target = ImportedTarget {
+                    id: get("target_id").and_then(|e| text(&e)).unwrap_or_default(),
+                    name: get("arn")
+                        .and_then(|e| named(&e))
+                        .unwrap_or_else(|| address.clone()),
+                    dead_letter_queue: in_block(&dlq, "arn").and_then(|e| named(&e)),
+                    maximum_retry_attempts: number(in_block(&retry, "maximum_retry_attempts")),
+                    maximum_event_age_seconds: number(in_block(
+                        &retry,
+                        "maximum_event_age_in_seconds",
+                    )),
+                    has_retry_policy: retry.is_some(),
+                };
+                for i in owner {
+                    self.out.rules[i].targets.push(target.clone());
+                }
+            }
+        }
+
+        // Child modules whose source is a local directory.
+        for (name, body, source, at) in &module.calls {
+            let file = format!("{display}/{name}");
+            if !(source.starts_with("./") || source.starts_with("../")) {
+                continue;
+            }
+            if depth >= MAX_MODULE_DEPTH {
+                problem(
+                    self.out,
+                    display,
+                    at.clone(),
+                    format!("module {name}: modules nest deeper than {MAX_MODULE_DEPTH}; not read"),
+                );
+                continue;
+            }
+            let path = dir.join(source);
+            let resolved = match crate::fs::resolve_inside(&self.root, "the import", &path, &file) {
+                Ok(p) if p.is_dir() => p,
+                Ok(_) => {
+                    problem(
+                        self.out,
+                        display,
+                        at.clone(),
+                        format!("module {name}: its source {source} is not a directory"),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    problem(self.out, display, at.clone(), format!("module {name}: {e}"));
+                    continue;
+                }
+            };
+            let mut child_inputs = BTreeMap::new();
+            for a in body.attributes() {
+                if matches!(
+                    a.key(),
+                    "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                ) {
+                    continue;
+                }
+                child_inputs.insert(a.key().to_string(), a.expr().evaluate(&ctx).ok());
+            }
+            // An input that cannot be evaluated leaves the child's variable unknown.
+            let child_inputs: BTreeMap<String, Option<Value>> = child_inputs;
+            let child_display = format!(
+                "{display}/{}",
+                source.trim_start_matches("./").trim_end_matches('/')
+            );
+            self.module(
+                &resolved,
+                &child_display,
+                &format!("{prefix}module.{name}."),
+                &unknown_as_absent(child_inputs),
+                depth + 1,
+            );
+        }
+    }
+
+    /// The instances of a resource: one, or one per `count` index or `for_each` key, each with
+    /// its address and the context that knows `count.index` or `each`.
+    fn instances<'c>(
+        &mut self,
+        r: &Resource,
+        prefix: &str,
+        ctx: &Context<'c>,
+    ) -> Vec<(String, Context<'c>)> {
+        let base = format!("{prefix}{}.{}", r.ty, r.name);
+        let get = |k: &str| {
+            r.body
+                .attributes()
+                .find(|a| a.key() == k)
+                .map(|a| a.expr().clone())
+        };
+        if let Some(count) = get("count") {
+            let n = match count.evaluate(ctx) {
+                Ok(Value::Number(n)) => n.as_u64(),
+                _ => None,
+            };
+            let Some(n) = n.filter(|n| *n as usize <= MAX_INSTANCES) else {
+                self.note_instances(r, &base, "count");
+                return Vec::new();
+            };
+            return (0..n)
+                .map(|i| {
+                    let mut c = ctx.clone();
+                    let mut count = Map::new();
+                    count.insert("index".to_string(), Value::from(i));
+                    c.declare_var("count", Value::Object(count));
+                    (format!("{base}[{i}]"), c)
+                })
+                .collect();
+        }
+        if let Some(each) = get("for_each") {
+            let items: Option<Vec<(String, Value)>> = match each.evaluate(ctx) {
+                Ok(Value::Object(m)) => Some(m.into_iter().collect()),
+                Ok(Value::Array(a)) => a
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => Some((s.clone(), Value::String(s))),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            };
+            let Some(items) = items.filter(|i| i.len() <= MAX_INSTANCES) else {
+                self.note_instances(r, &base, "for_each");
+                return Vec::new();
+            };
+            return items
+                .into_iter()
+                .map(|(k, v)| {
+                    let mut c = ctx.clone();
+                    let mut each = Map::new();
+                    each.insert("key".to_string(), Value::String(k.clone()));
+                    each.insert("value".to_string(), v);
+                    c.declare_var("each", Value::Object(each));
+                    (format!("{base}[{}]", serde_json::Value::String(k)), c)
+                })
+                .collect();
+        }
+        vec![(base, ctx.clone())]
+    }
+
+    fn note_instances(&mut self, r: &Resource, address: &str, what: &str) {
+        if r.ty == "aws_cloudwatch_event_rule" {
+            problem(
+                self.out,
+                &r.file,
+                r.at.clone(),
+                format!(
+                    "the {what} of {address} is not a literal collection (or is larger than {MAX_INSTANCES}): its rules are known only from a plan; import `terraform show -json` of one"
+                ),
+            );
+        }
+    }
+}
+
+fn unknown_as_absent(inputs: BTreeMap<String, Option<Value>>) -> BTreeMap<String, Option<Value>> {
+    inputs.into_iter().filter(|(_, v)| v.is_some()).collect()
+}
+
+fn attr<'b>(block: &'b Block, key: &str) -> Option<&'b Expression> {
+    block
+        .body()
+        .attributes()
+        .find(|a| a.key() == key)
+        .map(|a| a.expr())
+}
+
+/// `TYPE.NAME…` of an expression that refers to a resource.
+fn resource_ref(e: &Expression) -> Option<(String, String)> {
+    let Expression::Traversal(t) = e else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let root = root.as_str();
+    if matches!(
+        root,
+        "var" | "local" | "data" | "module" | "each" | "count" | "path" | "terraform"
+    ) {
+        return None;
+    }
+    match t.operators.first()? {
+        hcl::expr::TraversalOperator::GetAttr(name) => Some((root.to_string(), name.to_string())),
+        _ => None,
+    }
+}
+
+/// Why an expression cannot be evaluated, in the words of what it needs.
+fn why(expr: &Expression, error: &dyn std::fmt::Display) -> String {
+    let mut roots = Vec::new();
+    roots_of(expr, &mut roots);
+    if roots.iter().any(|r| r == "data") {
+        return "it reads a data source, known only from a plan".into();
+    }
+    if roots.iter().any(|r| r == "module") {
+        return "it reads a module's output, known only from a plan".into();
+    }
+    let error = error.to_string();
+    let first = error.lines().next().unwrap_or_default();
+    let first = first.split(" in expression").next().unwrap_or(first);
+    if roots.iter().any(|r| r == "var") && first.contains("no such key") {
+        return format!(
+            "{first}: a variable without a default or a value; give --parameter NAME=VALUE"
+        );
+    }
+    format!("{first}; it is known only once applied")
+}
+
+fn roots_of(expr: &Expression, out: &mut Vec<String>) {
+    match expr {
+        Expression::Variable(v) => out.push(v.as_str().to_string()),
+        Expression::Traversal(t) => roots_of(&t.expr, out),
+        Expression::FuncCall(f) => f.args.iter().for_each(|a| roots_of(a, out)),
+        Expression::Array(items) => items.iter().for_each(|a| roots_of(a, out)),
+        Expression::Object(o) => o.values().for_each(|a| roots_of(a, out)),
+        Expression::Parenthesis(p) => roots_of(p, out),
+        Expression::TemplateExpr(t) => {
+            if let Ok(template) = hcl::template::Template::from_expr(t) {
+                for e in template_exprs(&template) {
+                    roots_of(&e, out);
+                }
+            }
+        }
+        Expression::Conditional(c) => {
+            roots_of(&c.cond_expr, out);
+            roots_of(&c.true_expr, out);
+            roots_of(&c.false_expr, out);
+        }
+        _ => {}
+    }
+}
+
+fn template_exprs(t: &hcl::template::Template) -> Vec<Expression> {
+    t.elements()
+        .iter()
+        .filter_map(|e| match e {
+            hcl::template::Element::Interpolation(i) => Some(i.expr.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The context every module starts from: Terraform's functions that patterns and names use.
+fn base() -> Context<'static> {
+    let mut ctx = Context::new();
+    ctx.declare_func(
+        "jsonencode",
+        FuncDef::builder().param(ParamType::Any).build(jsonencode),
+    );
+    ctx.declare_func(
+        "lower",
+        FuncDef::builder().param(ParamType::String).build(lower),
+    );
+    ctx.declare_func(
+        "upper",
+        FuncDef::builder().param(ParamType::String).build(upper),
+    );
+    ctx.declare_func(
+        "merge",
+        FuncDef::builder()
+            .variadic_param(ParamType::Any)
+            .build(merge),
+    );
+    ctx.declare_func(
+        "concat",
+        FuncDef::builder()
+            .variadic_param(ParamType::Any)
+            .build(concat),
+    );
+    ctx.declare_func(
+        "tostring",
+        FuncDef::builder().param(ParamType::Any).build(tostring),
+    );
+    ctx
+}
+
+/// The one argument of a one-parameter function (the parameter list has checked it is there).
+fn only(args: FuncArgs) -> Value {
+    args.into_values().into_iter().next().unwrap_or(Value::Null)
+}
+
+fn jsonencode(args: FuncArgs) -> Result<Value, String> {
+    serde_json::to_string(&only(args))
+        .map(Value::String)
+        .map_err(|e| e.to_string())
+}
+
+fn lower(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::String(
+        only(args).as_str().unwrap_or_default().to_lowercase(),
+    ))
+}
+
+fn upper(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::String(
+        only(args).as_str().unwrap_or_default().to_uppercase(),
+    ))
+}
+
+fn tostring(args: FuncArgs) -> Result<Value, String> {
+    match &only(args) {
+        Value::String(s) => Ok(Value::String(s.clone())),
+        Value::Number(n) => Ok(Value::String(n.to_string())),
+        Value::Bool(b) => Ok(Value::String(b.to_string())),
+        _ => Err("tostring takes a primitive value".into()),
+    }
+}
+
+fn merge(args: FuncArgs) -> Result<Value, String> {
+    let mut out = Map::new();
+    for a in args.into_values() {
+        match a {
+            Value::Object(m) => out.extend(m),
+            Value::Null => {}
+            _ => return Err("merge takes maps".into()),
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+fn concat(args: FuncArgs) -> Result<Value, String> {
+    let mut out = Vec::new();
+    for a in args.into_values() {
+        match a {
+            Value::Array(items) => out.extend(items),
+            _ => return Err("concat takes lists".into()),
+        }
+    }
+    Ok(Value::Array(out))
+}
+
+/// How deep brackets nest in a text (strings not told apart: an over-estimate is safe).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Where a block `kind "label" "label"` is written: the line and column of its first word.
+fn header(text: &str, kind: &str, labels: &[&str]) -> Location {
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix(kind) else {
+            continue;
+        };
+        let quoted: Vec<String> = labels.iter().map(|l| format!("\"{l}\"")).collect();
+        let mut rest = rest;
+        let mut all = true;
+        for q in &quoted {
+            match rest.trim_start().strip_prefix(q.as_str()) {
+                Some(r) => rest = r,
+                None => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            let col = line.len() - trimmed.len() + 1;
+            return Location::LineColumn(i as u64 + 1, col as u64);
+        }
+    }
+    Location::File
+}
