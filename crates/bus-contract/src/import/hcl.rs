@@ -96,6 +96,16 @@ impl Reader<'_> {
             .filter(|p| p.extension().is_some_and(|e| e == "tf"))
             .collect();
         paths.sort();
+        if paths.is_empty() && *self.files == 0 {
+            problem(
+                self.out,
+                display,
+                Location::File,
+                "neither a CDK assembly (no manifest.json) nor a Terraform module (no .tf files)"
+                    .into(),
+            );
+            return None;
+        }
         let mut module = Module {
             resources: Vec::new(),
             variables: Vec::new(),

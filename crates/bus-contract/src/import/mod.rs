@@ -1,5 +1,6 @@
 //! Rules where teams already keep them: CloudFormation and SAM templates, CDK synth output
-//! (`cdk.out`) and Terraform JSON (`terraform show -json`, of a plan or of the state).
+//! (`cdk.out`), Terraform modules (`.tf` files) and Terraform JSON (`terraform show -json`, of a
+//! plan or of the state).
 //!
 //! [`import`] reads one of these and returns the EventBridge rules it deploys, each with its
 //! bus, state, targets, dead-letter queues and retry policies, and where it was written.
