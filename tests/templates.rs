@@ -399,3 +399,30 @@ fn hostile_terraform_is_refused_with_a_reason() {
     assert!(problems[1].contains("escape"), "{problems:?}");
     assert!(got.rules.is_empty());
 }
+
+/// The `terraform-aws-modules/eventbridge` module keeps rules in its `rules` map and their
+/// targets in `targets`: read as the rules the module makes of them.
+#[test]
+fn the_eventbridge_module_inputs_are_rules() {
+    let rules = read("terraform-eventbridge-module", &[]);
+    assert_eq!(
+        routed(&rules),
+        [(
+            "module.eventbridge.aws_cloudwatch_event_rule.this[\"profile_updates\"]".to_string(),
+            "profile-updates-rule".to_string(),
+            "bellyfed-domain-user-prod".to_string(),
+            serde_json::json!({"source": ["bellyfed.user"], "detail-type": ["ProfileUpdated"]}),
+            true,
+            vec![(
+                "search-indexer".to_string(),
+                Some("search-dlq".to_string()),
+                Some(5),
+                Some(900)
+            )],
+        )]
+    );
+    assert_eq!(rules[0].file, "terraform-eventbridge-module/main.tf");
+    assert_eq!(rules[0].location, Location::LineColumn(5, 1));
+    let staging = read("terraform-eventbridge-module", &[("environment", "staging")]);
+    assert_eq!(staging[0].bus, "bellyfed-domain-user-staging");
+}

@@ -37,7 +37,8 @@ struct Module {
     resources: Vec<Resource>,
     variables: Vec<(String, Option<Expression>)>,
     locals: Vec<(String, Expression)>,
-    calls: Vec<(String, Body, String, Location)>,
+    /// Module calls: name, body, source, file and place.
+    calls: Vec<(String, Body, String, String, Location)>,
 }
 
 /// Reads the module in `dir` (a `.tf` file stands for its directory) and its local child
@@ -199,9 +200,9 @@ impl Reader<'_> {
                             (*m).to_string(),
                             block.body().clone(),
                             source,
+                            name.clone(),
                             header(&text, "module", &labels),
                         ));
-                        let _ = &name;
                     }
                     _ => {}
                 }
@@ -465,8 +466,12 @@ impl Reader<'_> {
         }
 
         // Child modules whose source is a local directory.
-        for (name, body, source, at) in &module.calls {
+        for (name, body, source, call_file, at) in &module.calls {
             let file = format!("{display}/{name}");
+            if is_eventbridge_module(source) {
+                self.eventbridge_module(name, body, &ctx, prefix, call_file, at);
+                continue;
+            }
             if !(source.starts_with("./") || source.starts_with("../")) {
                 continue;
             }
@@ -587,6 +592,148 @@ impl Reader<'_> {
         vec![(base, ctx.clone())]
     }
 
+    /// The rules of a call of the `terraform-aws-modules/eventbridge` module: its `rules` map
+    /// (one rule per key, named `KEY-rule` with `_` made `-`, unless `append_rule_postfix` is
+    /// false), its `targets` map of lists, on `bus_name`.
+    fn eventbridge_module(
+        &mut self,
+        name: &str,
+        body: &Body,
+        ctx: &Context<'_>,
+        prefix: &str,
+        file: &str,
+        at: &Location,
+    ) {
+        let input = |k: &str| {
+            body.attributes()
+                .find(|a| a.key() == k)
+                .map(|a| a.expr().clone())
+        };
+        let mut notes = Vec::new();
+        let value = |k: &str, notes: &mut Vec<Note>| -> Option<Value> {
+            let e = input(k)?;
+            match e.evaluate(ctx) {
+                Ok(v) => Some(v),
+                Err(err) => {
+                    notes.push(Note {
+                        file: file.to_string(),
+                        location: at.clone(),
+                        message: format!(
+                            "the {k} of module {name} cannot be resolved offline: {}",
+                            why(&e, &err)
+                        ),
+                        blocks_matching: true,
+                    });
+                    None
+                }
+            }
+        };
+        let bus_input = input("bus_name").is_some();
+        let bus = value("bus_name", &mut notes);
+        let bus = match (&bus, bus_input) {
+            (Some(Value::String(b)), _) => bus_name(b),
+            (_, false) => "default".to_string(),
+            _ => format!("{PLACEHOLDER}module.{name}.bus_name}}"),
+        };
+        let postfix = !matches!(
+            value("append_rule_postfix", &mut notes),
+            Some(Value::Bool(false))
+        );
+        let rules = match value("rules", &mut notes) {
+            Some(Value::Object(m)) => m,
+            Some(_) | None => {
+                if input("rules").is_some() {
+                    problem(
+                        self.out,
+                        file,
+                        at.clone(),
+                        format!(
+                            "the rules of module {name} cannot be read offline: {}",
+                            notes
+                                .iter()
+                                .map(|n| n.message.clone())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ),
+                    );
+                }
+                return;
+            }
+        };
+        let targets = match value("targets", &mut notes) {
+            Some(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        let text = |v: Option<&Value>| match v {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let number = |v: Option<&Value>| match v {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.parse().ok(),
+            _ => None,
+        };
+        for (key, rule) in rules {
+            let Value::Object(rule) = rule else { continue };
+            let Some(pattern) = text(rule.get("event_pattern")) else {
+                continue; // a scheduled rule
+            };
+            let rule_name = if postfix {
+                format!("{}-rule", key.replace('_', "-"))
+            } else {
+                key.clone()
+            };
+            let enabled = !matches!(rule.get("enabled"), Some(Value::Bool(false)))
+                && text(rule.get("state")).is_none_or(|s| s != "DISABLED");
+            let rule_targets = match targets.get(&key) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|t| match t {
+                        Value::Object(t) => Some(t),
+                        _ => None,
+                    })
+                    .map(|t| {
+                        let retry = match t.get("retry_policy") {
+                            Some(Value::Object(r)) => Some(r),
+                            _ => None,
+                        };
+                        ImportedTarget {
+                            id: text(t.get("target_id")).unwrap_or_default(),
+                            name: text(t.get("arn"))
+                                .map(|a| arn_name(&a))
+                                .or_else(|| text(t.get("name")))
+                                .unwrap_or_default(),
+                            dead_letter_queue: text(t.get("dead_letter_arn")).map(|a| arn_name(&a)),
+                            maximum_retry_attempts: retry
+                                .and_then(|r| number(r.get("maximum_retry_attempts"))),
+                            maximum_event_age_seconds: retry
+                                .and_then(|r| number(r.get("maximum_event_age_in_seconds"))),
+                            has_retry_policy: retry.is_some(),
+                        }
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let unmatchable = bus.contains(PLACEHOLDER) || pattern.contains(PLACEHOLDER);
+            self.out.rules.push(ImportedRule {
+                name: rule_name,
+                bus: bus.clone(),
+                pattern,
+                enabled,
+                targets: rule_targets,
+                file: file.to_string(),
+                location: at.clone(),
+                origin: format!(
+                    "{prefix}module.{name}.aws_cloudwatch_event_rule.this[{}]",
+                    serde_json::Value::String(key.clone())
+                ),
+                unresolved: notes.clone(),
+                warnings: Vec::new(),
+                unmatchable,
+            });
+        }
+    }
+
     fn note_instances(&mut self, r: &Resource, address: &str, what: &str) {
         if r.ty == "aws_cloudwatch_event_rule" {
             problem(
@@ -599,6 +746,16 @@ impl Reader<'_> {
             );
         }
     }
+}
+
+/// Whether a module source is the registry's (or GitHub's) `terraform-aws-modules/eventbridge`.
+fn is_eventbridge_module(source: &str) -> bool {
+    let source = source
+        .trim_start_matches("git::")
+        .trim_start_matches("https://");
+    source.starts_with("terraform-aws-modules/eventbridge/aws")
+        || source.starts_with("registry.terraform.io/terraform-aws-modules/eventbridge/aws")
+        || source.contains("github.com/terraform-aws-modules/terraform-aws-eventbridge")
 }
 
 fn unknown_as_absent(inputs: BTreeMap<String, Option<Value>>) -> BTreeMap<String, Option<Value>> {
@@ -720,6 +877,17 @@ fn base() -> Context<'static> {
         "tostring",
         FuncDef::builder().param(ParamType::Any).build(tostring),
     );
+    ctx.declare_func(
+        "lookup",
+        FuncDef::builder()
+            .params([ParamType::Any, ParamType::String])
+            .variadic_param(ParamType::Any)
+            .build(lookup),
+    );
+    ctx.declare_func(
+        "length",
+        FuncDef::builder().param(ParamType::Any).build(length),
+    );
     ctx
 }
 
@@ -752,6 +920,32 @@ fn tostring(args: FuncArgs) -> Result<Value, String> {
         Value::Number(n) => Ok(Value::String(n.to_string())),
         Value::Bool(b) => Ok(Value::String(b.to_string())),
         _ => Err("tostring takes a primitive value".into()),
+    }
+}
+
+fn lookup(args: FuncArgs) -> Result<Value, String> {
+    let mut args = args.into_values().into_iter();
+    let (map, key, default) = (args.next(), args.next(), args.next());
+    let key = key
+        .as_ref()
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    match map {
+        Some(Value::Object(m)) => match m.get(&key) {
+            Some(v) => Ok(v.clone()),
+            None => default.ok_or_else(|| format!("lookup: no key `{key}` and no default")),
+        },
+        _ => Err("lookup takes a map".into()),
+    }
+}
+
+fn length(args: FuncArgs) -> Result<Value, String> {
+    match only(args) {
+        Value::Array(a) => Ok(Value::from(a.len() as u64)),
+        Value::Object(m) => Ok(Value::from(m.len() as u64)),
+        Value::String(s) => Ok(Value::from(s.chars().count() as u64)),
+        _ => Err("length takes a collection or a string".into()),
     }
 }
 
