@@ -423,6 +423,9 @@ fn the_eventbridge_module_inputs_are_rules() {
     );
     assert_eq!(rules[0].file, "terraform-eventbridge-module/main.tf");
     assert_eq!(rules[0].location, Location::LineColumn(5, 1));
-    let staging = read("terraform-eventbridge-module", &[("environment", "staging")]);
+    let staging = read(
+        "terraform-eventbridge-module",
+        &[("environment", "staging")],
+    );
     assert_eq!(staging[0].bus, "bellyfed-domain-user-staging");
 }
