@@ -429,3 +429,71 @@ fn the_eventbridge_module_inputs_are_rules() {
     );
     assert_eq!(staging[0].bus, "bellyfed-domain-user-staging");
 }
+
+/// EventBridge identifies a bus by name, account and region: a CDK app with a bus `orders` in
+/// two regions has two buses, so one rule name on each is no duplicate. In one region it is.
+#[test]
+fn same_named_buses_of_two_regions_are_two_buses() {
+    let got = import(&fixture("cdk-two-regions"), "cdk.out", &BTreeMap::new());
+    assert!(got.problems.is_empty(), "{:?}", got.problems);
+    let places: Vec<(String, Option<String>, Option<String>)> = got
+        .rules
+        .iter()
+        .map(|r| {
+            (
+                r.bus.clone(),
+                r.bus_place.account.clone(),
+                r.bus_place.region.clone(),
+            )
+        })
+        .collect();
+    let place = |region: &str| {
+        (
+            "orders".to_string(),
+            Some("123456789012".to_string()),
+            Some(region.to_string()),
+        )
+    };
+    assert_eq!(places, [place("eu-west-1"), place("us-east-1")]);
+
+    let dir = common::tempdir("two-regions");
+    common::copy_dir(&fixture("cdk-two-regions"), &dir.join("cdk.out"));
+    std::fs::write(
+        dir.join("bus-contract.yaml"),
+        "environments: [prod]\nimports:\n  - { path: cdk.out, service: orders }\n",
+    )
+    .unwrap();
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    assert!(
+        report.with_code(Code::DuplicateRule).is_empty(),
+        "{:#?}",
+        report.findings()
+    );
+    assert!(report.is_ok());
+    let graph = Workspace::load(&dir).unwrap().graph_mermaid();
+    assert!(graph.contains("orders (123456789012/eu-west-1)"), "{graph}");
+    assert!(graph.contains("orders (123456789012/us-east-1)"), "{graph}");
+
+    // Both stacks in one region: one bus, and the second rule would replace the first.
+    let manifest = dir.join("cdk.out/manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "aws://123456789012/us-east-1",
+            "aws://123456789012/eu-west-1",
+        ),
+    )
+    .unwrap();
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    let duplicates = report.with_code(Code::DuplicateRule);
+    assert_eq!(duplicates.len(), 2, "{:#?}", report.findings());
+    assert_eq!(
+        duplicates[0].location,
+        Location::Pointer("/Resources/Audit".into())
+    );
+}

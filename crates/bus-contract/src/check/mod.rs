@@ -618,6 +618,10 @@ impl<'a> Context<'a> {
             if a.origin.is_some() && a.origin == b.origin && a.file == b.file {
                 continue;
             }
+            // Same-named buses of two accounts or regions are two buses.
+            if !a.bus_place.may_be_same(&b.bus_place) {
+                continue;
+            }
             let envs: Vec<&str> = self
                 .envs
                 .iter()

@@ -66,6 +66,7 @@ struct Draft {
     critical: Vec<EvalNote>,
     other: Vec<EvalNote>,
     typed: Vec<EvalNote>,
+    bus_place: super::BusPlace,
 }
 
 impl Draft {
@@ -74,6 +75,7 @@ impl Draft {
             critical: Vec::new(),
             other: Vec::new(),
             typed: Vec::new(),
+            bus_place: super::BusPlace::default(),
         }
     }
 
@@ -155,6 +157,7 @@ fn operands_typed_by_position(node: &Node, out: &mut Vec<Location>) {
 
 fn bus(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> String {
     let Some(node) = node else {
+        draft.bus_place = super::BusPlace::of("default", env.parameters);
         return "default".into();
     };
     let v = env.eval(node);
@@ -165,6 +168,7 @@ fn bus(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> String {
         },
         v => env.text(v, &node.at),
     };
+    draft.bus_place = super::BusPlace::of(&name, env.parameters);
     let name = bus_name(&name);
     if name.contains(PLACEHOLDER) {
         draft.take(env, true);
@@ -269,12 +273,14 @@ fn finish(
     parts: (String, String, bool, Vec<ImportedTarget>),
 ) -> ImportedRule {
     let (bus, pattern, enabled, targets) = parts;
+    let bus_place = draft.bus_place.clone();
     let unmatchable = !draft.critical.is_empty() || pattern.contains(PLACEHOLDER);
     let mut unresolved = notes(cx.file, draft.critical, true);
     unresolved.extend(notes(cx.file, draft.other, false));
     ImportedRule {
         name,
         bus,
+        bus_place,
         pattern,
         enabled,
         targets,

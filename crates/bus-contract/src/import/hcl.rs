@@ -334,9 +334,11 @@ impl Reader<'_> {
                     Some(n) if !n.contains(PLACEHOLDER) => n,
                     _ => address.clone(),
                 };
-                let bus = get("event_bus_name")
+                let raw_bus = get("event_bus_name")
                     .and_then(|e| eval("event_bus_name", &e, &mut notes, true))
-                    .map_or_else(|| "default".to_string(), |b| bus_name(&b));
+                    .unwrap_or_else(|| "default".to_string());
+                let bus_place = super::BusPlace::of(&raw_bus, &BTreeMap::new());
+                let bus = bus_name(&raw_bus);
                 let enabled = match (get("state"), get("is_enabled")) {
                     (Some(e), _) => {
                         eval("state", &e, &mut notes, true).is_none_or(|s| s != "DISABLED")
@@ -355,6 +357,7 @@ impl Reader<'_> {
                 self.out.rules.push(ImportedRule {
                     name,
                     bus,
+                    bus_place,
                     pattern,
                     enabled,
                     targets: Vec::new(),
@@ -630,6 +633,10 @@ impl Reader<'_> {
         };
         let bus_input = input("bus_name").is_some();
         let bus = value("bus_name", &mut notes);
+        let bus_place = match &bus {
+            Some(Value::String(b)) => super::BusPlace::of(b, &BTreeMap::new()),
+            _ => super::BusPlace::default(),
+        };
         let bus = match (&bus, bus_input) {
             (Some(Value::String(b)), _) => bus_name(b),
             (_, false) => "default".to_string(),
@@ -718,6 +725,7 @@ impl Reader<'_> {
             self.out.rules.push(ImportedRule {
                 name: rule_name,
                 bus: bus.clone(),
+                bus_place: bus_place.clone(),
                 pattern,
                 enabled,
                 targets: rule_targets,

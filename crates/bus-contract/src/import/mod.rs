@@ -46,6 +46,10 @@ pub struct ImportedRule {
     pub name: String,
     /// The bus's name (an ARN is reduced to it); `default` when none is given.
     pub bus: String,
+    /// The bus's account and region, when the bus's ARN or the stack says them: EventBridge
+    /// identifies a bus by name, account and region, so same-named buses of two regions are two
+    /// buses.
+    pub bus_place: BusPlace,
     /// The pattern as EventBridge JSON text. It may hold placeholders.
     pub pattern: String,
     /// `false` for a DISABLED rule: EventBridge does not match it.
@@ -65,6 +69,59 @@ pub struct ImportedRule {
     /// Whether an unresolved value is in the pattern, the bus or the state, so that the rule
     /// cannot be matched.
     pub unmatchable: bool,
+}
+
+/// Where a bus lives: its account and region, each when known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub struct BusPlace {
+    /// The AWS account id.
+    pub account: Option<String>,
+    /// The region.
+    pub region: Option<String>,
+}
+
+impl BusPlace {
+    /// The account and region of an event bus ARN (`arn:aws:events:REGION:ACCOUNT:event-bus/NAME`),
+    /// each when it is written literally; else the stack's, from `AWS::AccountId` and
+    /// `AWS::Region`.
+    pub(crate) fn of(bus: &str, parameters: &BTreeMap<String, String>) -> BusPlace {
+        // A placeholder (`${unresolved:…}`) is not a place, nor is any part of one.
+        let known = |s: &str| (!s.is_empty() && !s.contains('?')).then(|| s.to_string());
+        // Placeholders hold `:` themselves: each stands for one unknown part.
+        let mut plain = String::with_capacity(bus.len());
+        let mut rest = bus;
+        while let Some(i) = rest.find("${") {
+            plain.push_str(&rest[..i]);
+            plain.push('?');
+            rest = rest[i..].find('}').map_or("", |j| &rest[i + j + 1..]);
+        }
+        plain.push_str(rest);
+        let bus = plain.as_str();
+        let mut place = BusPlace {
+            account: parameters.get("AWS::AccountId").and_then(|a| known(a)),
+            region: parameters.get("AWS::Region").and_then(|r| known(r)),
+        };
+        let parts: Vec<&str> = bus.splitn(6, ':').collect();
+        if bus.starts_with("arn:") && parts.len() == 6 && parts[2] == "events" {
+            if let Some(r) = known(parts[3]) {
+                place.region = Some(r);
+            }
+            if let Some(a) = known(parts[4]) {
+                place.account = Some(a);
+            }
+        }
+        place
+    }
+
+    /// Whether two places may be one: they differ only where both are known.
+    pub fn may_be_same(&self, other: &BusPlace) -> bool {
+        let agree = |a: &Option<String>, b: &Option<String>| match (a, b) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        agree(&self.account, &other.account) && agree(&self.region, &other.region)
+    }
 }
 
 /// One target of an imported rule.
@@ -301,6 +358,44 @@ pub(crate) fn arn_name(arn: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bus_places_from_arns_and_stacks() {
+        let stack: BTreeMap<String, String> = [
+            ("AWS::AccountId".to_string(), "111111111111".to_string()),
+            ("AWS::Region".to_string(), "eu-west-1".to_string()),
+        ]
+        .into();
+        let place = |b: &str, p: &BTreeMap<String, String>| {
+            let p = BusPlace::of(b, p);
+            (p.account, p.region)
+        };
+        let some = |a: &str, r: &str| (Some(a.to_string()), Some(r.to_string()));
+        assert_eq!(place("orders", &stack), some("111111111111", "eu-west-1"));
+        assert_eq!(
+            place(
+                "arn:aws:events:us-east-1:222222222222:event-bus/orders",
+                &stack
+            ),
+            some("222222222222", "us-east-1")
+        );
+        assert_eq!(
+            place(
+                &format!(
+                    "arn:aws:events:us-east-1:{PLACEHOLDER}!Ref AWS::AccountId}}:event-bus/orders"
+                ),
+                &BTreeMap::new()
+            ),
+            (None, Some("us-east-1".to_string()))
+        );
+        assert_eq!(place("orders", &BTreeMap::new()), (None, None));
+        let (eu, us) = (
+            BusPlace::of("x", &stack),
+            BusPlace::of("arn:aws:events:us-east-1:111111111111:event-bus/x", &stack),
+        );
+        assert!(!eu.may_be_same(&us));
+        assert!(eu.may_be_same(&BusPlace::default()));
+    }
 
     #[test]
     fn names_from_arns() {

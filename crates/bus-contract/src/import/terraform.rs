@@ -197,7 +197,9 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
             None => continue,
         };
         let name = string(v, "name").map_or_else(|| rule.address.clone(), String::from);
-        let bus = bus_name(string(v, "event_bus_name").unwrap_or("default"));
+        let raw_bus = string(v, "event_bus_name").unwrap_or("default");
+        let bus_place = super::BusPlace::of(raw_bus, &BTreeMap::new());
+        let bus = bus_name(raw_bus);
         let enabled = match (string(v, "state"), v.and_then(|v| v.get("is_enabled"))) {
             (Some(s), _) => s != "DISABLED",
             (None, Some(n)) => n.value != Tree::Bool(false),
@@ -256,6 +258,7 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
         out.rules.push(ImportedRule {
             name,
             bus,
+            bus_place,
             pattern,
             enabled,
             targets: rule_targets,

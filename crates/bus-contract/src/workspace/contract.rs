@@ -705,6 +705,7 @@ impl Workspace {
             targets,
             file: doc.file.clone(),
             origin: None,
+            bus_place: crate::import::BusPlace::default(),
             at: s.at.clone(),
             pattern_file,
             pattern_at,

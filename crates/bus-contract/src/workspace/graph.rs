@@ -53,8 +53,17 @@ impl Workspace {
                             .any(|env| crate::environment::expand(t, env) == sub.bus.value)
                     })
                     .map_or(sub.bus.value.clone(), |t| (*t).clone());
+                // Same-named buses in two accounts or regions are two buses.
+                let place = self.place_label(sub);
+                let bus_name = match &place {
+                    Some(place) => format!("{bus_name} ({place})"),
+                    None => bus_name,
+                };
                 let bus = id("bus", &bus_name);
-                let name = format!("{}/{}", s.name, sub.rule.value);
+                let name = match &place {
+                    Some(place) => format!("{}/{} ({place})", s.name, sub.rule.value),
+                    None => format!("{}/{}", s.name, sub.rule.value),
+                };
                 let rule = id("rule", &name);
                 g.nodes.insert((bus.clone(), bus_name, "bus"));
                 g.nodes.insert((rule.clone(), name, "rule"));
@@ -68,6 +77,25 @@ impl Workspace {
             }
         }
         g
+    }
+
+    /// `account/region` of a subscription's bus, when another subscription's bus of the same
+    /// name is known to be elsewhere.
+    fn place_label(&self, sub: &super::Subscription) -> Option<String> {
+        let elsewhere = self
+            .services
+            .iter()
+            .flat_map(|s| &s.subscribes)
+            .any(|o| o.bus.value == sub.bus.value && !o.bus_place.may_be_same(&sub.bus_place));
+        if !elsewhere {
+            return None;
+        }
+        let p = &sub.bus_place;
+        Some(format!(
+            "{}/{}",
+            p.account.as_deref().unwrap_or("?"),
+            p.region.as_deref().unwrap_or("?")
+        ))
     }
 
     /// The routing graph as a Mermaid flowchart: services publish events onto buses, rules on

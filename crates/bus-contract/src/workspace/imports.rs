@@ -227,6 +227,7 @@ impl Workspace {
                 .collect(),
             file: r.file.clone(),
             origin: Some(r.origin.clone()),
+            bus_place: r.bus_place.clone(),
             at: r.location.clone(),
             pattern_file: r.file.clone(),
             pattern_at: r.location.clone(),

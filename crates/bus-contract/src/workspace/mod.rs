@@ -236,6 +236,8 @@ pub(crate) struct Subscription {
     pub(crate) file: String,
     /// Logical id, CDK path or Terraform address of an imported rule.
     pub(crate) origin: Option<String>,
+    /// The bus's account and region, when an imported rule says them.
+    pub(crate) bus_place: crate::import::BusPlace,
     pub(crate) at: Location,
     /// The file the pattern is written in: its own, or the contract (inline).
     pub(crate) pattern_file: String,
