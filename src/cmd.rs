@@ -575,6 +575,15 @@ pub fn import(
             )?;
             unreadable = true;
         }
+        for u in &imported.unread {
+            writeln!(
+                err,
+                "warning: {}{}: {}",
+                u.file,
+                place(&u.location),
+                u.message
+            )?;
+        }
         for w in &imported.warnings {
             writeln!(
                 err,

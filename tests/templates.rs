@@ -374,6 +374,14 @@ fn a_workspace_imports_a_terraform_module() {
             .any(|f| f.file == "shared/main.tf" && f.location == Location::LineColumn(9, 1)),
         "{unresolved:#?}"
     );
+    // A registry module is not read: said, as a warning where it is called.
+    let unread: Vec<_> = unresolved
+        .iter()
+        .filter(|f| f.location == Location::LineColumn(20, 1))
+        .collect();
+    assert_eq!(unread.len(), 1, "{unresolved:#?}");
+    assert_eq!(unread[0].severity, bus_contract::Severity::Warning);
+    assert!(unread[0].message.contains("terraform-aws-modules/vpc/aws"));
 }
 
 /// A hostile module: brackets nested past any real file, and a child module whose source climbs

@@ -476,6 +476,14 @@ impl Reader<'_> {
                 continue;
             }
             if !(source.starts_with("./") || source.starts_with("../")) {
+                self.out.unread.push(Note {
+                    file: call_file.clone(),
+                    location: at.clone(),
+                    message: format!(
+                        "module {name} comes from {source}, which is not read offline: rules it may deploy are not known; import `terraform show -json` of a plan to see them"
+                    ),
+                    blocks_matching: false,
+                });
                 continue;
             }
             if depth >= MAX_MODULE_DEPTH {
@@ -812,6 +820,9 @@ fn why(expr: &Expression, error: &dyn std::fmt::Display) -> String {
     let error = error.to_string();
     let first = error.lines().next().unwrap_or_default();
     let first = first.split(" in expression").next().unwrap_or(first);
+    if first.contains("undefined func") {
+        return format!("{first}: bus-contract does not evaluate it offline");
+    }
     if roots.iter().any(|r| r == "var") && first.contains("no such key") {
         return format!(
             "{first}: a variable without a default or a value; give --parameter NAME=VALUE"

@@ -169,6 +169,9 @@ pub struct Imported {
     /// What was read as CloudFormation reads it but deserves a look: a key written twice,
     /// whose last value is kept.
     pub warnings: Vec<Note>,
+    /// What the import could not read offline and may hold rules: a Terraform module from a
+    /// registry or a remote source (the `terraform-aws-modules/eventbridge` module excepted).
+    pub unread: Vec<Note>,
 }
 
 /// Reads the rules deployed by the infrastructure code at `path`: a CloudFormation or SAM

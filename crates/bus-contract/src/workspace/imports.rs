@@ -111,6 +111,11 @@ impl Workspace {
                         imported.problems.push(p);
                     }
                 }
+                for u in once.unread {
+                    if !imported.unread.contains(&u) {
+                        imported.unread.push(u);
+                    }
+                }
                 for w in once.warnings {
                     if !imported.warnings.contains(&w) {
                         imported.warnings.push(w);
@@ -127,6 +132,12 @@ impl Workspace {
             }
             for w in imported.warnings {
                 self.problem(Code::DuplicateKey, w.file, w.location, w.message);
+            }
+            for u in imported.unread {
+                self.problems.push(
+                    Finding::new(Code::UnresolvedValue, u.file, u.location, u.message)
+                        .severity(Severity::Warning),
+                );
             }
             let service = entry
                 .service
