@@ -575,16 +575,7 @@ pub fn import(
             )?;
             unreadable = true;
         }
-        for u in &imported.unread {
-            writeln!(
-                err,
-                "warning: {}{}: {}",
-                u.file,
-                place(&u.location),
-                u.message
-            )?;
-        }
-        for w in &imported.warnings {
+        for w in imported.unread.iter().chain(&imported.warnings) {
             writeln!(
                 err,
                 "warning: {}{}: {}",

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::tree::{self, Node};
-use super::{Imported, Note, cfn, read};
+use super::{Imported, Note, cfn, problem, read};
 use crate::diag::Location;
 
 /// Assemblies nest (stages within stages) and stacks nest; this bounds both.
@@ -66,15 +66,6 @@ pub(crate) fn import(
         seen: HashSet::new(),
     };
     assembly(&mut reader, manifest, display_dir, parameters, out, 0);
-}
-
-fn problem(out: &mut Imported, file: &str, location: Location, message: String) {
-    out.problems.push(Note {
-        file: file.to_string(),
-        location,
-        message,
-        blocks_matching: false,
-    });
 }
 
 /// Reads a JSON file of the assembly; a problem when it cannot be read or parsed.

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use hcl::eval::{Context, Evaluate, FuncArgs, FuncDef, ParamType};
 use hcl::{Block, Body, Expression, Map, Value};
 
-use super::{Imported, ImportedRule, ImportedTarget, Note, PLACEHOLDER, arn_name, bus_name};
+use super::{
+    Imported, ImportedRule, ImportedTarget, Note, PLACEHOLDER, arn_name, bus_name, problem,
+};
 use crate::diag::Location;
 
 /// The deepest nesting of brackets a file may have: far above real configurations, and below
@@ -66,15 +68,6 @@ struct Reader<'o> {
     root: PathBuf,
     files: &'o mut usize,
     out: &'o mut Imported,
-}
-
-fn problem(out: &mut Imported, file: &str, location: Location, message: String) {
-    out.problems.push(Note {
-        file: file.to_string(),
-        location,
-        message,
-        blocks_matching: false,
-    });
 }
 
 impl Reader<'_> {

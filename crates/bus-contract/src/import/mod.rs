@@ -182,14 +182,6 @@ pub struct Imported {
 /// `display` is how files are named in notes; paths inside a CDK assembly are joined to it.
 pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>) -> Imported {
     let mut out = Imported::default();
-    let problem = |out: &mut Imported, file: &str, location: Location, message: String| {
-        out.problems.push(Note {
-            file: file.to_string(),
-            location,
-            message,
-            blocks_matching: false,
-        });
-    };
     let manifest = if path.is_dir() {
         Some(path.join("manifest.json"))
     } else if path.file_name().is_some_and(|n| n == "manifest.json") {
@@ -280,6 +272,16 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
         ),
     }
     out
+}
+
+/// Records a file that could not be read or understood.
+pub(crate) fn problem(out: &mut Imported, file: &str, location: Location, message: String) {
+    out.problems.push(Note {
+        file: file.to_string(),
+        location,
+        message,
+        blocks_matching: false,
+    });
 }
 
 /// The service an import's rules belong to when its entry names none: the file's stem, or
