@@ -1,5 +1,5 @@
-//! Every template reader (CloudFormation YAML and JSON, SAM, Terraform JSON) takes any input
-//! without panicking. The first byte picks the file's ending.
+//! Every template reader (CloudFormation YAML and JSON, SAM, Terraform JSON and HCL) takes any
+//! input without panicking. The first byte picks the file's ending.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -8,7 +8,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else {
         return;
     };
-    let name = if first % 2 == 0 { "template.yaml" } else { "template.json" };
+    let name = match first % 3 {
+        0 => "template.yaml",
+        1 => "template.json",
+        _ => "main.tf",
+    };
     let dir = std::env::temp_dir().join(format!("bus-contract-fuzz-tpl-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let path = dir.join(name);
