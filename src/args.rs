@@ -17,7 +17,8 @@ const EXIT_CODES: &str = "Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "bus-contract", version, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// When to color the output: auto (a terminal, and NO_COLOR unset), always or never.
+    /// When to color the output: auto (a terminal, NO_COLOR unset or empty, TERM not dumb),
+    /// always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 

@@ -604,6 +604,15 @@ pub fn import(
             .map(|f| bus_contract::import::default_service(f))
             .unwrap_or_default()
     });
+    // A failed import prints no contract: `> contracts/x.yaml` must not overwrite a real one
+    // with a partial or empty one.
+    if unreadable {
+        writeln!(
+            err,
+            "nothing printed: fix the errors above and import again"
+        )?;
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
     write!(
         out,
         "{}",
@@ -615,11 +624,7 @@ pub fn import(
         rules.len(),
         if rules.len() == 1 { "" } else { "s" }
     )?;
-    Ok(if unreadable {
-        ExitCode::from(EXIT_ERROR)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::SUCCESS)
 }
 
 fn place(location: &bus_contract::Location) -> String {

@@ -33,12 +33,15 @@ fn run(cli: &args::Cli) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout();
     let stderr = io::stderr();
     let (mut out, mut err) = (stdout.lock(), stderr.lock());
-    // Color is decided once, here, from --color, NO_COLOR and whether stdout is a terminal.
+    // Color is decided once, here, from --color, NO_COLOR (set and not empty, as no-color.org
+    // says), TERM=dumb and whether stdout is a terminal.
     let color = match cli.color {
         args::ColorChoice::Always => true,
         args::ColorChoice::Never => false,
         args::ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal()
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            !no_color && !dumb && io::stdout().is_terminal()
         }
     };
     colored::control::set_override(color);

@@ -951,3 +951,32 @@ fn cdk_stages_are_nested_assemblies() {
     assert!(r.unresolved[0].message.contains("AWS::AccountId"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A failed import prints no contract, so that `> contracts/x.yaml` cannot overwrite a real
+/// contract with an empty or partial one.
+#[test]
+fn a_failed_import_prints_nothing() {
+    for args in [
+        vec!["import", "no-such-template.yaml"],
+        vec!["import", "sam/template.yaml", "no-such-template.yaml"],
+    ] {
+        let out = bin()
+            .current_dir(fixtures())
+            .args(&args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("no-such-template.yaml does not exist"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("nothing printed"), "{stderr}");
+    }
+}
