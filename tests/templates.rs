@@ -505,3 +505,19 @@ fn same_named_buses_of_two_regions_are_two_buses() {
         Location::Pointer("/Resources/Audit".into())
     );
 }
+
+/// A local child module whose directory holds no `.tf` files is a problem, not an empty module.
+#[test]
+fn an_empty_child_module_is_a_problem() {
+    let dir = common::tempdir("terraform-empty-child");
+    std::fs::create_dir_all(dir.join("modules/empty")).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "module \"rules\" {\n  source = \"./modules/empty\"\n}\n",
+    )
+    .unwrap();
+    let got = import(&dir, "m", &BTreeMap::new());
+    assert_eq!(got.problems.len(), 1, "{:?}", got.problems);
+    assert_eq!(got.problems[0].file, "m/modules/empty");
+    assert!(got.problems[0].message.contains("no .tf files"));
+}

@@ -90,14 +90,13 @@ impl Reader<'_> {
             .filter(|p| p.extension().is_some_and(|e| e == "tf"))
             .collect();
         paths.sort();
-        if paths.is_empty() && *self.files == 0 {
-            problem(
-                self.out,
-                display,
-                Location::File,
+        if paths.is_empty() {
+            let message = if *self.files == 0 {
                 "neither a CDK assembly (no manifest.json) nor a Terraform module (no .tf files)"
-                    .into(),
-            );
+            } else {
+                "a module source with no .tf files: the module's rules, if any, are not known"
+            };
+            problem(self.out, display, Location::File, message.into());
             return None;
         }
         let mut module = Module {
