@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::tree::{self, Node};
-use super::{Imported, Note, cfn, problem, read};
+use super::{Imported, cfn, problem, read, read_warnings};
 use crate::diag::Location;
 
 /// Assemblies nest (stages within stages) and stacks nest; this bounds both.
@@ -76,13 +76,7 @@ fn load(reader: &mut Reader, path: &Path, display: &str, out: &mut Imported) -> 
         .and_then(|text| tree::template_from_json(&text));
     match parsed {
         Ok((root, warnings)) => {
-            out.warnings
-                .extend(warnings.into_iter().map(|(location, message)| Note {
-                    file: display.to_string(),
-                    location,
-                    message,
-                    blocks_matching: false,
-                }));
+            read_warnings(out, display, warnings);
             Some(root)
         }
         Err((at, message)) => {

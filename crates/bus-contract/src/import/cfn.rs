@@ -228,28 +228,30 @@ fn retry(env: &mut Env<'_>, node: Option<&Node>, target: &mut ImportedTarget, dr
 /// A value as text when it resolves; `None`, and no notes, when it does not (the caller has a
 /// fallback, such as the logical id for a name).
 fn literal(env: &mut Env<'_>, node: Option<&Node>) -> Option<String> {
-    let node = node?;
-    let saved = std::mem::take(&mut env.unresolved);
-    let v = env.eval(node);
-    let text = env.text(&v, &node.at);
-    env.unresolved = saved;
-    (!text.contains(PLACEHOLDER)).then_some(text)
+    text_apart(env, node?).ok()
 }
 
 /// A rule's name when it resolves. When it does not, the rule is named by its logical id, and
 /// what could not be resolved is noted (a name holds no routing, so the note does not stop
 /// matching).
 fn rule_name(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> Option<String> {
-    let node = node?;
+    text_apart(env, node?)
+        .map_err(|notes| draft.other.extend(notes))
+        .ok()
+}
+
+/// A value as text, evaluated apart from the notes gathered so far: the text when it resolves,
+/// else the notes saying why not.
+fn text_apart(env: &mut Env<'_>, node: &Node) -> Result<String, Vec<EvalNote>> {
     let saved = std::mem::take(&mut env.unresolved);
     let v = env.eval(node);
     let text = env.text(&v, &node.at);
     let notes = std::mem::replace(&mut env.unresolved, saved);
     if text.contains(PLACEHOLDER) {
-        draft.other.extend(notes);
-        return None;
+        Err(notes)
+    } else {
+        Ok(text)
     }
-    Some(text)
 }
 
 fn cdk_path(res: &Node) -> Option<&str> {

@@ -175,16 +175,17 @@ impl Reader<'_> {
                         file: name.clone(),
                         at: header(&text, "resource", &labels),
                     }),
-                    ("variable", [v]) => module
-                        .variables
-                        .push(((*v).to_string(), attr(block, "default").cloned())),
+                    ("variable", [v]) => module.variables.push((
+                        (*v).to_string(),
+                        attribute(block.body(), "default").cloned(),
+                    )),
                     ("locals", []) => {
                         for a in block.body().attributes() {
                             module.locals.push((a.key().to_string(), a.expr().clone()));
                         }
                     }
                     ("module", [m]) => {
-                        let source = match attr(block, "source") {
+                        let source = match attribute(block.body(), "source") {
                             Some(Expression::String(s)) => s.clone(),
                             _ => String::new(),
                         };
@@ -278,8 +279,7 @@ impl Reader<'_> {
         {
             for (address, ictx) in self.instances(r, prefix, &ctx) {
                 let mut notes = Vec::new();
-                let Some(pattern_expr) = r.body.attributes().find(|a| a.key() == "event_pattern")
-                else {
+                let Some(pattern_expr) = attribute(&r.body, "event_pattern") else {
                     continue; // a scheduled rule
                 };
                 let eval = |key: &str,
@@ -305,8 +305,8 @@ impl Reader<'_> {
                         }
                     }
                 };
-                let pattern = eval("event_pattern", pattern_expr.expr(), &mut notes, true)
-                    .unwrap_or_default();
+                let pattern =
+                    eval("event_pattern", pattern_expr, &mut notes, true).unwrap_or_default();
                 let pattern = if pattern.starts_with(PLACEHOLDER) {
                     format!(
                         "{{\"unresolved\": [{}]}}",
@@ -315,28 +315,23 @@ impl Reader<'_> {
                 } else {
                     pattern
                 };
-                let get = |k: &str| {
-                    r.body
-                        .attributes()
-                        .find(|a| a.key() == k)
-                        .map(|a| a.expr().clone())
-                };
-                let name = get("name").and_then(|e| eval("name", &e, &mut notes, false));
+                let get = |k: &str| attribute(&r.body, k);
+                let name = get("name").and_then(|e| eval("name", e, &mut notes, false));
                 let name = match name {
                     Some(n) if !n.contains(PLACEHOLDER) => n,
                     _ => address.clone(),
                 };
                 let raw_bus = get("event_bus_name")
-                    .and_then(|e| eval("event_bus_name", &e, &mut notes, true))
+                    .and_then(|e| eval("event_bus_name", e, &mut notes, true))
                     .unwrap_or_else(|| "default".to_string());
                 let bus_place = super::BusPlace::of(&raw_bus, &BTreeMap::new());
                 let bus = bus_name(&raw_bus);
                 let enabled = match (get("state"), get("is_enabled")) {
                     (Some(e), _) => {
-                        eval("state", &e, &mut notes, true).is_none_or(|s| s != "DISABLED")
+                        eval("state", e, &mut notes, true).is_none_or(|s| s != "DISABLED")
                     }
                     (None, Some(e)) => {
-                        eval("is_enabled", &e, &mut notes, true).is_none_or(|s| s != "false")
+                        eval("is_enabled", e, &mut notes, true).is_none_or(|s| s != "false")
                     }
                     _ => true,
                 };
@@ -368,17 +363,12 @@ impl Reader<'_> {
             .filter(|r| r.ty == "aws_cloudwatch_event_target")
         {
             for (address, ictx) in self.instances(t, prefix, &ctx) {
-                let get = |k: &str| {
-                    t.body
-                        .attributes()
-                        .find(|a| a.key() == k)
-                        .map(|a| a.expr().clone())
-                };
+                let get = |k: &str| attribute(&t.body, k);
                 let block = |k: &str| {
                     t.body
                         .blocks()
                         .find(|b| b.identifier() == k)
-                        .map(|b| b.body().clone())
+                        .map(Block::body)
                 };
                 let text = |e: &Expression| match e.evaluate(&ictx) {
                     Ok(Value::String(s)) => Some(s),
@@ -405,9 +395,9 @@ impl Reader<'_> {
                     continue;
                 };
                 let bus = get("event_bus_name")
-                    .and_then(|e| text(&e))
+                    .and_then(text)
                     .map_or_else(|| "default".to_string(), |b| bus_name(&b));
-                let owner = match resource_ref(&rule_expr) {
+                let owner = match resource_ref(rule_expr) {
                     Some((ty, name)) if ty == "aws_cloudwatch_event_rule" => {
                         let address = format!("{prefix}{ty}.{name}");
                         rules
@@ -416,7 +406,7 @@ impl Reader<'_> {
                             .map(|(i, _)| *i)
                             .collect::<Vec<_>>()
                     }
-                    _ => match text(&rule_expr) {
+                    _ => match text(rule_expr) {
                         Some(n) => rules
                             .iter()
                             .map(|(i, _)| *i)
@@ -429,29 +419,19 @@ impl Reader<'_> {
                 };
                 let dlq = block("dead_letter_config");
                 let retry = block("retry_policy");
-                let in_block = |b: &Option<Body>, k: &str| {
-                    b.as_ref().and_then(|b| {
-                        b.attributes()
-                            .find(|a| a.key() == k)
-                            .map(|a| a.expr().clone())
-                    })
-                };
-                let number = |e: Option<Expression>| match e?.evaluate(&ictx).ok()? {
-                    Value::Number(n) => n.as_i64(),
-                    Value::String(s) => s.parse().ok(),
-                    _ => None,
-                };
+                let number = |e: Option<&Expression>| integer(&e?.evaluate(&ictx).ok()?);
                 let target = ImportedTarget {
-                    id: get("target_id").and_then(|e| text(&e)).unwrap_or_default(),
+                    id: get("target_id").and_then(text).unwrap_or_default(),
                     name: get("arn")
-                        .and_then(|e| named(&e))
+                        .and_then(named)
                         .unwrap_or_else(|| address.clone()),
-                    dead_letter_queue: in_block(&dlq, "arn").and_then(|e| named(&e)),
-                    maximum_retry_attempts: number(in_block(&retry, "maximum_retry_attempts")),
-                    maximum_event_age_seconds: number(in_block(
-                        &retry,
-                        "maximum_event_age_in_seconds",
-                    )),
+                    dead_letter_queue: dlq.and_then(|b| attribute(b, "arn")).and_then(named),
+                    maximum_retry_attempts: number(
+                        retry.and_then(|b| attribute(b, "maximum_retry_attempts")),
+                    ),
+                    maximum_event_age_seconds: number(
+                        retry.and_then(|b| attribute(b, "maximum_event_age_in_seconds")),
+                    ),
                     has_retry_policy: retry.is_some(),
                 };
                 for i in owner {
@@ -468,14 +448,13 @@ impl Reader<'_> {
                 continue;
             }
             if !(source.starts_with("./") || source.starts_with("../")) {
-                self.out.unread.push(Note {
-                    file: call_file.clone(),
-                    location: at.clone(),
-                    message: format!(
+                self.out.unread.push(Note::about(
+                    call_file,
+                    at.clone(),
+                    format!(
                         "module {name} comes from {source}, which is not read offline: rules it may deploy are not known; import `terraform show -json` of a plan to see them"
                     ),
-                    blocks_matching: false,
-                });
+                ));
                 continue;
             }
             if depth >= MAX_MODULE_DEPTH {
@@ -539,12 +518,7 @@ impl Reader<'_> {
         ctx: &Context<'c>,
     ) -> Vec<(String, Context<'c>)> {
         let base = format!("{prefix}{}.{}", r.ty, r.name);
-        let get = |k: &str| {
-            r.body
-                .attributes()
-                .find(|a| a.key() == k)
-                .map(|a| a.expr().clone())
-        };
+        let get = |k: &str| attribute(&r.body, k);
         if let Some(count) = get("count") {
             let n = match count.evaluate(ctx) {
                 Ok(Value::Number(n)) => n.as_u64(),
@@ -607,11 +581,7 @@ impl Reader<'_> {
         file: &str,
         at: &Location,
     ) {
-        let input = |k: &str| {
-            body.attributes()
-                .find(|a| a.key() == k)
-                .map(|a| a.expr().clone())
-        };
+        let input = |k: &str| attribute(body, k);
         let mut notes = Vec::new();
         let value = |k: &str, notes: &mut Vec<Note>| -> Option<Value> {
             let e = input(k)?;
@@ -623,7 +593,7 @@ impl Reader<'_> {
                         location: at.clone(),
                         message: format!(
                             "the {k} of module {name} cannot be resolved offline: {}",
-                            why(&e, &err)
+                            why(e, &err)
                         ),
                         blocks_matching: true,
                     });
@@ -675,11 +645,6 @@ impl Reader<'_> {
             Some(Value::String(s)) => Some(s.clone()),
             _ => None,
         };
-        let number = |v: Option<&Value>| match v {
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.parse().ok(),
-            _ => None,
-        };
         for (key, rule) in rules {
             let Value::Object(rule) = rule else { continue };
             let Some(pattern) = text(rule.get("event_pattern")) else {
@@ -712,9 +677,10 @@ impl Reader<'_> {
                                 .unwrap_or_default(),
                             dead_letter_queue: text(t.get("dead_letter_arn")).map(|a| arn_name(&a)),
                             maximum_retry_attempts: retry
-                                .and_then(|r| number(r.get("maximum_retry_attempts"))),
-                            maximum_event_age_seconds: retry
-                                .and_then(|r| number(r.get("maximum_event_age_in_seconds"))),
+                                .and_then(|r| r.get("maximum_retry_attempts").and_then(integer)),
+                            maximum_event_age_seconds: retry.and_then(|r| {
+                                r.get("maximum_event_age_in_seconds").and_then(integer)
+                            }),
                             has_retry_policy: retry.is_some(),
                         }
                     })
@@ -770,12 +736,18 @@ fn unknown_as_absent(inputs: BTreeMap<String, Option<Value>>) -> BTreeMap<String
     inputs.into_iter().filter(|(_, v)| v.is_some()).collect()
 }
 
-fn attr<'b>(block: &'b Block, key: &str) -> Option<&'b Expression> {
-    block
-        .body()
-        .attributes()
-        .find(|a| a.key() == key)
-        .map(|a| a.expr())
+/// The expression of a body's attribute.
+fn attribute<'b>(body: &'b Body, key: &str) -> Option<&'b Expression> {
+    body.attributes().find(|a| a.key() == key).map(|a| a.expr())
+}
+
+/// An integer, written as a number or a string (Terraform converts between them).
+fn integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
 }
 
 /// `TYPE.NAME…` of an expression that refers to a resource.

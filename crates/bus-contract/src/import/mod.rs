@@ -247,13 +247,7 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
     };
     let root = match root {
         Ok((r, warnings)) => {
-            out.warnings
-                .extend(warnings.into_iter().map(|(location, message)| Note {
-                    file: display.to_string(),
-                    location,
-                    message,
-                    blocks_matching: false,
-                }));
+            read_warnings(&mut out, display, warnings);
             r
         }
         Err((at, message)) => {
@@ -276,12 +270,28 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
 
 /// Records a file that could not be read or understood.
 pub(crate) fn problem(out: &mut Imported, file: &str, location: Location, message: String) {
-    out.problems.push(Note {
-        file: file.to_string(),
-        location,
-        message,
-        blocks_matching: false,
-    });
+    out.problems.push(Note::about(file, location, message));
+}
+
+/// Records how a template reader read `file` (see [`tree::Warnings`]).
+pub(crate) fn read_warnings(out: &mut Imported, file: &str, warnings: tree::Warnings) {
+    out.warnings.extend(
+        warnings
+            .into_iter()
+            .map(|(location, message)| Note::about(file, location, message)),
+    );
+}
+
+impl Note {
+    /// A remark that does not stop matching.
+    pub(crate) fn about(file: &str, location: Location, message: String) -> Note {
+        Note {
+            file: file.to_string(),
+            location,
+            message,
+            blocks_matching: false,
+        }
+    }
 }
 
 /// The service an import's rules belong to when its entry names none: the file's stem, or

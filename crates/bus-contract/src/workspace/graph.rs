@@ -1,6 +1,6 @@
 //! The routing graph: producers → buses → rules → targets, as Mermaid or Graphviz DOT.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::Workspace;
@@ -28,6 +28,7 @@ impl Workspace {
             nodes: BTreeSet::new(),
             edges: BTreeSet::new(),
         };
+        let places = self.bus_places();
         let templates: BTreeSet<&String> = self
             .services
             .iter()
@@ -54,7 +55,17 @@ impl Workspace {
                     })
                     .map_or(sub.bus.value.clone(), |t| (*t).clone());
                 // Same-named buses in two accounts or regions are two buses.
-                let place = self.place_label(sub);
+                let elsewhere = places
+                    .get(sub.bus.value.as_str())
+                    .is_some_and(|all| all.iter().any(|p| !p.may_be_same(&sub.bus_place)));
+                let place = elsewhere.then(|| {
+                    let p = &sub.bus_place;
+                    format!(
+                        "{}/{}",
+                        p.account.as_deref().unwrap_or("?"),
+                        p.region.as_deref().unwrap_or("?")
+                    )
+                });
                 let bus_name = match &place {
                     Some(place) => format!("{bus_name} ({place})"),
                     None => bus_name,
@@ -79,23 +90,17 @@ impl Workspace {
         g
     }
 
-    /// `account/region` of a subscription's bus, when another subscription's bus of the same
-    /// name is known to be elsewhere.
-    fn place_label(&self, sub: &super::Subscription) -> Option<String> {
-        let elsewhere = self
-            .services
-            .iter()
-            .flat_map(|s| &s.subscribes)
-            .any(|o| o.bus.value == sub.bus.value && !o.bus_place.may_be_same(&sub.bus_place));
-        if !elsewhere {
-            return None;
+    /// The places (account, region) of the buses of each name the subscriptions use, gathered
+    /// once: a subscription's bus is drawn apart when another of the same name is elsewhere.
+    fn bus_places(&self) -> BTreeMap<&str, Vec<&crate::import::BusPlace>> {
+        let mut by_name: BTreeMap<&str, Vec<&crate::import::BusPlace>> = BTreeMap::new();
+        for sub in self.services.iter().flat_map(|s| &s.subscribes) {
+            by_name
+                .entry(sub.bus.value.as_str())
+                .or_default()
+                .push(&sub.bus_place);
         }
-        let p = &sub.bus_place;
-        Some(format!(
-            "{}/{}",
-            p.account.as_deref().unwrap_or("?"),
-            p.region.as_deref().unwrap_or("?")
-        ))
+        by_name
     }
 
     /// The routing graph as a Mermaid flowchart: services publish events onto buses, rules on

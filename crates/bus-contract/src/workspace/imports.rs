@@ -106,26 +106,10 @@ impl Workspace {
             let mut imported = import(&disk, &display, first);
             for run in runs {
                 let once = import(&disk, &display, run);
-                for p in once.problems {
-                    if !imported.problems.contains(&p) {
-                        imported.problems.push(p);
-                    }
-                }
-                for u in once.unread {
-                    if !imported.unread.contains(&u) {
-                        imported.unread.push(u);
-                    }
-                }
-                for w in once.warnings {
-                    if !imported.warnings.contains(&w) {
-                        imported.warnings.push(w);
-                    }
-                }
-                for r in once.rules {
-                    if !imported.rules.contains(&r) {
-                        imported.rules.push(r);
-                    }
-                }
+                extend_new(&mut imported.problems, once.problems);
+                extend_new(&mut imported.unread, once.unread);
+                extend_new(&mut imported.warnings, once.warnings);
+                extend_new(&mut imported.rules, once.rules);
             }
             for p in imported.problems {
                 self.problem(Code::InvalidContract, p.file, p.location, p.message);
@@ -244,6 +228,16 @@ impl Workspace {
             pattern_at: r.location.clone(),
             // The pattern's text is made from the template: its findings point at the rule.
             inline: Some(BTreeMap::new()),
+        }
+    }
+}
+
+/// Appends the items of `more` that `into` does not hold yet: what one environment's import
+/// adds to the others'.
+fn extend_new<T: PartialEq>(into: &mut Vec<T>, more: Vec<T>) {
+    for item in more {
+        if !into.contains(&item) {
+            into.push(item);
         }
     }
 }
