@@ -521,3 +521,29 @@ fn an_empty_child_module_is_a_problem() {
     assert_eq!(got.problems[0].file, "m/modules/empty");
     assert!(got.problems[0].message.contains("no .tf files"));
 }
+
+/// A target of one `for_each` instance (`rule.x[each.key]`) belongs to that instance alone;
+/// a child module's input that needs a plan leaves its variable unknown, never its default.
+#[test]
+fn terraform_instances_and_unknown_inputs() {
+    let rules = read("terraform-instances", &[]);
+    let targets = |origin: &str| -> Vec<String> {
+        rule(&rules, origin)
+            .targets
+            .iter()
+            .map(|t| t.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        targets("aws_cloudwatch_event_rule.alerts[\"lockout\"]"),
+        ["lockout-handler"]
+    );
+    assert_eq!(
+        targets("aws_cloudwatch_event_rule.alerts[\"reset\"]"),
+        ["reset-handler"]
+    );
+    let child = rule(&rules, "module.child.aws_cloudwatch_event_rule.child");
+    assert_ne!(child.bus, "fallback-bus");
+    assert!(child.bus.starts_with(PLACEHOLDER), "{}", child.bus);
+    assert!(child.unmatchable);
+}

@@ -380,7 +380,7 @@ impl Reader<'_> {
                     if let Some(s) = text(e) {
                         return Some(arn_name(&s));
                     }
-                    let (ty, name) = resource_ref(e)?;
+                    let (ty, name, _) = resource_ref(e)?;
                     let literal = known(&ty, &name).and_then(|a| {
                         ["function_name", "name"]
                             .iter()
@@ -398,13 +398,25 @@ impl Reader<'_> {
                     .and_then(text)
                     .map_or_else(|| "default".to_string(), |b| bus_name(&b));
                 let owner = match resource_ref(rule_expr) {
-                    Some((ty, name)) if ty == "aws_cloudwatch_event_rule" => {
-                        let address = format!("{prefix}{ty}.{name}");
-                        rules
-                            .iter()
-                            .filter(|(_, a)| *a == address)
-                            .map(|(i, _)| *i)
-                            .collect::<Vec<_>>()
+                    Some((ty, name, index)) if ty == "aws_cloudwatch_event_rule" => {
+                        let base = format!("{prefix}{ty}.{name}");
+                        match index.map(|i| i.evaluate(&ictx)) {
+                            // `rule.x[each.key]`: that instance alone.
+                            Some(Ok(key)) => {
+                                let address = instance_address(&base, &key);
+                                rules
+                                    .iter()
+                                    .map(|(i, _)| *i)
+                                    .filter(|i| self.out.rules[*i].origin == address)
+                                    .collect()
+                            }
+                            Some(Err(_)) => Vec::new(),
+                            None => rules
+                                .iter()
+                                .filter(|(_, a)| *a == base)
+                                .map(|(i, _)| *i)
+                                .collect::<Vec<_>>(),
+                        }
                     }
                     _ => match text(rule_expr) {
                         Some(n) => rules
@@ -494,7 +506,6 @@ impl Reader<'_> {
                 child_inputs.insert(a.key().to_string(), a.expr().evaluate(&ctx).ok());
             }
             // An input that cannot be evaluated leaves the child's variable unknown.
-            let child_inputs: BTreeMap<String, Option<Value>> = child_inputs;
             let child_display = format!(
                 "{display}/{}",
                 source.trim_start_matches("./").trim_end_matches('/')
@@ -503,7 +514,7 @@ impl Reader<'_> {
                 &resolved,
                 &child_display,
                 &format!("{prefix}module.{name}."),
-                &unknown_as_absent(child_inputs),
+                &child_inputs,
                 depth + 1,
             );
         }
@@ -534,7 +545,7 @@ impl Reader<'_> {
                     let mut count = Map::new();
                     count.insert("index".to_string(), Value::from(i));
                     c.declare_var("count", Value::Object(count));
-                    (format!("{base}[{i}]"), c)
+                    (instance_address(&base, &Value::from(i)), c)
                 })
                 .collect();
         }
@@ -562,7 +573,7 @@ impl Reader<'_> {
                     each.insert("key".to_string(), Value::String(k.clone()));
                     each.insert("value".to_string(), v);
                     c.declare_var("each", Value::Object(each));
-                    (format!("{base}[{}]", serde_json::Value::String(k)), c)
+                    (instance_address(&base, &Value::String(k)), c)
                 })
                 .collect();
         }
@@ -732,8 +743,13 @@ fn is_eventbridge_module(source: &str) -> bool {
         || source.contains("github.com/terraform-aws-modules/terraform-aws-eventbridge")
 }
 
-fn unknown_as_absent(inputs: BTreeMap<String, Option<Value>>) -> BTreeMap<String, Option<Value>> {
-    inputs.into_iter().filter(|(_, v)| v.is_some()).collect()
+/// The address of one instance of a resource: `base[0]` for `count`, `base["key"]` for
+/// `for_each`, as Terraform writes them.
+fn instance_address(base: &str, key: &Value) -> String {
+    match key {
+        Value::String(k) => format!("{base}[{}]", serde_json::Value::String(k.clone())),
+        other => format!("{base}[{other}]"),
+    }
 }
 
 /// The expression of a body's attribute.
@@ -750,8 +766,10 @@ fn integer(v: &Value) -> Option<i64> {
     }
 }
 
-/// `TYPE.NAME…` of an expression that refers to a resource.
-fn resource_ref(e: &Expression) -> Option<(String, String)> {
+/// `TYPE.NAME…` of an expression that refers to a resource, with the index that picks one of
+/// its instances (`TYPE.NAME[each.key].attr`), if any.
+fn resource_ref(e: &Expression) -> Option<(String, String, Option<Expression>)> {
+    use hcl::expr::TraversalOperator as Op;
     let Expression::Traversal(t) = e else {
         return None;
     };
@@ -765,10 +783,15 @@ fn resource_ref(e: &Expression) -> Option<(String, String)> {
     ) {
         return None;
     }
-    match t.operators.first()? {
-        hcl::expr::TraversalOperator::GetAttr(name) => Some((root.to_string(), name.to_string())),
+    let Op::GetAttr(name) = t.operators.first()? else {
+        return None;
+    };
+    let index = match t.operators.get(1) {
+        Some(Op::Index(i)) => Some(i.clone()),
+        Some(Op::LegacyIndex(i)) => Some(Expression::from(*i)),
         _ => None,
-    }
+    };
+    Some((root.to_string(), name.to_string(), index))
 }
 
 /// Why an expression cannot be evaluated, in the words of what it needs.
