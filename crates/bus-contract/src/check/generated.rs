@@ -161,6 +161,7 @@ pub(crate) fn check(
                         Finding::new(Code::NoProducer, &sub.file, sub.at.clone(), message)
                             .severity(crate::check::Severity::Warning)
                             .service(Some(&service.name))
+                            .rule(&sub.rule.value)
                             .origin(sub.origin.as_deref()),
                     );
                 }
@@ -210,6 +211,8 @@ pub(crate) fn check(
                 out.push(
                     Finding::new(Code::UnexpectedEvent, &sub.pattern_file, at, message)
                         .service(Some(&service.name))
+                        .rule(&sub.rule.value)
+                        .event(&p.event.value)
                         .evidence(Evidence::Event(example)),
                 );
             }
@@ -392,7 +395,9 @@ fn expectations(
                 );
                 out.push(
                     Finding::new(Code::Undecided, &sub.file, expect.at.clone(), message)
-                        .service(Some(service)),
+                        .service(Some(service))
+                        .rule(&sub.rule.value)
+                        .event(event),
                 );
                 continue;
             }
@@ -409,6 +414,8 @@ fn expectations(
                     out.push(
                         Finding::new(Code::PartialCoverage, &sub.pattern_file, at, message)
                             .service(Some(service))
+                            .rule(&sub.rule.value)
+                            .event(event)
                             .evidence(Evidence::Event(example)),
                     );
                     break;

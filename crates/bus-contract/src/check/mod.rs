@@ -166,6 +166,7 @@ impl Workspace {
             .iter()
             .map(|s| crate::diag::ServiceSummary {
                 name: s.name.clone(),
+                file: s.file.clone(),
                 events: s.publishes.len(),
                 rules: s.subscribes.len(),
                 examples: s.publishes.iter().map(|p| p.examples.len()).sum(),
@@ -191,6 +192,7 @@ impl<'a> Context<'a> {
         self.out.push(
             finding
                 .service(Some(&service.name))
+                .rule(&sub.rule.value)
                 .origin(sub.origin.as_deref()),
         );
     }
@@ -261,7 +263,7 @@ impl<'a> Context<'a> {
                         );
                         let f =
                             Finding::new(Code::NoProducer, &sub.file, expect.at.clone(), message);
-                        self.push(service, f);
+                        self.push_sub(service, sub, f.event(event));
                     }
                     let mut distinct: Vec<(&Service, &Publication)> = Vec::new();
                     for (s, p) in by_env.into_values().flatten() {
@@ -302,7 +304,7 @@ impl<'a> Context<'a> {
                             let f =
                                 Finding::new(Code::NoProducer, &sub.file, e.at.clone(), message)
                                     .severity(Severity::Warning);
-                            self.push(service, f);
+                            self.push_sub(service, sub, f.event(&e.value));
                         }
                     }
                 }
@@ -379,7 +381,7 @@ impl<'a> Context<'a> {
                 .collect();
             f = f.evidence(Evidence::Text(lines.join("\n")));
         }
-        self.push(service, f);
+        self.push_sub(service, sub, f.event(event));
     }
 
     fn missing_fields(
@@ -421,7 +423,7 @@ impl<'a> Context<'a> {
                 if reasons.len() > 1 {
                     f = f.evidence(Evidence::Text(reasons.join("\n")));
                 }
-                self.push(service, f);
+                self.push_sub(service, sub, f);
             }
         }
     }
@@ -546,7 +548,7 @@ impl<'a> Context<'a> {
                         p.event.at.clone(),
                         message,
                     );
-                    self.push(service, f);
+                    self.push(service, f.event(&p.event.value));
                 }
             }
         }
@@ -584,7 +586,7 @@ impl<'a> Context<'a> {
                                     p.at.clone(),
                                     message,
                                 );
-                                self.push(service, f);
+                                self.push(service, f.event(&p.event.value));
                             }
                         }
                     }
@@ -692,7 +694,7 @@ impl<'a> Context<'a> {
                                 at,
                                 format!("example is not JSON: {e}"),
                             );
-                            self.push(service, f);
+                            self.push(service, f.event(&p.event.value));
                             continue;
                         }
                     };
@@ -750,7 +752,7 @@ impl<'a> Context<'a> {
                     }
                     for (at, message) in problems {
                         let f = Finding::new(Code::InvalidExample, &ex.file, at, message);
-                        self.push(service, f);
+                        self.push(service, f.event(&p.event.value));
                     }
                 }
             }

@@ -118,6 +118,55 @@ impl Code {
         }
     }
 
+    /// What a finding of this code means, in one sentence (SARIF's rule descriptions).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::InvalidContract => {
+                "A workspace file does not parse, does not fit its format, or is missing."
+            }
+            Code::InvalidPattern => "EventBridge would reject the event pattern.",
+            Code::NoProducer => {
+                "A rule expects an event that no service publishes on the rule's bus."
+            }
+            Code::Unsatisfiable => {
+                "No valid instance of an expected event can match the rule's pattern."
+            }
+            Code::PartialCoverage => {
+                "A rule that expects every instance of an event misses some valid ones."
+            }
+            Code::UnexpectedEvent => {
+                "A rule also matches valid instances of an event it does not expect."
+            }
+            Code::Undecided => {
+                "Neither reasoning nor generated events settle whether a rule can receive an expected event."
+            }
+            Code::MissingField => {
+                "A field a rule uses is not guaranteed by every event it expects."
+            }
+            Code::OrphanEvent => "A published event that no rule expects.",
+            Code::InvalidExample => {
+                "An example event violates its schema, the envelope or the size limit."
+            }
+            Code::RoutingChanged => "The rules an example hits differ from the routing snapshot.",
+            Code::Naming => {
+                "A bus, event, source or detail-type name breaks the platform's conventions."
+            }
+            Code::CrossDomain => "A service publishes to a bus of another domain.",
+            Code::NoDeadLetterQueue => "A rule's target has no dead-letter queue.",
+            Code::RetryPolicy => "A retry policy is missing or outside EventBridge's limits.",
+            Code::DuplicateEvent => "One source and detail-type pair is declared twice on one bus.",
+            Code::UnresolvedValue => "An imported value cannot be resolved offline.",
+            Code::AmbiguousScalar => {
+                "A plain YAML scalar in an imported pattern whose type the template's reader decides."
+            }
+            Code::DisabledRule => "A disabled rule: reported, not matched.",
+            Code::DuplicateRule => "Two rules of one name on one bus in one environment.",
+            Code::DuplicateKey => {
+                "A key written twice in an imported template; the last value is kept."
+            }
+        }
+    }
+
     /// Parses a code's name.
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.into_iter().find(|c| c.as_str() == name)
@@ -243,6 +292,11 @@ pub struct Finding {
     /// For a finding about an imported rule: its logical id, CDK construct path or
     /// Terraform address.
     pub origin: Option<String>,
+    /// The rule the finding is about, when there is one.
+    pub rule: Option<String>,
+    /// The published event (its contract name, such as `user.profile.updated`) the finding is
+    /// about, when there is one.
+    pub event: Option<String>,
     /// One line saying what is wrong.
     pub message: String,
     /// Supporting material.
@@ -263,6 +317,8 @@ impl Finding {
             severity: code.default_severity(),
             service: None,
             origin: None,
+            rule: None,
+            event: None,
             message: message.into(),
             evidence: None,
         }
@@ -275,6 +331,16 @@ impl Finding {
 
     pub(crate) fn origin(mut self, origin: Option<&str>) -> Self {
         self.origin = origin.map(String::from);
+        self
+    }
+
+    pub(crate) fn rule(mut self, rule: &str) -> Self {
+        self.rule = Some(rule.to_string());
+        self
+    }
+
+    pub(crate) fn event(mut self, event: &str) -> Self {
+        self.event = Some(event.to_string());
         self
     }
 

@@ -31,6 +31,8 @@ pub struct Witness {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ServiceSummary {
     pub(crate) name: String,
+    /// The contract file (or the first import) the service comes from.
+    pub(crate) file: String,
     pub(crate) events: usize,
     pub(crate) rules: usize,
     pub(crate) examples: usize,

@@ -1,12 +1,17 @@
-//! The renderers of a [`Report`]: human text, JSON and JUnit XML. The report itself is data,
-//! in `diag`; renderers write to any [`std::io::Write`], and the caller decides about color.
+//! The renderers of a [`Report`]: human text, JSON, JUnit XML, SARIF and GitHub Actions
+//! workflow commands. The report itself is data, in `diag`; renderers write to any
+//! [`std::io::Write`], and the caller decides about color.
+
+mod github;
+mod junit;
+mod sarif;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use colored::Colorize;
 
-use crate::diag::{Code, Evidence, Finding, Location, Report, ServiceSummary, Severity};
+use crate::diag::{Evidence, Finding, Location, Report, ServiceSummary, Severity};
 
 /// The parts of a witness event a reader needs: source, detail-type and detail.
 fn witness_summary(example: &str) -> String {
@@ -145,17 +150,27 @@ impl Report {
             plural(total(|s| s.examples), "example"),
             self.environments.join(", ")
         )?;
-        let (errors, warnings) = (self.errors(), self.warnings());
-        if errors == 0 {
-            let line = format!("✓ check passed: no errors, {}", plural(warnings, "warning"));
+        let line = self.verdict();
+        if self.is_ok() {
             writeln!(w, "{}", paint(&line, |s| s.green().bold()))
         } else {
-            let line = format!(
+            writeln!(w, "{}", paint(&line, |s| s.red().bold()))
+        }
+    }
+
+    /// The last line of the human report: `✓ check passed: no errors, 2 warnings` or
+    /// `✗ check failed: 1 error, 0 warnings`.
+    pub fn verdict(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let (errors, warnings) = (self.errors(), self.warnings());
+        if errors == 0 {
+            format!("✓ check passed: no errors, {}", plural(warnings, "warning"))
+        } else {
+            format!(
                 "✗ check failed: {}, {}",
                 plural(errors, "error"),
                 plural(warnings, "warning")
-            );
-            writeln!(w, "{}", paint(&line, |s| s.red().bold()))
+            )
         }
     }
 
@@ -182,6 +197,8 @@ impl Report {
                     "code": f.code.as_str(),
                     "severity": f.severity.as_str(),
                     "service": f.service,
+                    "rule": f.rule,
+                    "event": f.event,
                     "file": f.file,
                     "origin": f.origin,
                     "location": f.location.to_string(),
@@ -232,71 +249,39 @@ impl Report {
         serde_json::to_writer_pretty(&mut *w, &self.to_json())?;
         writeln!(w)
     }
+}
 
-    /// Writes JUnit XML: a test suite per service (and one for the workspace), with a test case
-    /// per check, failed by its errors. Warnings go to the case's output.
-    ///
-    /// `services` names every service checked, so that clean ones appear as passing suites.
-    ///
-    /// # Errors
-    /// When writing fails.
-    pub fn write_junit(&self, w: &mut dyn Write, services: &[&str]) -> io::Result<()> {
-        use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
-        let mut report = quick_junit::Report::new("bus-contract check");
-        let mut names: Vec<&str> = services.to_vec();
-        names.push("(workspace)");
-        for f in &self.findings {
-            if let Some(s) = &f.service {
-                if !names.contains(&s.as_str()) {
-                    names.push(s);
-                }
-            }
-        }
-        names.sort_unstable();
-        names.dedup();
-        for name in names {
-            let mut suite = TestSuite::new(name);
-            for code in Code::ALL {
-                let mine: Vec<&Finding> = self
-                    .findings
-                    .iter()
-                    .filter(|f| {
-                        f.code == code && f.service.as_deref().unwrap_or("(workspace)") == name
-                    })
-                    .collect();
-                let describe = |fs: &[&&Finding]| {
-                    fs.iter()
-                        .map(|f| format!("{}:{} {}", f.file, f.location, f.message))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                };
-                let errors: Vec<&&Finding> = mine
-                    .iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .collect();
-                let warnings: Vec<&&Finding> = mine
-                    .iter()
-                    .filter(|f| f.severity == Severity::Warning)
-                    .collect();
-                let status = if errors.is_empty() {
-                    TestCaseStatus::success()
-                } else {
-                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    s.set_message(errors[0].message.clone());
-                    s.set_type(code.as_str());
-                    s.set_description(describe(&errors));
-                    s
-                };
-                let mut case = TestCase::new(code.as_str(), status);
-                case.set_classname(name);
-                if !warnings.is_empty() {
-                    case.set_system_out(describe(&warnings));
-                }
-                suite.add_test_case(case);
-            }
-            report.add_test_suite(suite);
-        }
-        report.serialize(&mut *w).map_err(io::Error::other)?;
-        writeln!(w)
+/// What a finding is about, for a test case's name: its rule, else its event, else its place.
+fn subject(f: &Finding) -> String {
+    match (&f.rule, &f.event) {
+        (Some(rule), Some(event)) => format!("{rule} ← {event}"),
+        (Some(rule), None) => rule.clone(),
+        (None, Some(event)) => event.clone(),
+        (None, None) => place(f),
     }
+}
+
+/// `file:line:column`, `file /pointer` or `file`.
+fn place(f: &Finding) -> String {
+    match &f.location {
+        Location::File => f.file.clone(),
+        Location::LineColumn(l, c) => format!("{}:{l}:{c}", f.file),
+        Location::Pointer(p) => format!("{} {p}", f.file),
+    }
+}
+
+/// The evidence as text, or nothing.
+fn evidence_text(f: &Finding) -> Option<&str> {
+    f.evidence.as_ref().map(|e| match e {
+        Evidence::Event(t) | Evidence::Text(t) | Evidence::Diff(t) => t.as_str(),
+    })
+}
+
+/// Whether a finding's file is a path in the checked directory, rather than a file of the
+/// registry a service repo is checked against (named `bellyfed:contracts/…`).
+fn is_local_file(file: &str) -> bool {
+    !file.is_empty()
+        && !file
+            .split_once(':')
+            .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains('/'))
 }

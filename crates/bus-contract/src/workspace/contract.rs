@@ -404,7 +404,7 @@ impl Workspace {
     /// Reads one contract. Its findings join the workspace's problems; its service joins the
     /// workspace, with every entry that could be read.
     pub(super) fn load_contract(&mut self, origin: &Origin, text: &str) {
-        let file_name = origin.display();
+        let file_name = origin.display(&self.files);
         let mut doc = Doc {
             file: file_name.clone(),
             problems: Vec::new(),
@@ -455,9 +455,18 @@ impl Workspace {
             p.service = Some(name.clone());
         }
         self.problems.extend(problems);
-        // An overlay replaces the contract of the same service.
-        if matches!(origin, Origin::Overlay(_)) {
-            self.services.retain(|s| s.name != name);
+        // A service repo's contract replaces the registry's contract of the same service; two
+        // of one service in the service repo are a mistake, as in a registry.
+        let registry_file =
+            |file: &str| !self.files.label.is_empty() && file.starts_with(&self.files.label);
+        let replaces = matches!(origin, Origin::Overlay(_))
+            && self
+                .services
+                .iter()
+                .any(|s| s.name == name && registry_file(&s.file));
+        if replaces {
+            self.services
+                .retain(|s| !(s.name == name && registry_file(&s.file)));
         } else if let Some(other) = self.services.iter().find(|s| s.name == name) {
             let message = format!("service `{name}` is also declared in {}", other.file);
             let at = service_at.map_or(Location::File, |s| s.at);

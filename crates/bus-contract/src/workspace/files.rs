@@ -21,16 +21,49 @@ pub(crate) enum Base {
 pub(crate) enum Origin {
     /// A workspace file, by its workspace-relative path.
     Workspace(String),
-    /// An overlay contract on disk.
-    Overlay(PathBuf),
+    /// A contract of a service repo (or an overlay) on disk.
+    Overlay(Overlay),
+}
+
+/// A contract on disk checked on top of the workspace, and the service repo it belongs to:
+/// the directory its paths resolve in and may not leave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Overlay {
+    /// The contract, inside `root`.
+    pub(crate) path: PathBuf,
+    /// The name findings use: the contract's path relative to `root`.
+    pub(crate) name: String,
+    /// The service repo (absolute).
+    pub(crate) root: PathBuf,
+}
+
+impl Overlay {
+    /// A contract file given on its own: its service repo is the current directory when the
+    /// contract is inside it (as in `cargo test`, which runs in the package's directory),
+    /// else the contract's own directory.
+    pub(crate) fn of_file(contract: &Path) -> Overlay {
+        let path = contract
+            .canonicalize()
+            .unwrap_or_else(|_| contract.to_path_buf());
+        let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
+        let root = match cwd {
+            Some(cwd) if path.starts_with(&cwd) => cwd,
+            _ => path.parent().map_or_else(PathBuf::new, Path::to_path_buf),
+        };
+        let name = path.strip_prefix(&root).map_or_else(
+            |_| contract.display().to_string(),
+            |r| r.display().to_string(),
+        );
+        Overlay { path, name, root }
+    }
 }
 
 impl Origin {
-    /// The name findings use for this file.
-    pub(crate) fn display(&self) -> String {
+    /// The name findings use for this file, given the workspace's files.
+    pub(crate) fn display(&self, files: &Files) -> String {
         match self {
-            Origin::Workspace(p) => p.clone(),
-            Origin::Overlay(p) => p.display().to_string(),
+            Origin::Workspace(p) => files.name(p),
+            Origin::Overlay(o) => o.name.clone(),
         }
     }
 }
@@ -44,9 +77,32 @@ pub(crate) struct Read {
 #[derive(Debug, Clone)]
 pub(crate) struct Files {
     pub(crate) base: Base,
+    /// What names of the base's files start with: empty, or, when a service repo is checked
+    /// on top of this registry, `bellyfed:` (the embedded registry) or the registry's
+    /// directory as given, so that a report tells the registry's files from the service's.
+    pub(crate) label: String,
+    /// The directory as the caller gave it, for the label.
+    pub(crate) shown: String,
 }
 
 impl Files {
+    /// The name findings use for a base file.
+    pub(crate) fn name(&self, rel: &str) -> String {
+        format!("{}{rel}", self.label)
+    }
+
+    /// This registry as the base of a service repo: its files' names labelled.
+    pub(crate) fn labelled(mut self) -> Files {
+        if self.label.is_empty() {
+            self.label = match &self.base {
+                Base::Embedded(_) => "bellyfed:".to_string(),
+                Base::Dir(_) if self.shown.is_empty() || self.shown == "." => "registry/".into(),
+                Base::Dir(_) => format!("{}/", self.shown.trim_end_matches('/')),
+            };
+        }
+        self
+    }
+
     /// Workspace-relative paths of the files matching a glob, sorted.
     pub(crate) fn glob(&self, pattern: &str) -> Result<Vec<String>, String> {
         let compiled =
@@ -80,7 +136,7 @@ impl Files {
                 .iter()
                 .find(|(p, _)| *p == clean)
                 .map(|(p, text)| Read {
-                    name: (*p).to_string(),
+                    name: self.name(p),
                     text: (*text).to_string(),
                 })
                 .ok_or_else(|| format!("`{clean}` does not exist")),
@@ -92,7 +148,10 @@ impl Files {
                 MAX_FILE_SIZE,
                 "files in a workspace",
             )
-            .map(|text| Read { name: clean, text }),
+            .map(|text| Read {
+                name: self.name(&clean),
+                text,
+            }),
         }
     }
 
@@ -133,39 +192,46 @@ impl Files {
                     None => Err(format!("`{path}` is outside the workspace")),
                 }
             }
-            Origin::Overlay(contract) => {
-                let dir = contract.parent().unwrap_or(Path::new(""));
-                match normalize(Path::new(path)) {
-                    Some(rel) => {
-                        let local = dir.join(&rel);
-                        if local.symlink_metadata().is_ok() {
-                            let name = local.display().to_string();
-                            let dir = if dir.as_os_str().is_empty() {
-                                Path::new(".")
-                            } else {
-                                dir
-                            };
-                            return read_inside(
-                                dir,
-                                "the overlay's directory",
-                                &local,
-                                &name,
-                                MAX_FILE_SIZE,
-                                "files in a workspace",
-                            )
-                            .map(|text| Read { name, text });
-                        }
-                        if self.exists(&rel) {
-                            return self.read(&rel);
-                        }
-                        Err(format!(
-                            "`{path}` does not exist (looked beside {} and in the workspace)",
-                            contract.display()
-                        ))
+            Origin::Overlay(o) => {
+                // Beside the contract, then at the service repo's root, then in the registry;
+                // never outside the service repo.
+                let dir = o
+                    .path
+                    .parent()
+                    .and_then(|d| d.strip_prefix(&o.root).ok())
+                    .unwrap_or(Path::new(""));
+                let beside = normalize(&dir.join(path));
+                let at_root = normalize(Path::new(path));
+                for rel in [&beside, &at_root].into_iter().flatten() {
+                    let local = o.root.join(rel);
+                    if local.symlink_metadata().is_ok() {
+                        return read_inside(
+                            &o.root,
+                            "the service repo",
+                            &local,
+                            rel,
+                            MAX_FILE_SIZE,
+                            "files in a workspace",
+                        )
+                        .map(|text| Read {
+                            name: rel.clone(),
+                            text,
+                        });
                     }
+                }
+                match at_root {
+                    Some(rel) if self.exists(&rel) => self.read(&rel),
+                    Some(_) => Err(format!(
+                        "`{path}` does not exist (looked beside {}, at the root of its service repo and in the registry)",
+                        o.name
+                    )),
+                    None if beside.is_some() => Err(format!(
+                        "`{path}` does not exist (looked beside {})",
+                        o.name
+                    )),
                     None => Err(format!(
-                        "`{path}` is outside the directory of {}",
-                        contract.display()
+                        "`{path}` is outside the service repo of {}",
+                        o.name
                     )),
                 }
             }
@@ -173,11 +239,4 @@ impl Files {
     }
 }
 
-/// Reads a file from disk, refusing huge ones and invalid UTF-8.
-pub(crate) fn read_disk(path: &Path) -> Result<String, String> {
-    read_limited(path, MAX_FILE_SIZE, "files in a workspace")
-}
-
-pub(crate) use crate::fs::{
-    normalize, read_inside, read_limited, resolve_inside, walk_glob, write_atomic,
-};
+pub(crate) use crate::fs::{normalize, read_inside, resolve_inside, walk_glob, write_atomic};

@@ -18,40 +18,51 @@ impl Workspace {
         let mut sources: Vec<(PathBuf, String, ImportEntry)> = Vec::new();
         for entry in self.config.imports.clone() {
             let Some(rel) = normalize(Path::new(&entry.path)) else {
+                let place = if entry.root.is_some() {
+                    "the service repo"
+                } else {
+                    "the workspace"
+                };
                 self.problem(
                     Code::InvalidContract,
-                    CONFIG_FILE,
+                    &entry.config,
                     entry.at.clone(),
-                    format!("import `{}` is outside the workspace", entry.path),
+                    format!("import `{}` is outside {place}", entry.path),
                 );
                 continue;
             };
-            match &self.files.base {
-                Base::Dir(root) => {
-                    let path = root.join(&rel);
-                    // A link out of the workspace is refused; a missing file is reported below.
-                    if path.symlink_metadata().is_ok() {
-                        if let Err(e) =
-                            super::files::resolve_inside(root, "the workspace", &path, &rel)
-                        {
-                            self.problem(
-                                Code::InvalidContract,
-                                CONFIG_FILE,
-                                entry.at.clone(),
-                                format!("import: {e}"),
-                            );
-                            continue;
-                        }
-                    }
-                    sources.push((path, rel, entry));
+            let (root, place) = match (&entry.root, &self.files.base) {
+                (Some(root), _) => (root.clone(), "the service repo"),
+                (None, Base::Dir(root)) => (root.clone(), "the workspace"),
+                (None, Base::Embedded(_)) => {
+                    self.problem(
+                        Code::InvalidContract,
+                        &entry.config,
+                        entry.at.clone(),
+                        "the embedded registry cannot import files",
+                    );
+                    continue;
                 }
-                Base::Embedded(_) => self.problem(
-                    Code::InvalidContract,
-                    CONFIG_FILE,
-                    entry.at.clone(),
-                    "the embedded registry cannot import files",
-                ),
+            };
+            let path = root.join(&rel);
+            // A link out of the workspace is refused; a missing file is reported below.
+            if path.symlink_metadata().is_ok() {
+                if let Err(e) = super::files::resolve_inside(&root, place, &path, &rel) {
+                    self.problem(
+                        Code::InvalidContract,
+                        &entry.config,
+                        entry.at.clone(),
+                        format!("import: {e}"),
+                    );
+                    continue;
+                }
             }
+            let display = if entry.root.is_some() {
+                rel
+            } else {
+                self.files.name(&rel)
+            };
+            sources.push((path, display, entry));
         }
         for path in self.extras.imports.clone() {
             let display = path.display().to_string();
@@ -59,6 +70,8 @@ impl Workspace {
                 path.clone(),
                 display.clone(),
                 ImportEntry {
+                    config: CONFIG_FILE.to_string(),
+                    root: None,
                     path: display,
                     service: None,
                     parameters: BTreeMap::new(),
@@ -66,6 +79,18 @@ impl Workspace {
                 },
             ));
         }
+        // A service repo's imports belong to the service repo's one contract, if it has
+        // exactly one; otherwise each is named after its file.
+        let own: Vec<&str> = self
+            .services
+            .iter()
+            .filter(|s| !self.files.label.is_empty() && !s.file.starts_with(&self.files.label))
+            .map(|s| s.name.as_str())
+            .collect();
+        let own = match own[..] {
+            [one] if self.extras.service.is_some() => Some(one.to_string()),
+            _ => None,
+        };
         for (disk, display, entry) in sources {
             let mut parameters = entry.parameters.clone();
             parameters.extend(self.extras.parameters.clone());
@@ -73,7 +98,7 @@ impl Workspace {
                 let (file, at) = if entry.at == Location::File {
                     (display.clone(), Location::File)
                 } else {
-                    (CONFIG_FILE.to_string(), entry.at.clone())
+                    (entry.config.clone(), entry.at.clone())
                 };
                 self.problem(
                     Code::InvalidContract,
@@ -123,10 +148,10 @@ impl Workspace {
                         .severity(Severity::Warning),
                 );
             }
-            let service = entry
-                .service
-                .clone()
-                .unwrap_or_else(|| default_service(&disk));
+            let service = entry.service.clone().unwrap_or_else(|| match &own {
+                Some(one) => one.clone(),
+                None => default_service(&disk),
+            });
             let subs: Vec<Subscription> = imported
                 .rules
                 .iter()

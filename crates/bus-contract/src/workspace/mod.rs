@@ -18,8 +18,8 @@ use serde_saphyr::Spanned;
 
 use crate::diag::{Code, Finding, Location, Severity};
 use crate::pattern::Pattern;
-use files::{Base, Files, Origin, Read};
-use model::{BusNameFile, ConfigFile, ImportFile};
+use files::{Base, Files, Origin, Overlay, Read};
+use model::{BusNameFile, ConfigFile, ImportFile, RegistryKey, ServiceConfigFile};
 
 /// Why a workspace could not be loaded at all. Problems inside it are findings, not errors.
 #[derive(Debug, thiserror::Error)]
@@ -58,14 +58,19 @@ pub struct Workspace {
     referenced_patterns: std::collections::BTreeSet<String>,
     /// The routing snapshot, if the workspace has one.
     pub(crate) snapshot: Option<(String, String)>,
-    /// How many contract files and imports there were to read, readable or not.
+    /// How many contract files and imports there were to read, readable or not (of the
+    /// service repo, when there is one).
     sources: usize,
+    /// The `contracts` globs of the service repo.
+    service_contracts: Vec<String>,
 }
 
 /// What is added to a workspace's own files: overlay contracts, imports and parameters.
 #[derive(Debug, Clone, Default)]
 struct Extras {
-    overlays: Vec<PathBuf>,
+    overlays: Vec<Overlay>,
+    /// The service repo checked on top of this registry (absolute), if any.
+    service: Option<PathBuf>,
     imports: Vec<PathBuf>,
     parameters: BTreeMap<String, String>,
 }
@@ -73,10 +78,54 @@ struct Extras {
 /// An entry of `imports:` in `bus-contract.yaml`.
 #[derive(Debug, Clone)]
 pub(crate) struct ImportEntry {
+    /// The `bus-contract.yaml` that lists it, as findings name it.
+    pub(crate) config: String,
+    /// The directory its path is relative to and may not leave: `None` for the workspace's
+    /// own, a service repo's root for the service repo's.
+    pub(crate) root: Option<PathBuf>,
     pub(crate) path: String,
     pub(crate) service: Option<String>,
     pub(crate) parameters: BTreeMap<String, String>,
     pub(crate) at: Location,
+}
+
+impl ImportEntry {
+    fn of(entry: &Spanned<ImportFile>, config: &str, root: Option<&Path>) -> ImportEntry {
+        let (path, service, parameters) = match &entry.value {
+            ImportFile::Path(path) => (path.clone(), None, BTreeMap::new()),
+            ImportFile::Full(full) => (
+                full.path.clone(),
+                full.service.clone(),
+                full.parameters.clone(),
+            ),
+        };
+        ImportEntry {
+            config: config.to_string(),
+            root: root.map(Path::to_path_buf),
+            path,
+            service,
+            parameters,
+            at: loc(entry),
+        }
+    }
+}
+
+/// Whether the `bus-contract.yaml` in `root` names a registry: the directory is then a
+/// service repo. A file that cannot be read or parsed is left to the registry's loading to
+/// report.
+fn names_registry(root: &Path) -> bool {
+    let path = root.join(CONFIG_FILE);
+    files::read_inside(
+        root,
+        "the workspace",
+        &path,
+        CONFIG_FILE,
+        files::MAX_FILE_SIZE,
+        "files in a workspace",
+    )
+    .ok()
+    .and_then(|text| parse_yaml::<RegistryKey>(&text).ok())
+    .is_some_and(|k| k.registry.is_some())
 }
 
 /// `bus-contract.yaml`, with defaults applied.
@@ -387,9 +436,14 @@ impl Workspace {
         }
         // Absolute, so that glob results and the root share a prefix.
         let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        if names_registry(&root) {
+            return Ok(Workspace::bellyfed().service(dir));
+        }
         Ok(Workspace::from_files(
             Files {
                 base: Base::Dir(root),
+                label: String::new(),
+                shown: dir.display().to_string(),
             },
             Extras::default(),
         ))
@@ -401,6 +455,8 @@ impl Workspace {
         Workspace::from_files(
             Files {
                 base: Base::Embedded(registry::FILES),
+                label: String::new(),
+                shown: String::new(),
             },
             Extras::default(),
         )
@@ -408,14 +464,52 @@ impl Workspace {
 
     /// This workspace with one more contract, read from disk: a service repo's own, newer
     /// contract, checked against the rest of the platform. It replaces the contract of the
-    /// same service, if there is one. Paths in it resolve beside it first, then in the
-    /// workspace. Routing that differs from the platform's snapshot is then a warning, since
-    /// the snapshot is the platform's to update.
+    /// same service, if there is one.
+    ///
+    /// The contract's service repo is the current directory when the contract is inside it
+    /// (`cargo test` runs in the package's directory), else the contract's own directory.
+    /// Paths in the contract resolve as in [`Workspace::service`]: beside the contract, then
+    /// at the service repo's root, then in the registry, and never outside the service repo.
+    /// Routing that differs from the platform's snapshot is then a warning, since the
+    /// snapshot is the platform's to update.
     #[must_use]
     pub fn overlay(self, contract: impl AsRef<Path>) -> Workspace {
         let mut extras = self.extras;
-        extras.overlays.push(contract.as_ref().to_path_buf());
-        Workspace::from_files(self.files, extras)
+        extras.overlays.push(Overlay::of_file(contract.as_ref()));
+        Workspace::from_files(self.files.labelled(), extras)
+    }
+
+    /// This registry with a service repo on top: the contracts the service repo's
+    /// `bus-contract.yaml` lists under `contracts:` (by default `contracts/*.yaml`) and the
+    /// infrastructure code under its `imports:`, checked against the rest of the platform.
+    /// Each contract replaces the registry's contract of the same service.
+    ///
+    /// Paths in the service repo's contracts resolve beside the contract first, then at the
+    /// service repo's root (so `pattern: patterns/x.json` works as in the registry), then in
+    /// the registry; a path that leaves the service repo is refused. Findings name the
+    /// service repo's files relative to it, and the registry's with a prefix (`bellyfed:`
+    /// for the embedded registry, the registry's directory otherwise). [`Workspace::load`] of
+    /// a directory whose `bus-contract.yaml` says `registry: bellyfed` is
+    /// `Workspace::bellyfed().service(dir)`.
+    ///
+    /// # Example
+    /// ```no_run
+    /// let report = bus_contract::Workspace::bellyfed()
+    ///     .service(".")
+    ///     .check(&Default::default());
+    /// report.assert_ok();
+    /// ```
+    #[must_use]
+    pub fn service(self, dir: impl AsRef<Path>) -> Workspace {
+        let dir = dir.as_ref();
+        let mut extras = self.extras;
+        extras.service = Some(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()));
+        Workspace::from_files(self.files.labelled(), extras)
+    }
+
+    /// Whether this is a service repo checked on top of a registry ([`Workspace::service`]).
+    pub fn is_service_repo(&self) -> bool {
+        self.extras.service.is_some()
     }
 
     /// This workspace with the rules of more infrastructure code, read from disk, as if
@@ -454,7 +548,9 @@ impl Workspace {
     /// Whether contracts or rules were added to the workspace's own (the snapshot is then the
     /// platform's to update).
     pub(crate) fn has_overlays(&self) -> bool {
-        !self.extras.overlays.is_empty() || !self.extras.imports.is_empty()
+        !self.extras.overlays.is_empty()
+            || !self.extras.imports.is_empty()
+            || self.extras.service.is_some()
     }
 
     /// Every rule (subscription) of the workspace, service by service.
@@ -562,6 +658,13 @@ impl Workspace {
         if self.sources > 0 {
             return None;
         }
+        if let Some(root) = &self.extras.service {
+            return Some(format!(
+                "nothing to check in the service repo {}: no contract matches {} and there are no imports (imports: in its {CONFIG_FILE}, or --import)",
+                root.display(),
+                self.service_contracts.join(", ")
+            ));
+        }
         let place = match &self.files.base {
             Base::Dir(root) => root.display().to_string(),
             Base::Embedded(_) => "the embedded registry".to_string(),
@@ -602,26 +705,56 @@ impl Workspace {
             referenced_patterns: Default::default(),
             snapshot: None,
             sources: 0,
+            service_contracts: Vec::new(),
         };
         ws.load_config();
         let mut contracts: Vec<Origin> = Vec::new();
         for glob in ws.config.contracts.clone() {
             match ws.files.glob(&glob) {
                 Ok(found) => contracts.extend(found.into_iter().map(Origin::Workspace)),
-                Err(e) => ws.problem(Code::InvalidContract, CONFIG_FILE, Location::File, e),
+                Err(e) => {
+                    let name = ws.files.name(CONFIG_FILE);
+                    ws.problem(Code::InvalidContract, name, Location::File, e);
+                }
             }
         }
         contracts.dedup();
+        let registry_sources = contracts.len() + ws.config.imports.len();
+        if let Some(root) = ws.extras.service.clone() {
+            let found = ws.load_service_config(&root);
+            ws.extras.overlays.extend(found);
+        }
+        let mine = ws.extras.overlays.len()
+            + ws.extras.imports.len()
+            + ws.config
+                .imports
+                .iter()
+                .filter(|i| i.root.is_some())
+                .count();
         contracts.extend(ws.extras.overlays.iter().cloned().map(Origin::Overlay));
-        ws.sources = contracts.len() + ws.config.imports.len() + ws.extras.imports.len();
+        ws.sources = if ws.extras.service.is_some() {
+            mine
+        } else {
+            registry_sources + mine
+        };
         for origin in contracts {
             let text = match &origin {
                 Origin::Workspace(rel) => ws.files.read(rel).map(|r| r.text),
-                Origin::Overlay(path) => files::read_disk(path),
+                Origin::Overlay(o) => files::read_inside(
+                    &o.root,
+                    "the service repo",
+                    &o.path,
+                    &o.name,
+                    files::MAX_FILE_SIZE,
+                    "files in a workspace",
+                ),
             };
             match text {
                 Ok(text) => ws.load_contract(&origin, &text),
-                Err(e) => ws.problem(Code::InvalidContract, origin.display(), Location::File, e),
+                Err(e) => {
+                    let name = origin.display(&ws.files);
+                    ws.problem(Code::InvalidContract, name, Location::File, e);
+                }
             }
         }
         ws.load_imports();
@@ -630,23 +763,27 @@ impl Workspace {
             let found = match ws.files.glob(&glob) {
                 Ok(found) => found,
                 Err(e) => {
-                    ws.problem(Code::InvalidContract, CONFIG_FILE, Location::File, e);
+                    let name = ws.files.name(CONFIG_FILE);
+                    ws.problem(Code::InvalidContract, name, Location::File, e);
                     continue;
                 }
             };
             let unreferenced: Vec<String> = found
                 .into_iter()
-                .filter(|f| !ws.referenced_patterns.contains(f))
+                .filter(|f| !ws.referenced_patterns.contains(&ws.files.name(f)))
                 .collect();
             for rel in unreferenced {
                 match ws.files.read(&rel) {
                     Ok(read) => {
                         if let Err(e) = Pattern::parse(&read.text) {
                             let at = Location::LineColumn(e.line() as u64, e.column() as u64);
-                            ws.problem(Code::InvalidPattern, rel, at, e.to_string());
+                            ws.problem(Code::InvalidPattern, read.name, at, e.to_string());
                         }
                     }
-                    Err(e) => ws.problem(Code::InvalidContract, rel, Location::File, e),
+                    Err(e) => {
+                        let name = ws.files.name(&rel);
+                        ws.problem(Code::InvalidContract, name, Location::File, e);
+                    }
                 }
             }
         }
@@ -676,12 +813,16 @@ impl Workspace {
         }
         let text = match self.files.read(CONFIG_FILE) {
             Ok(r) => r.text,
-            Err(e) => return self.problem(Code::InvalidContract, CONFIG_FILE, Location::File, e),
+            Err(e) => {
+                let name = self.files.name(CONFIG_FILE);
+                return self.problem(Code::InvalidContract, name, Location::File, e);
+            }
         };
         let file: ConfigFile = match parse_yaml(&text) {
             Ok(f) => f,
             Err((at, message)) => {
-                return self.problem(Code::InvalidContract, CONFIG_FILE, at, message);
+                let name = self.files.name(CONFIG_FILE);
+                return self.problem(Code::InvalidContract, name, at, message);
             }
         };
         let config = &mut self.config;
@@ -707,21 +848,11 @@ impl Workspace {
             // Kept as written: `write_snapshot` refuses it too.
             config.snapshot = s;
         }
+        let listed_in = self.files.name(CONFIG_FILE);
         for entry in &file.imports {
-            config.imports.push(match &entry.value {
-                ImportFile::Path(path) => ImportEntry {
-                    path: path.clone(),
-                    service: None,
-                    parameters: BTreeMap::new(),
-                    at: loc(entry),
-                },
-                ImportFile::Full(full) => ImportEntry {
-                    path: full.path.clone(),
-                    service: full.service.clone(),
-                    parameters: full.parameters.clone(),
-                    at: loc(entry),
-                },
-            });
+            config
+                .imports
+                .push(ImportEntry::of(entry, &listed_in, None));
         }
         if let Some(c) = file.conventions {
             config.conventions = Some(Conventions {
@@ -765,12 +896,100 @@ impl Workspace {
             };
             self.config.severities.insert(c, severity);
         }
+        if let Some(r) = file.registry {
+            bad.push((
+                loc(&r),
+                "registry: names the registry a service repo is checked against, so this is a service repo's file, not a registry's".to_string(),
+            ));
+        }
+        let name = self.files.name(CONFIG_FILE);
         for (at, message) in bad {
-            self.problem(Code::InvalidContract, CONFIG_FILE, at, message);
+            self.problem(Code::InvalidContract, &name, at, message);
         }
         if let Some(message) = bad_snapshot {
-            self.problem(Code::InvalidContract, CONFIG_FILE, Location::File, message);
+            self.problem(Code::InvalidContract, name, Location::File, message);
         }
+    }
+
+    /// Reads a service repo's `bus-contract.yaml` (if it has one): its `contracts` globs,
+    /// matched in the service repo, and its `imports`, added to the workspace's. Returns the
+    /// contracts.
+    fn load_service_config(&mut self, root: &Path) -> Vec<Overlay> {
+        let mut globs = vec!["contracts/*.yaml".to_string()];
+        if !root.is_dir() {
+            self.problem(
+                Code::InvalidContract,
+                root.display().to_string(),
+                Location::File,
+                "the service repo is not a directory",
+            );
+            self.service_contracts = globs;
+            return Vec::new();
+        }
+        let config = root.join(CONFIG_FILE);
+        if config.symlink_metadata().is_ok() {
+            let read = files::read_inside(
+                root,
+                "the service repo",
+                &config,
+                CONFIG_FILE,
+                files::MAX_FILE_SIZE,
+                "files in a workspace",
+            );
+            let parsed = read.map_err(|e| (Location::File, e)).and_then(|text| {
+                parse_yaml::<ServiceConfigFile>(&text).map_err(|(at, m)| {
+                    let m = if m.contains("unknown field") {
+                        format!("{m}: environments, conventions, severities and the like are the registry's; a service repo's {CONFIG_FILE} holds only registry, contracts and imports")
+                    } else {
+                        m
+                    };
+                    (at, m)
+                })
+            });
+            match parsed {
+                Err((at, message)) => self.problem(Code::InvalidContract, CONFIG_FILE, at, message),
+                Ok(file) => {
+                    if let Some(r) = &file.registry {
+                        if r.value != "bellyfed" && !self.files.label.ends_with('/') {
+                            self.problem(
+                                Code::InvalidContract,
+                                CONFIG_FILE,
+                                loc(r),
+                                format!(
+                                    "unknown registry `{}`: the registry built in is `bellyfed`; check against another with --registry DIR (Workspace::load(dir)?.service(..) in the library)",
+                                    r.value
+                                ),
+                            );
+                        }
+                    }
+                    if let Some(g) = file.contracts {
+                        globs = g;
+                    }
+                    for entry in &file.imports {
+                        let entry = ImportEntry::of(entry, CONFIG_FILE, Some(root));
+                        self.config.imports.push(entry);
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for glob in &globs {
+            let matched = glob::Pattern::new(glob)
+                .map_err(|e| format!("invalid glob `{glob}`: {e}"))
+                .and_then(|compiled| files::walk_glob(root, glob, &compiled));
+            match matched {
+                Ok(paths) => found.extend(paths.into_iter().map(|rel| Overlay {
+                    path: root.join(&rel),
+                    name: rel,
+                    root: root.to_path_buf(),
+                })),
+                Err(e) => self.problem(Code::InvalidContract, CONFIG_FILE, Location::File, e),
+            }
+        }
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        found.dedup();
+        self.service_contracts = globs;
+        found
     }
 
     /// Replaces the workspace's snapshot file (`routing.snap.yaml` unless `bus-contract.yaml`

@@ -25,6 +25,30 @@ pub(crate) struct ConfigFile {
     pub(crate) snapshot: Option<String>,
     #[serde(default)]
     pub(crate) imports: Vec<Spanned<ImportFile>>,
+    /// Only in a service repo's file, which `ServiceConfigFile` reads.
+    #[serde(default)]
+    pub(crate) registry: Option<Spanned<String>>,
+}
+
+/// A service repo's `bus-contract.yaml`: which registry it is checked against, where its
+/// contracts are, and the infrastructure code to import. Conventions, environments and
+/// severities are the registry's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct ServiceConfigFile {
+    #[serde(default)]
+    pub(crate) registry: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) contracts: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) imports: Vec<Spanned<ImportFile>>,
+}
+
+/// Whether a `bus-contract.yaml` is a service repo's: it names a registry.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RegistryKey {
+    #[serde(default)]
+    pub(crate) registry: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]
