@@ -4,13 +4,60 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+impl WorkspaceArgs {
+    /// The workspace directory.
+    pub fn dir(&self) -> PathBuf {
+        self.workspace.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
 const EXIT_CODES: &str = "Exit codes:
   0  success (check found no errors; test-pattern printed a result; every pattern given to
      validate is valid; snapshot, generate, match, explain and graph did their job)
-  1  findings (check found errors; validate found an invalid pattern)
+  1  findings (check found errors; validate found an invalid pattern; with --exit-code,
+     explain or test-pattern found no match)
   2  usage, I/O or input errors (including an invalid pattern or event given to test-pattern,
      an unknown rule or event name, events match or explain cannot read, and files import
-     cannot read)";
+     cannot read)
+
+Every subcommand that reads a workspace takes it as --workspace DIR (-w; default: the
+current directory), and --registry DIR to check a service repo against a platform registry.";
+
+const CHECK_EXIT: &str = "Exit codes:
+  0  no errors (warnings alone, unless --deny warnings)
+  1  errors found
+  2  usage or I/O error: nothing to check, an unknown --env, a report file that cannot be
+     written, a workspace that cannot be loaded";
+const SNAPSHOT_EXIT: &str = "Exit codes:
+  0  the snapshot was written
+  2  it could not be (a service repo, the embedded registry, an unwritable file)";
+const GENERATE_EXIT: &str = "Exit codes:
+  0  the events were printed
+  2  unknown event or rule, a rule that cannot be used, or events that cannot be generated";
+const MATCH_EXIT: &str = "Exit codes:
+  0  every event was read and matched
+  2  an input that cannot be read, or at least one line that is not an event (each is
+     reported on stderr with its line; the others are still matched)";
+const EXPLAIN_EXIT: &str = "Exit codes:
+  0  the explanation was printed (with --exit-code: and the rule matches)
+  1  with --exit-code: the rule does not match the event
+  2  unknown rule, an unusable pattern, or an event that cannot be read";
+const GRAPH_EXIT: &str = "Exit codes:
+  0  the graph was printed
+  2  the workspace cannot be loaded";
+const TEST_PATTERN_EXIT: &str = "Exit codes:
+  0  the result was printed (with --exit-code: and it is true)
+  1  with --exit-code: the result is false
+  2  an invalid pattern (InvalidEventPatternException) or event (ValidationException)";
+const VALIDATE_EXIT: &str = "Exit codes:
+  0  every pattern is valid
+  1  at least one is invalid
+  2  a file cannot be read";
+const IMPORT_EXIT: &str = "Exit codes:
+  0  the contract was printed
+  2  a file cannot be read or is not a template (nothing is printed on stdout)";
+const COMPLETIONS_EXIT: &str = "Exit codes:
+  0  the script was printed";
 
 /// Amazon EventBridge contracts, testable offline: EventBridge's event-pattern matching and
 /// validation, exact to the real service.
@@ -33,11 +80,54 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The formats of `check`'s report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// For people: findings grouped by service, then the verdict.
     Human,
+    /// One JSON document.
     Json,
+    /// JUnit XML (the schema Jenkins reads).
     Junit,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per finding.
+    Github,
+}
+
+/// The formats of `match`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatchFormat {
+    /// For people.
+    Human,
+    /// JSON: one line per event; with --summary, one object.
+    Json,
+}
+
+/// Where the workspace is, and what is added to it.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Workspace")]
+pub struct WorkspaceArgs {
+    /// The workspace: a platform registry (bus-contract.yaml, contracts/) or a service repo
+    /// (default: the current directory).
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        visible_alias = "dir",
+        value_name = "DIR"
+    )]
+    pub workspace: Option<PathBuf>,
+
+    /// Check the workspace as a service repo against this platform registry: a directory,
+    /// or `bellyfed` for the registry built into bus-contract. The service repo's contracts
+    /// (contracts/*.yaml) replace the registry's contracts of the same services. Without this
+    /// flag, a workspace whose bus-contract.yaml says `registry: bellyfed` is a service repo
+    /// checked against the built-in registry.
+    #[arg(long, value_name = "DIR")]
+    pub registry: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub imports: ImportArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,9 +140,11 @@ pub enum Command {
     /// routing.snap.yaml. Exits 1 when it finds errors (warnings alone exit 0, unless
     /// --deny warnings), and 2 when there is nothing to check (no contract matches and there
     /// are no imports) or --env names an environment the workspace does not have.
+    #[command(after_help = CHECK_EXIT)]
     Check(CheckArgs),
 
     /// Rewrite routing.snap.yaml: the rules each example event hits.
+    #[command(after_help = SNAPSHOT_EXIT)]
     Snapshot(SnapshotArgs),
 
     /// Print generated events as JSON Lines: exactly N full envelopes, the same for the same
@@ -62,16 +154,20 @@ pub enum Command {
     /// events the rule matches: valid under the schema of an expected event where a producer
     /// declares one, otherwise built from the pattern alone. With --near-miss, events that
     /// differ from a match in one condition and fail the rule's pattern.
+    #[command(after_help = GENERATE_EXIT)]
     Generate(GenerateArgs),
 
     /// Show which rules each event hits: one JSON event, or JSON Lines (an exported archive),
     /// read as a stream in constant memory.
+    #[command(after_help = MATCH_EXIT)]
     Match(MatchArgs),
 
     /// Explain, field by field, why a rule matches an event or why not.
+    #[command(after_help = EXPLAIN_EXIT)]
     Explain(ExplainArgs),
 
     /// Draw the routing graph: producers → buses → rules → targets.
+    #[command(after_help = GRAPH_EXIT)]
     Graph(GraphArgs),
 
     /// Test an event against an event pattern, like `aws events test-event-pattern`.
@@ -79,12 +175,13 @@ pub enum Command {
     /// Prints {"Result": true} or {"Result": false} and exits 0. An invalid pattern prints
     /// EventBridge's InvalidEventPatternException message on stderr and exits 2; an event that
     /// TestEventPattern would refuse prints its ValidationException and exits 2.
-    #[command(name = "test-pattern")]
+    #[command(name = "test-pattern", after_help = TEST_PATTERN_EXIT)]
     TestPattern(TestPatternArgs),
 
     /// Validate pattern files: one verdict line per file.
     ///
     /// Exits 1 if any pattern is invalid, 2 if a file cannot be read.
+    #[command(after_help = VALIDATE_EXIT)]
     Validate(ValidateArgs),
 
     /// Print the rules that infrastructure code deploys as a contract's subscribes entries.
@@ -95,7 +192,17 @@ pub enum Command {
     /// values and the pseudo parameters; what cannot be resolved is written as
     /// ${unresolved:...}, and such a rule is never matched. Notes about unresolved values go
     /// to stderr. Exits 2 if a file cannot be read.
+    #[command(after_help = IMPORT_EXIT)]
     Import(ImportCommandArgs),
+
+    /// Print a shell completion script, e.g. `bus-contract completions bash >
+    /// ~/.local/share/bash-completion/completions/bus-contract`.
+    #[command(after_help = COMPLETIONS_EXIT)]
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff), e.g. `bus-contract man > bus-contract.1`.
+    #[command(after_help = COMPLETIONS_EXIT)]
+    Man,
 }
 
 /// Rules from infrastructure code, added to the workspace's own.
@@ -137,19 +244,39 @@ pub struct ImportCommandArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The workspace directory (with bus-contract.yaml and contracts/).
-    #[arg(value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
+    /// The workspace, as --workspace gives it (default: the current directory).
+    #[arg(value_name = "DIR", conflicts_with = "workspace")]
+    pub dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 
     /// Check one environment only, one of the workspace's environments (default: every
     /// environment of the workspace).
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
 
-    /// Output format: human (grouped by service), json (one document) or junit (XML).
+    /// The report on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Also write the report in FORMAT to FILE (repeatable), e.g. --output junit=report.xml
+    /// --output sarif=bus-contract.sarif; stdout keeps --format.
+    #[arg(long = "output", value_name = "FORMAT=FILE", value_parser = parse_output)]
+    pub outputs: Vec<(Format, PathBuf)>,
+
+    /// Print only the findings and the verdict (no list of clean services, no witnesses, no
+    /// counts).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// How many events to generate for each question static reasoning leaves open
     /// (partial-coverage, unexpected-event).
@@ -169,9 +296,21 @@ pub struct CheckArgs {
     /// (repeatable), e.g. --severity orphan-event=error or --severity undecided=off.
     #[arg(long = "severity", value_name = "CODE=LEVEL", value_parser = parse_severity)]
     pub severities: Vec<(bus_contract::Code, Option<bus_contract::Severity>)>,
+}
 
-    #[command(flatten)]
-    pub imports: ImportArgs,
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    let Some((format, file)) = s.split_once('=') else {
+        return Err(format!(
+            "expected FORMAT=FILE, e.g. junit=report.xml, got `{s}`"
+        ));
+    };
+    let format = Format::from_str(format, false).map_err(|_| {
+        format!("unknown format `{format}`: expected human, json, junit, sarif or github")
+    })?;
+    if file.is_empty() {
+        return Err(format!("no file after `{format:?}=`").to_lowercase());
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 /// What `--deny` turns into failures.
@@ -211,23 +350,25 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
 
-    /// Events that just miss the rule's pattern (with --rule).
-    #[arg(long, requires = "rule")]
+    /// Events that just miss the rule's pattern (with --rule only).
+    #[arg(long, requires = "rule", conflicts_with = "event")]
     pub near_miss: bool,
 
-    /// The workspace directory.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
-
     #[command(flatten)]
-    pub imports: ImportArgs,
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct MatchArgs {
-    /// The events: a file of one JSON event or JSON Lines, or - for standard input.
+    /// The events: JSON Lines (an exported archive), or JSON documents one after another
+    /// (pretty-printed or not), each an event or a PutEvents entry; - for standard input.
     #[arg(value_name = "FILE", default_value = "-")]
     pub file: String,
+
+    /// Match only the rules on this event bus (a name, or an event bus ARN). A PutEvents
+    /// entry's EventBusName does the same for that entry.
+    #[arg(long, value_name = "NAME")]
+    pub bus: Option<String>,
 
     /// Take rules from pattern files matching these globs (the rule's name is the file's
     /// path) instead of the workspace.
@@ -236,8 +377,8 @@ pub struct MatchArgs {
 
     /// Output format: human, or json (one JSON line per event; with --summary, exactly one JSON
     /// object).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = MatchFormat::Human)]
+    pub format: MatchFormat,
 
     /// Print only, at the end, each rule's hit count and the throughput.
     #[arg(long)]
@@ -249,30 +390,31 @@ pub struct MatchArgs {
     #[arg(long)]
     pub validate: bool,
 
-    /// The workspace directory.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
-
     #[command(flatten)]
-    pub imports: ImportArgs,
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["rule", "pattern"])))]
 pub struct ExplainArgs {
     /// The rule, written rule or service/rule.
     #[arg(long, value_name = "NAME")]
-    pub rule: String,
+    pub rule: Option<String>,
 
-    /// The event: a file of one JSON event, or - for standard input.
+    /// Explain this event pattern instead of a rule's: inline JSON, or file://PATH.
+    #[arg(long, value_name = "PATTERN")]
+    pub pattern: Option<String>,
+
+    /// The event: a file of one JSON event or PutEvents entry, or - for standard input.
     #[arg(value_name = "FILE", default_value = "-")]
     pub file: String,
 
-    /// The workspace directory.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
+    /// Exit 1 when the pattern does not match the event (for scripts).
+    #[arg(long)]
+    pub exit_code: bool,
 
     #[command(flatten)]
-    pub imports: ImportArgs,
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -287,19 +429,24 @@ pub struct GraphArgs {
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     pub format: GraphFormat,
 
-    /// The workspace directory.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
-
     #[command(flatten)]
-    pub imports: ImportArgs,
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
-    /// The workspace directory.
-    #[arg(value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
+    /// The workspace, as --workspace gives it (default: the current directory).
+    #[arg(value_name = "DIR", conflicts_with = "workspace")]
+    pub dir: Option<PathBuf>,
+
+    /// The workspace (default: the current directory).
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        visible_alias = "dir",
+        value_name = "DIR"
+    )]
+    pub workspace: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -308,7 +455,8 @@ pub struct TestPatternArgs {
     #[arg(long = "event-pattern", value_name = "PATTERN")]
     pub event_pattern: String,
 
-    /// The event: inline JSON, or file://PATH.
+    /// The event: inline JSON, or file://PATH. A PutEvents entry (Source, DetailType, Detail
+    /// as a string) is turned into the event EventBridge would deliver.
     #[arg(long, value_name = "EVENT")]
     pub event: String,
 
@@ -316,6 +464,10 @@ pub struct TestPatternArgs {
     /// fields id, account, source, time, region and detail-type, as the AWS API requires.
     #[arg(long)]
     pub lenient: bool,
+
+    /// Exit 1 when the result is false (for scripts).
+    #[arg(long)]
+    pub exit_code: bool,
 
     #[command(flatten)]
     pub limits: LimitArgs,

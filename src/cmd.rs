@@ -15,14 +15,42 @@ use bus_contract::{
 use bus_contract::RuleState;
 
 use crate::args::{
-    CheckArgs, ExplainArgs, Format, GenerateArgs, GraphArgs, GraphFormat, ImportArgs,
-    ImportCommandArgs, LimitArgs, MatchArgs, Profile, SnapshotArgs, TestPatternArgs, ValidateArgs,
+    CheckArgs, ExplainArgs, Format, GenerateArgs, GraphArgs, GraphFormat, ImportCommandArgs,
+    LimitArgs, MatchArgs, MatchFormat, Profile, SnapshotArgs, TestPatternArgs, ValidateArgs,
+    WorkspaceArgs,
 };
 
-/// Loads the workspace in `dir`, with the rules of `--import` and the `--parameter` values.
-fn load(dir: &Path, imports: &ImportArgs) -> Result<Workspace> {
-    let mut workspace = Workspace::load(dir)
-        .with_context(|| format!("cannot load the workspace {}", dir.display()))?;
+/// Loads the workspace (`dir`, else --workspace, else the current directory): a registry, or
+/// a service repo on its registry (--registry, or `registry:` in its bus-contract.yaml), with
+/// the rules of `--import` and the `--parameter` values.
+fn load(dir: Option<&Path>, args: &WorkspaceArgs) -> Result<Workspace> {
+    let dir = dir.map_or_else(|| args.dir(), Path::to_path_buf);
+    let mut workspace = match &args.registry {
+        None => Workspace::load(&dir)
+            .with_context(|| format!("cannot load the workspace {}", dir.display()))?,
+        Some(registry) => {
+            anyhow::ensure!(
+                dir.is_dir(),
+                "cannot load the service repo {}: not a directory",
+                dir.display()
+            );
+            let base = if registry.as_os_str() == "bellyfed" {
+                Workspace::bellyfed()
+            } else {
+                let base = Workspace::load(registry)
+                    .with_context(|| format!("cannot load the registry {}", registry.display()))?;
+                anyhow::ensure!(
+                    !base.is_service_repo(),
+                    "{} is a service repo (its {} names a registry), not a registry",
+                    registry.display(),
+                    bus_contract::CONFIG_FILE
+                );
+                base
+            };
+            base.service(&dir)
+        }
+    };
+    let imports = &args.imports;
     if !imports.parameters.is_empty() {
         workspace = workspace.parameters(imports.parameters.iter().cloned());
     }
@@ -87,6 +115,10 @@ pub fn test_pattern(
         Ok(ExitCode::from(EXIT_ERROR))
     };
     let event = match Event::from_slice(&event_bytes) {
+        Ok(e) if e.is_put_events_entry() => match e.to_delivered() {
+            Ok((d, _)) => d,
+            Err(e) => return invalid(err, &e.to_string()),
+        },
         Ok(e) => e,
         Err(EventError::NotAnObject) => return invalid(err, "the event must be a JSON object"),
         Err(e) => return invalid(err, &e.to_string()),
@@ -107,7 +139,11 @@ pub fn test_pattern(
     }
     let result = pattern.matches_event(&event);
     writeln!(out, "{{\"Result\": {result}}}")?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if args.exit_code && !result {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn validate(
@@ -171,7 +207,7 @@ fn validate_one(file: &Path, options: &Options) -> Result<Option<String>> {
 }
 
 pub fn check(args: &CheckArgs, color: bool, out: &mut impl Write) -> Result<ExitCode> {
-    let workspace = load(&args.dir, &args.imports)?;
+    let workspace = load(args.dir.as_deref(), &args.workspace)?;
     // A gate over nothing, or over an environment the workspace does not have, must not
     // pass: both are usage errors.
     if let Some(why) = workspace.nothing_to_check() {
@@ -191,11 +227,15 @@ pub fn check(args: &CheckArgs, color: bool, out: &mut impl Write) -> Result<Exit
         config = config.environment(env.clone());
     }
     let report = workspace.check(&config);
-    match args.format {
-        Format::Human => report.write_human(out, color)?,
-        Format::Json => report.write_json(out)?,
-        Format::Junit => report.write_junit(out, &workspace.service_names())?,
+    // Report files first: a file that cannot be written is an error before anything is
+    // printed.
+    for (format, path) in &args.outputs {
+        let mut text = Vec::new();
+        render(&report, &workspace, *format, false, args.quiet, &mut text)?;
+        std::fs::write(path, text)
+            .with_context(|| format!("cannot write the report {}", path.display()))?;
     }
+    render(&report, &workspace, args.format, color, args.quiet, out)?;
     Ok(if report.is_ok() {
         ExitCode::SUCCESS
     } else {
@@ -203,9 +243,38 @@ pub fn check(args: &CheckArgs, color: bool, out: &mut impl Write) -> Result<Exit
     })
 }
 
+fn render(
+    report: &bus_contract::Report,
+    workspace: &Workspace,
+    format: Format,
+    color: bool,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match format {
+        Format::Human if quiet => report.write_findings(out, color)?,
+        Format::Human => report.write_human(out, color)?,
+        Format::Json => report.write_json(out)?,
+        Format::Junit => report.write_junit(out, &workspace.service_names())?,
+        Format::Sarif => report.write_sarif(out)?,
+        Format::Github => report.write_github(out)?,
+    }
+    Ok(())
+}
+
 pub fn snapshot(args: &SnapshotArgs, out: &mut impl Write) -> Result<ExitCode> {
-    let workspace = Workspace::load(&args.dir)
-        .with_context(|| format!("cannot load the workspace {}", args.dir.display()))?;
+    let dir = args
+        .dir
+        .clone()
+        .or_else(|| args.workspace.clone())
+        .unwrap_or_else(|| ".".into());
+    let workspace = Workspace::load(&dir)
+        .with_context(|| format!("cannot load the workspace {}", dir.display()))?;
+    anyhow::ensure!(
+        !workspace.is_service_repo(),
+        "{} is a service repo: the routing snapshot is the registry's, written in the registry",
+        dir.display()
+    );
     let path = workspace
         .write_snapshot()
         .context("cannot write the routing snapshot")?;
@@ -213,7 +282,7 @@ pub fn snapshot(args: &SnapshotArgs, out: &mut impl Write) -> Result<ExitCode> {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    writeln!(out, "wrote {}", args.dir.join(name).display())?;
+    writeln!(out, "wrote {}", dir.join(name).display())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -224,7 +293,7 @@ pub fn generate(
 ) -> Result<ExitCode> {
     use bus_contract::strategy;
 
-    let workspace = load(&args.dir, &args.imports)?;
+    let workspace = load(None, &args.workspace)?;
     let strategy = if let Some(event) = &args.event {
         match workspace.event_instances(event) {
             Ok(s) => s,
@@ -242,13 +311,20 @@ pub fn generate(
         let Some(pattern) = usable(&rule, name, err)? else {
             return Ok(ExitCode::from(EXIT_ERROR));
         };
-        let Some(s) = workspace.rule_events(&rule, pattern, args.near_miss, args.seed) else {
+        let Some((s, basis)) = workspace.rule_events(&rule, pattern, args.near_miss, args.seed)
+        else {
             writeln!(
                 err,
                 "error: rule {name} cannot be missed by one condition, so it has no near misses"
             )?;
             return Ok(ExitCode::from(EXIT_ERROR));
         };
+        if basis == bus_contract::Basis::PatternAlone {
+            writeln!(
+                err,
+                "note: no event rule {name} expects has a schema the pattern can match, so these events are built from the pattern alone (they need not be valid events of any producer)"
+            )?;
+        }
         s
     };
     let events = match strategy::sample(&strategy, args.count, args.seed) {
@@ -284,10 +360,12 @@ pub fn match_events(
 ) -> Result<ExitCode> {
     // The rules: the workspace's, or pattern files named by their paths.
     let mut builder = Matcher::builder();
+    let mut buses = Vec::new();
     if args.patterns.is_empty() {
-        let rules = load(&args.dir, &args.imports)?.rule_set()?;
+        let rules = load(None, &args.workspace)?.rule_set()?;
         let (disabled, unresolved) = (rules.disabled, rules.unresolved);
         builder = rules.builder;
+        buses = rules.buses;
         if disabled + unresolved > 0 {
             writeln!(
                 err,
@@ -311,6 +389,10 @@ pub fn match_events(
             }
             anyhow::ensure!(found > 0, "no pattern file matches {g}");
         }
+        anyhow::ensure!(
+            args.bus.is_none(),
+            "--bus needs the workspace's rules, which know their buses; pattern files do not"
+        );
     }
     builder.stop_early(!args.validate).validate(args.validate);
     let matcher = builder.build()?;
@@ -346,20 +428,15 @@ pub fn match_events(
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let mut scratch = Scratch::default();
     let mut replay = Replay::new(&matcher, &mut scratch, reader);
+    if args.patterns.is_empty() {
+        replay = replay.buses(buses, args.bus.clone());
+    }
     while let Some(event) = replay.next_event() {
         let event = event.with_context(|| format!("cannot read {}", args.file))?;
         match event.outcome {
             Err(e) => writeln!(err, "{}:{}: {e}", args.file, event.line)?,
             Ok(hits) if !args.summary => {
-                print_hits(
-                    &matcher,
-                    event.line,
-                    event.event,
-                    hits,
-                    args,
-                    color,
-                    &mut out,
-                )?;
+                print_hits(&matcher, &event, hits, args, color, &mut out)?;
             }
             Ok(_) => {}
         }
@@ -390,14 +467,14 @@ pub fn match_events(
 fn print_summary(
     matcher: &Matcher,
     tally: &Tally,
-    format: Format,
+    format: MatchFormat,
     out: &mut impl Write,
 ) -> Result<()> {
     let elapsed = tally.elapsed.as_secs_f64();
     let rate = tally.events_per_second();
     let name = |i: usize| matcher.name(bus_contract::PatternId(i as u32));
     match format {
-        Format::Json => {
+        MatchFormat::Json => {
             let rules: serde_json::Map<String, serde_json::Value> = tally
                 .per_rule
                 .iter()
@@ -412,7 +489,7 @@ fn print_summary(
             });
             writeln!(out, "{summary}")?;
         }
-        _ => {
+        MatchFormat::Human => {
             let width = (0..matcher.len()).map(|i| name(i).len()).max().unwrap_or(0);
             for (i, count) in tally.per_rule.iter().enumerate() {
                 writeln!(out, "{:width$}  {count}", name(i))?;
@@ -430,18 +507,24 @@ fn print_summary(
 /// One event's line of `match` output: the rules it hit.
 fn print_hits(
     matcher: &Matcher,
-    line: usize,
-    event: &[u8],
+    replayed: &bus_contract::Replayed<'_>,
     hits: &[bus_contract::PatternId],
     args: &MatchArgs,
     color: bool,
     out: &mut impl Write,
 ) -> Result<()> {
+    let line = replayed.line;
     let names: Vec<&str> = hits.iter().map(|&id| matcher.name(id)).collect();
     match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::json!({"line": line, "rules": names}))?,
-        _ => {
-            let parsed = Event::from_slice(event).ok();
+        MatchFormat::Json => {
+            let mut o = serde_json::json!({"line": line, "rules": names});
+            if let Some(bus) = replayed.bus {
+                o["bus"] = bus.into();
+            }
+            writeln!(out, "{o}")?;
+        }
+        MatchFormat::Human => {
+            let parsed = Event::from_slice(replayed.event).ok().map(delivered);
             let field = |k: &str| match parsed.as_ref().and_then(|e| e.value().get(k)) {
                 Some(bus_contract::Value::String(s)) => s.clone(),
                 Some(v) => v.to_string(),
@@ -457,9 +540,12 @@ fn print_hits(
             } else {
                 count
             };
+            let on = replayed
+                .bus
+                .map_or_else(String::new, |b| format!(" on {b}"));
             writeln!(
                 out,
-                "line {line}: {} {}: {count}",
+                "line {line}: {} {}{on}: {count}",
                 field("source"),
                 field("detail-type")
             )?;
@@ -471,35 +557,79 @@ fn print_hits(
     Ok(())
 }
 
+/// The event EventBridge delivers for a PutEvents entry; any other event as it is.
+fn delivered(event: Event) -> Event {
+    if event.is_put_events_entry() {
+        if let Ok((d, _)) = event.to_delivered() {
+            return d;
+        }
+    }
+    event
+}
+
 pub fn explain(
     args: &ExplainArgs,
     color: bool,
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<ExitCode> {
-    let workspace = load(&args.dir, &args.imports)?;
-    let Some(rule) = workspace.rule(&args.rule) else {
-        writeln!(err, "error: {}", no_rule(&workspace, &args.rule))?;
-        return Ok(ExitCode::from(EXIT_ERROR));
+    let ad_hoc;
+    let workspace;
+    let (pattern, name) = if let Some(text) = &args.pattern {
+        let bytes = read_arg(text, "pattern")?;
+        let text = String::from_utf8(bytes).context("the pattern is not UTF-8")?;
+        ad_hoc = match Pattern::parse(&text) {
+            Ok(p) => p,
+            Err(e) => {
+                writeln!(err, "{}: {e}", e.code())?;
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+        };
+        (&ad_hoc, "the pattern".to_string())
+    } else {
+        let name = args.rule.as_deref().unwrap_or_default();
+        workspace = load(None, &args.workspace)?;
+        let Some(rule) = workspace.rule(name) else {
+            writeln!(err, "error: {}", no_rule(&workspace, name))?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        };
+        let Some(pattern) = usable(&rule, name, err)? else {
+            return Ok(ExitCode::from(EXIT_ERROR));
+        };
+        (pattern, format!("{}/{}", rule.service, rule.name))
     };
-    let Some(pattern) = usable(&rule, &args.rule, err)? else {
-        return Ok(ExitCode::from(EXIT_ERROR));
-    };
+    if args.file == "-" && std::io::stdin().is_terminal() {
+        writeln!(
+            err,
+            "reading the event from standard input (end with Ctrl-D; or give a FILE)"
+        )?;
+    }
     let input = read_input(&args.file)?;
     let event = match Event::from_slice(&input) {
+        Ok(e) if e.is_put_events_entry() => match e.to_delivered() {
+            Ok((d, _)) => d,
+            Err(e) => {
+                writeln!(err, "error: {}: {e}", args.file)?;
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+        },
         Ok(e) => e,
         Err(e) => {
             writeln!(err, "error: {}: {e}", args.file)?;
             return Ok(ExitCode::from(EXIT_ERROR));
         }
     };
-    let name = format!("{}/{}", rule.service, rule.name);
-    write!(out, "{}", pattern.explain(&event).to_text(&name, color))?;
-    Ok(ExitCode::SUCCESS)
+    let explanation = pattern.explain(&event);
+    write!(out, "{}", explanation.to_text(&name, color))?;
+    Ok(if args.exit_code && !pattern.matches_event(&event) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn graph(args: &GraphArgs, out: &mut impl Write) -> Result<ExitCode> {
-    let workspace = load(&args.dir, &args.imports)?;
+    let workspace = load(None, &args.workspace)?;
     match args.format {
         GraphFormat::Mermaid => write!(out, "{}", workspace.graph_mermaid())?,
         GraphFormat::Dot => write!(out, "{}", workspace.graph_dot())?,

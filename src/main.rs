@@ -55,5 +55,15 @@ fn run(cli: &args::Cli) -> anyhow::Result<ExitCode> {
         args::Command::TestPattern(a) => cmd::test_pattern(a, &mut out, &mut err),
         args::Command::Validate(a) => cmd::validate(a, &mut out, &mut err),
         args::Command::Import(a) => cmd::import(a, &mut out, &mut err),
+        args::Command::Completions(a) => {
+            let mut command = <args::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(a.shell, &mut command, "bus-contract", &mut out);
+            Ok(ExitCode::SUCCESS)
+        }
+        args::Command::Man => {
+            let command = <args::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

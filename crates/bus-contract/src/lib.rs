@@ -73,7 +73,7 @@ mod workspace;
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
-pub use event::{ENVELOPE_FIELDS, Event, EventError};
+pub use event::{DEFAULT_BUS, ENTRY_DEFAULTS, ENVELOPE_FIELDS, Event, EventError, bus_name};
 pub use json::Value;
 pub use matcher::{BuildError, Matcher, MatcherBuilder, PatternId, Scratch};
 pub use number::NumericProfile;
@@ -87,4 +87,6 @@ pub use check::CheckConfig;
 #[cfg(feature = "workspace")]
 pub use diag::{Code, Evidence, Finding, Location, Report, Severity, Witness};
 #[cfg(feature = "workspace")]
-pub use workspace::{CONFIG_FILE, LoadError, Rule, RuleSet, RuleState, SNAPSHOT_FILE, Workspace};
+pub use workspace::{
+    Basis, CONFIG_FILE, LoadError, Rule, RuleSet, RuleState, SNAPSHOT_FILE, Workspace,
+};

@@ -1,5 +1,6 @@
-//! Replaying an archive of events through a [`Matcher`]: a JSON Lines stream (or one
-//! pretty-printed event) read in constant memory, each event matched, the hits tallied per rule.
+//! Replaying an archive of events through a [`Matcher`]: a JSON Lines stream (or JSON
+//! documents one after another, pretty-printed or not) read in constant memory, each event
+//! matched, the hits tallied per rule. Events may be delivered events or PutEvents entries.
 //!
 //! A line that is not an event is reported with its line number and the stream goes on; only
 //! an I/O error stops it.
@@ -71,8 +72,12 @@ impl Tally {
 pub struct Replayed<'r> {
     /// The 1-based line the event starts on.
     pub line: usize,
-    /// The event's bytes, as read.
+    /// The event's bytes, as read (a PutEvents entry is matched as the event delivered for
+    /// it).
     pub event: &'r [u8],
+    /// The bus the event was matched on: its PutEvents entry's, or the one given to
+    /// [`Replay::buses`]; `None` when it was matched against every rule.
+    pub bus: Option<&'r str>,
     /// The rules it matched, in [`PatternId`] order, or why it is not an event.
     pub outcome: Result<&'r [PatternId], EventError>,
 }
@@ -83,16 +88,67 @@ enum State {
     Start,
     /// Reading JSON Lines.
     Lines,
+    /// Reading JSON documents one after another, each over any number of lines.
+    Documents,
     /// Everything has been read.
     Done,
+}
+
+/// Where a JSON document being split from a stream stands.
+#[derive(Debug, Clone, Copy, Default)]
+struct Split {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    started: bool,
+}
+
+impl Split {
+    /// Scans `bytes`; the index just past the end of the document, if it ends in them.
+    fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
+        for (i, &b) in bytes.iter().enumerate() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    self.started = true;
+                }
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 && self.started {
+                        return Some(i + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
 }
 
 /// A replay of a stream of events through a matcher, one event at a time. The caller's
 /// [`Scratch`] is reused for every event, and one line buffer for every line, so memory stays
 /// flat however long the stream is.
 ///
-/// The stream is JSON Lines, unless its first line is not an event and the whole input (at
-/// most [`MAX_EVENT_SIZE`]) is one: then it is that one event, on line 1.
+/// The stream is JSON Lines when its first line is an event. Otherwise it is read as JSON
+/// documents one after another (a pretty-printed event, or many), each at most
+/// [`MAX_EVENT_SIZE`] and reported on the line it starts on; a line outside any document is
+/// reported as not an event.
+///
+/// An event that is a PutEvents entry ([`Event::is_put_events_entry`], decided by the first
+/// event of the stream) is matched as the event EventBridge delivers for it. With
+/// [`Replay::buses`], an event is matched only against the rules on its bus: the entry's
+/// `EventBusName` (`default` without one), or the bus given for every event.
 #[derive(Debug)]
 pub struct Replay<'a, R> {
     matcher: &'a Matcher,
@@ -105,6 +161,14 @@ pub struct Replay<'a, R> {
     /// The line the next read starts on.
     next_line: usize,
     state: State,
+    /// Whether the stream's events are PutEvents entries (decided by the first).
+    entries: bool,
+    /// The delivered event of an entry.
+    delivered: Vec<u8>,
+    /// The buses of each rule, and the bus of events that do not name one.
+    buses: Option<(Vec<Vec<String>>, Option<String>)>,
+    /// The bus of the current event, when it has one.
+    bus: Option<String>,
     tally: Tally,
     start: Instant,
 }
@@ -121,12 +185,29 @@ impl<'a, R: BufRead> Replay<'a, R> {
             hits: Vec::new(),
             next_line: 1,
             state: State::Start,
+            entries: false,
+            delivered: Vec::new(),
+            buses: None,
+            bus: None,
             tally: Tally {
                 per_rule: vec![0; matcher.len()],
                 ..Tally::default()
             },
             start: Instant::now(),
         }
+    }
+
+    /// Match each event only against the rules on its bus. `rule_buses[i]` holds the bus
+    /// names of the rule with [`PatternId`] `i` (a rule may be on one bus per environment); an
+    /// event's bus is its PutEvents entry's `EventBusName`, else `bus` if given; an event
+    /// with neither is matched against every rule.
+    #[must_use]
+    pub fn buses(mut self, rule_buses: Vec<Vec<String>>, bus: Option<String>) -> Self {
+        self.buses = Some((
+            rule_buses,
+            bus.map(|b| crate::event::bus_name(&b).to_string()),
+        ));
+        self
     }
 
     /// The counts so far ([`Tally::elapsed`] is set by [`Replay::finish`]).
@@ -150,8 +231,13 @@ impl<'a, R: BufRead> Replay<'a, R> {
             if self.state == State::Done {
                 return None;
             }
-            let line = self.next_line;
-            let too_long = match self.read_line() {
+            let mut line = self.next_line;
+            let read = if self.state == State::Documents {
+                self.read_document(&mut line)
+            } else {
+                self.read_line()
+            };
+            let too_long = match read {
                 Ok(None) => {
                     self.state = State::Done;
                     return None;
@@ -166,16 +252,18 @@ impl<'a, R: BufRead> Replay<'a, R> {
                 continue;
             }
             if self.state == State::Start {
-                self.state = State::Lines;
-                if !too_long && Event::from_slice(&self.buf).is_err() {
-                    match self.one_document() {
-                        Ok(true) => self.state = State::Done,
-                        Ok(false) => {}
-                        Err(e) => {
-                            self.state = State::Done;
-                            return Some(Err(e));
-                        }
-                    }
+                let first = Event::from_slice(&self.buf);
+                self.entries = first.as_ref().is_ok_and(Event::is_put_events_entry);
+                if too_long || first.is_ok() {
+                    self.state = State::Lines;
+                } else {
+                    // Not an event on its own: the start of a document over many lines, or
+                    // a bad line. Read it again as documents.
+                    self.state = State::Documents;
+                    let first = std::mem::take(&mut self.buf);
+                    self.unread(&first);
+                    self.next_line = line;
+                    continue;
                 }
             }
             self.tally.events += 1;
@@ -184,23 +272,128 @@ impl<'a, R: BufRead> Replay<'a, R> {
                     limit: MAX_EVENT_SIZE,
                 })
             } else {
-                self.matcher
-                    .matches_into(&self.buf, self.scratch, &mut self.hits)
-                    .map(|()| {
-                        for id in &self.hits {
-                            self.tally.per_rule[id.0 as usize] += 1;
-                        }
-                        &self.hits[..]
-                    })
+                self.match_one()
             };
             if outcome.is_err() {
                 self.tally.bad += 1;
             }
+            let outcome = outcome.map(|()| &self.hits[..]);
             return Some(Ok(Replayed {
                 line,
                 event: &self.buf,
+                bus: self.bus.as_deref(),
                 outcome,
             }));
+        }
+    }
+
+    /// Matches `buf` (or the event delivered for the entry in it) into `hits`, keeping the
+    /// rules on the event's bus, and tallies them.
+    fn match_one(&mut self) -> Result<(), EventError> {
+        self.bus = self.buses.as_ref().and_then(|(_, b)| b.clone());
+        let bytes: &[u8] = if self.entries {
+            let entry = Event::from_slice(&self.buf)?;
+            if !entry.is_put_events_entry() {
+                return Err(EventError::Entry(
+                    "the stream's first event is a PutEvents entry, and this is not one".into(),
+                ));
+            }
+            let (event, bus) = entry.to_delivered()?;
+            self.delivered.clear();
+            self.delivered
+                .extend_from_slice(event.to_string().as_bytes());
+            self.bus = Some(bus);
+            &self.delivered
+        } else {
+            &self.buf
+        };
+        self.matcher
+            .matches_into(bytes, self.scratch, &mut self.hits)?;
+        if let (Some((rule_buses, _)), Some(bus)) = (&self.buses, &self.bus) {
+            self.hits.retain(|id| {
+                rule_buses
+                    .get(id.0 as usize)
+                    .is_some_and(|b| b.iter().any(|b| b == bus))
+            });
+        }
+        for id in &self.hits {
+            self.tally.per_rule[id.0 as usize] += 1;
+        }
+        Ok(())
+    }
+
+    /// Puts bytes back in front of what is still to be read.
+    fn unread(&mut self, bytes: &[u8]) {
+        let pos = self.ahead.position() as usize;
+        let mut rest = bytes.to_vec();
+        rest.extend_from_slice(&self.ahead.get_ref()[pos.min(self.ahead.get_ref().len())..]);
+        self.tally.bytes = self.tally.bytes.saturating_sub(bytes.len() as u64);
+        self.ahead = Cursor::new(rest);
+    }
+
+    /// Reads the next JSON document into `buf`, over as many lines as it takes; `line` is set
+    /// to the line it starts on. A line with no document on it is returned alone (it is not
+    /// an event). `None` at the end; else whether the document was longer than
+    /// [`MAX_EVENT_SIZE`] (it is then skipped, unstored).
+    fn read_document(&mut self, line: &mut usize) -> io::Result<Option<bool>> {
+        let mut doc: Vec<u8> = Vec::new();
+        let mut split = Split::default();
+        let mut too_long = false;
+        loop {
+            let at = self.next_line;
+            let Some(long_line) = self.read_line()? else {
+                // The end: what was gathered is the (unfinished) document.
+                if doc.is_empty() && !too_long {
+                    return Ok(None);
+                }
+                self.buf = doc;
+                return Ok(Some(too_long));
+            };
+            if !split.started && !too_long {
+                let trimmed = self.buf.iter().position(|b| !b.is_ascii_whitespace());
+                let Some(start) = trimmed else { continue };
+                *line = at;
+                if !matches!(self.buf[start], b'{' | b'[') {
+                    // Not a document: the line on its own, reported as not an event.
+                    return Ok(Some(long_line));
+                }
+            }
+            if long_line {
+                too_long = true;
+                continue;
+            }
+            if split.started && self.buf.first() == Some(&b'{') {
+                // A line that starts with `{` in its first column inside a document: the
+                // document before it was cut short (pretty-printed JSON indents what is
+                // nested). That one is bad; this line starts the next.
+                let again = std::mem::take(&mut self.buf);
+                self.unread(&again);
+                self.next_line = at;
+                self.buf = doc;
+                return Ok(Some(too_long));
+            }
+            match split.scan(&self.buf) {
+                Some(end) => {
+                    let rest = self.buf.split_off(end);
+                    if !rest.iter().all(u8::is_ascii_whitespace) {
+                        self.unread(&rest);
+                        self.next_line -= 1;
+                    }
+                    if !too_long {
+                        doc.extend_from_slice(&self.buf);
+                    }
+                    self.buf = doc;
+                    return Ok(Some(too_long));
+                }
+                None if !too_long => {
+                    doc.extend_from_slice(&self.buf);
+                    if doc.len() as u64 > MAX_EVENT_SIZE {
+                        doc = Vec::new();
+                        too_long = true;
+                    }
+                }
+                None => {}
+            }
         }
     }
 
@@ -253,22 +446,6 @@ impl<'a, R: BufRead> Replay<'a, R> {
                 return Ok(());
             }
         }
-    }
-
-    /// The first line is not an event: if the whole input is one (pretty-printed) event, it
-    /// becomes `buf` and `true` is returned. Otherwise what was read ahead is kept, to be read
-    /// again line by line, and `buf` still holds the first line.
-    fn one_document(&mut self) -> io::Result<bool> {
-        let first = self.buf.len();
-        let room = (MAX_EVENT_SIZE + 1).saturating_sub(first as u64);
-        let n = (&mut self.reader).take(room).read_to_end(&mut self.buf)?;
-        if self.buf.len() as u64 <= MAX_EVENT_SIZE && Event::from_slice(&self.buf).is_ok() {
-            self.tally.bytes += n as u64;
-            return Ok(true);
-        }
-        let ahead = self.buf.split_off(first);
-        self.ahead = Cursor::new(ahead);
-        Ok(false)
     }
 }
 
@@ -352,6 +529,60 @@ mod tests {
         let (events, tally) = replay(b"{\n  \"source\": \"u\"\n}\n");
         assert_eq!(events, [(1, names(&["user"]))]);
         assert_eq!((tally.events, tally.bad, tally.bytes), (1, 0, 20));
+    }
+
+    #[test]
+    fn documents_one_after_another_are_events() {
+        let input = b"{\n  \"source\": \"u\",\n  \"detail\": {\"a\": [{\"b\": \"}\"}]}\n}\n{\n  \"source\": \"a\"\n}{\"source\": \"u\"}\n\n[1]\nnope\n{\"source\":\"a\"}\n";
+        let (events, tally) = replay(input);
+        assert_eq!(
+            events,
+            [
+                (1, names(&["user"])),
+                (5, names(&["auth"])),
+                (7, names(&["user"])),
+                (9, None),
+                (10, None),
+                (11, names(&["auth"])),
+            ]
+        );
+        assert_eq!(tally.bytes, input.len() as u64);
+    }
+
+    #[test]
+    fn put_events_entries_are_matched_as_delivered_on_their_bus() {
+        let m = matcher();
+        let mut scratch = Scratch::default();
+        let input = br#"{"Source": "u", "DetailType": "T", "Detail": "{}", "EventBusName": "one"}
+{"Source": "u", "DetailType": "T", "Detail": "{}", "EventBusName": "arn:aws:events:eu-west-1:111122223333:event-bus/two"}
+{"Source": "a", "DetailType": "T", "Detail": "{}"}
+{"Source": "u", "DetailType": "T", "Detail": "[1]"}
+{"source": "u"}
+"#;
+        let buses = vec![
+            vec!["one".to_string()],
+            vec!["two".to_string(), "default".to_string()],
+        ];
+        let mut r = Replay::new(&m, &mut scratch, &input[..]).buses(buses, None);
+        let mut seen = Vec::new();
+        while let Some(e) = r.next_event() {
+            let e = e.unwrap();
+            let hits: Option<Vec<&str>> = e
+                .outcome
+                .ok()
+                .map(|ids| ids.iter().map(|&id| m.name(id)).collect());
+            seen.push((e.line, e.bus.map(String::from), hits));
+        }
+        assert_eq!(
+            seen,
+            [
+                (1, Some("one".into()), Some(vec!["user"])),
+                (2, Some("two".into()), Some(vec![])),
+                (3, Some("default".into()), Some(vec!["auth"])),
+                (4, None, None),
+                (5, None, None),
+            ]
+        );
     }
 
     #[test]

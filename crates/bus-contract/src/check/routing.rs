@@ -70,7 +70,13 @@ fn routes(ws: &Workspace) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
                     .map(|id| id.0 as usize)
                     .filter(|i| candidates.binary_search(i).is_ok())
                     .collect();
-                let entry = out.entry(ex.file.clone()).or_default();
+                // Keyed by the registry's own paths, as the snapshot writes them.
+                let key = ex
+                    .file
+                    .strip_prefix(ws.files.label.as_str())
+                    .filter(|_| !ws.files.label.is_empty())
+                    .unwrap_or(&ex.file);
+                let entry = out.entry(key.to_string()).or_default();
                 for (env, map) in &on_bus {
                     let here = map.get(&expand(&p.bus.value, env));
                     let hits = entry.entry((*env).to_string()).or_default();
@@ -175,11 +181,21 @@ pub(crate) fn check(ws: &Workspace, out: &mut Vec<Finding>) {
         if old_text == new_text {
             continue;
         }
+        // On top of a registry, the snapshot is the platform's: an example the service repo
+        // adds, or one whose contract it replaces, is the registry's to record when the
+        // contract lands there. What is worth seeing is a change to the routing of an example
+        // both hold.
+        if ws.has_overlays() && (old_text.is_empty() || new_text.is_empty()) {
+            continue;
+        }
         let message = match (old_text.is_empty(), new_text.is_empty()) {
             (true, _) => format!(
                 "{key} is not in the routing snapshot; run `bus-contract snapshot` and review"
             ),
             (_, true) => format!("{key} is in the routing snapshot but is no longer an example"),
+            _ if ws.has_overlays() => format!(
+                "the rules {key} hits have changed: the registry's routing snapshot will need `bus-contract snapshot` when this contract lands there"
+            ),
             _ => format!(
                 "the rules {key} hits have changed; review, then run `bus-contract snapshot`"
             ),

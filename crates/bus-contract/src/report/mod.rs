@@ -44,6 +44,19 @@ impl Report {
     /// # Errors
     /// When writing fails.
     pub fn write_human(&self, w: &mut dyn Write, color: bool) -> io::Result<()> {
+        self.human(w, color, false)
+    }
+
+    /// Writes the human report's findings and its verdict, and nothing else: no list of
+    /// clean services, no witnesses, no counts (`check --quiet`).
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn write_findings(&self, w: &mut dyn Write, color: bool) -> io::Result<()> {
+        self.human(w, color, true)
+    }
+
+    fn human(&self, w: &mut dyn Write, color: bool, brief: bool) -> io::Result<()> {
         let paint = |s: &str, f: fn(&str) -> colored::ColoredString| {
             if color {
                 f(s).to_string()
@@ -100,6 +113,15 @@ impl Report {
             }
             writeln!(w)?;
         }
+        let line = self.verdict();
+        let line = if self.is_ok() {
+            paint(&line, |s| s.green().bold())
+        } else {
+            paint(&line, |s| s.red().bold())
+        };
+        if brief {
+            return writeln!(w, "{line}");
+        }
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let width = self
             .services
@@ -150,12 +172,7 @@ impl Report {
             plural(total(|s| s.examples), "example"),
             self.environments.join(", ")
         )?;
-        let line = self.verdict();
-        if self.is_ok() {
-            writeln!(w, "{}", paint(&line, |s| s.green().bold()))
-        } else {
-            writeln!(w, "{}", paint(&line, |s| s.red().bold()))
-        }
+        writeln!(w, "{line}")
     }
 
     /// The last line of the human report: `✓ check passed: no errors, 2 warnings` or

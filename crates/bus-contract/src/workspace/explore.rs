@@ -18,6 +18,21 @@ pub struct RuleSet {
     pub disabled: usize,
     /// Rules holding values that cannot be resolved offline, left out.
     pub unresolved: usize,
+    /// The bus names of each rule in the builder, in the order added (one per environment
+    /// when the bus is written with `${environment}`), for [`crate::Replay::buses`].
+    pub buses: Vec<Vec<String>>,
+}
+
+/// What [`Workspace::rule_events`] built its events from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Basis {
+    /// Valid instances of the rule's expected events, under their producers' schemas.
+    Schemas,
+    /// The pattern alone: no expected event has a schema the pattern can match.
+    PatternAlone,
+    /// Near misses of the pattern.
+    NearMiss,
 }
 
 impl Workspace {
@@ -31,12 +46,24 @@ impl Workspace {
             builder: MatcherBuilder::default(),
             disabled: 0,
             unresolved: 0,
+            buses: Vec::new(),
         };
         for r in self.rules() {
             match (r.state, r.pattern) {
                 (RuleState::Enabled, Some(p)) => {
                     set.builder
                         .add(format!("{}/{}", r.service, r.name), p.clone())?;
+                    let mut buses: Vec<String> = self
+                        .environments()
+                        .iter()
+                        .map(|env| {
+                            crate::event::bus_name(&crate::environment::expand(r.bus, env))
+                                .to_string()
+                        })
+                        .collect();
+                    buses.sort();
+                    buses.dedup();
+                    set.buses.push(buses);
                 }
                 (RuleState::Disabled, _) => set.disabled += 1,
                 (RuleState::Unresolved, _) => set.unresolved += 1,
@@ -63,17 +90,18 @@ impl Workspace {
 
     /// Events for `rule`, whose pattern is `pattern`: its near misses, or the valid instances of
     /// its expected events that it matches (where their producers declare schemas), or else
-    /// events built from the pattern alone. `seed` is used to try each expected event once.
-    /// `None` for the near misses of a pattern that cannot be missed by one condition.
+    /// events built from the pattern alone; the [`Basis`] says which. `seed` is used to try
+    /// each expected event once. `None` for the near misses of a pattern that cannot be missed
+    /// by one condition.
     pub fn rule_events(
         &self,
         rule: &Rule<'_>,
         pattern: &Pattern,
         near_miss: bool,
         seed: u64,
-    ) -> Option<BoxedStrategy<serde_json::Value>> {
+    ) -> Option<(BoxedStrategy<serde_json::Value>, Basis)> {
         if near_miss {
-            return strategy::near_miss(pattern).map(|s| s.boxed());
+            return strategy::near_miss(pattern).map(|s| (s.boxed(), Basis::NearMiss));
         }
         let within: Vec<BoxedStrategy<serde_json::Value>> = rule
             .expects
@@ -84,9 +112,9 @@ impl Workspace {
             .map(|d| strategy::matching_within(pattern, &d).boxed())
             .collect();
         Some(if within.is_empty() {
-            strategy::matching(pattern).boxed()
+            (strategy::matching(pattern).boxed(), Basis::PatternAlone)
         } else {
-            Union::new(within).boxed()
+            (Union::new(within).boxed(), Basis::Schemas)
         })
     }
 }

@@ -9,7 +9,7 @@ mod imports;
 mod model;
 mod registry;
 
-pub use explore::RuleSet;
+pub use explore::{Basis, RuleSet};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ pub const SNAPSHOT_FILE: &str = "routing.snap.yaml";
 /// ```
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    files: Files,
+    pub(crate) files: Files,
     extras: Extras,
     pub(crate) config: Config,
     pub(crate) services: Vec<Service>,
