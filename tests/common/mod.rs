@@ -86,3 +86,54 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A file of `../shared` (such as `schemas/sarif-2.1.0.json`), under the same rule as
+/// [`shared_dir`]: `None`, after a printed reason, when `shared` is absent.
+pub fn shared_file(rel: &str) -> Option<PathBuf> {
+    let path = shared_dir()?.join(rel);
+    assert!(path.is_file(), "{} is missing from shared", path.display());
+    Some(path)
+}
+
+/// Whether `xmllint` can be run. When it cannot, the caller skips with a printed reason,
+/// unless `BUS_CONTRACT_REQUIRE_SHARED=1` (as in CI, whose `.ci/run` installs it).
+pub fn have_xmllint() -> bool {
+    let ok = std::process::Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("BUS_CONTRACT_REQUIRE_SHARED").as_deref() != Ok("1"),
+            "BUS_CONTRACT_REQUIRE_SHARED=1 but xmllint is not installed (Debian: libxml2-utils)"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: xmllint not found (Debian package libxml2-utils; .ci/run installs it)"
+        );
+    }
+    ok
+}
+
+/// The example service repo, copied so that a test can plant a mistake in it.
+pub fn service_repo_copy(name: &str) -> PathBuf {
+    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/service-repo");
+    let dir = tempdir(name);
+    copy_dir(&from, &dir);
+    dir
+}
+
+/// The example service repo with a planted mistake: its welcome rule expects an event no
+/// service publishes.
+pub fn broken_service_repo(name: &str) -> PathBuf {
+    let dir = service_repo_copy(name);
+    let contract = dir.join("contracts/onboarding-service.yaml");
+    let text = std::fs::read_to_string(&contract).unwrap();
+    let broken = text.replace(
+        "expects: [user.account.created]",
+        "expects: [user.account.registered]",
+    );
+    assert_ne!(text, broken, "the example's welcome rule expects user.account.created");
+    std::fs::write(&contract, broken).unwrap();
+    dir
+}
