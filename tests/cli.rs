@@ -251,3 +251,241 @@ fn cli_snapshot_is_deterministic() {
         );
     }
 }
+
+mod newcomer {
+    //! The rough edges a newcomer hits (issue 14): one way to name the workspace, exit codes in
+    //! every --help, PutEvents entries, buses, documents one after another, --exit-code.
+
+    use super::common::{bin, run};
+
+    const ENTRY: &str = r#"{"Source": "bellyfed.user", "DetailType": "AccountCreated", "Detail": "{\"userId\": \"user-8a1b2c3d\", \"email\": \"ada@example.com\", \"plan\": \"free\", \"timestamp\": \"2026-11-27T08:00:00.000Z\"}", "EventBusName": "bellyfed-domain-user-prod"}"#;
+
+    fn match_stdin(args: &[&str], input: &str) -> (i32, String, String) {
+        let out = bin()
+            .arg("match")
+            .args(args)
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn every_help_states_the_exit_codes() {
+        for sub in [
+            "check",
+            "snapshot",
+            "generate",
+            "match",
+            "explain",
+            "graph",
+            "test-pattern",
+            "validate",
+            "import",
+            "completions",
+            "man",
+        ] {
+            let (code, out, _) = run(&[sub, "--help"]);
+            assert_eq!(code, 0, "{sub}");
+            assert!(out.contains("Exit codes:"), "{sub} --help:\n{out}");
+        }
+    }
+
+    #[test]
+    fn the_workspace_is_named_the_same_way_everywhere() {
+        for args in [
+            &["check", "-w", "."][..],
+            &["check", "--workspace", "."],
+            &["check", "."],
+            &["graph", "-w", "."],
+            &["graph", "--dir", "."],
+            &[
+                "generate",
+                "-w",
+                ".",
+                "--event",
+                "user.account.created",
+                "--count",
+                "1",
+            ],
+        ] {
+            let (code, _, err) = run(args);
+            assert_eq!(code, 0, "{args:?}: {err}");
+        }
+        let (code, _, _) = match_stdin(&["-w", ".", "--summary"], "{}\n");
+        assert_eq!(code, 0);
+        // match offers only what it implements.
+        let (code, _, err) = match_stdin(&["--format", "junit"], "{}\n");
+        assert_eq!(code, 2);
+        assert!(err.contains("possible values: human, json"), "{err}");
+    }
+
+    #[test]
+    fn match_takes_put_events_entries_on_their_bus() {
+        let (code, out, err) = match_stdin(&["--format", "json"], &format!("{ENTRY}\n"));
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out.trim(),
+            r#"{"bus":"bellyfed-domain-user-prod","line":1,"rules":["billing-service/billing-account-lifecycle"]}"#
+        );
+        // On another bus the same entry reaches no rule; without EventBusName it goes to the
+        // default bus, as in EventBridge.
+        let other = ENTRY.replace("bellyfed-domain-user-prod", "bellyfed-domain-auth-prod");
+        let none = ENTRY.replace(r#", "EventBusName": "bellyfed-domain-user-prod""#, "");
+        let (_, out, _) = match_stdin(&["--format", "json"], &format!("{other}\n{none}\n"));
+        assert_eq!(
+            out,
+            "{\"bus\":\"bellyfed-domain-auth-prod\",\"line\":1,\"rules\":[]}\n{\"bus\":\"default\",\"line\":2,\"rules\":[]}\n"
+        );
+        // An entry EventBridge would refuse is reported, and the stream goes on.
+        let bad = ENTRY.replace(r#""Detail": "{"#, r#""Detail": "nope{"#);
+        let (code, out, err) = match_stdin(&["--format", "json"], &format!("{bad}\n{ENTRY}\n"));
+        assert_eq!(code, 2);
+        assert!(
+            err.contains("-:1: PutEvents entry: Detail is not a JSON object"),
+            "{err}"
+        );
+        assert!(out.contains(r#""line":2"#), "{out}");
+    }
+
+    #[test]
+    fn match_bus_keeps_the_rules_of_one_bus() {
+        let event = r#"{"source": "bellyfed.user", "detail-type": "AccountCreated", "detail": {}}"#;
+        let (_, out, _) = match_stdin(
+            &["--format", "json", "--bus", "bellyfed-domain-user-dev"],
+            event,
+        );
+        assert!(
+            out.contains("billing-service/billing-account-lifecycle"),
+            "{out}"
+        );
+        let arn = "arn:aws:events:eu-west-1:123456789012:event-bus/bellyfed-domain-auth-dev";
+        let (_, out, _) = match_stdin(&["--format", "json", "--bus", arn], event);
+        assert!(out.contains(r#""rules":[]"#), "{out}");
+        let (code, _, err) =
+            match_stdin(&["--bus", "x", "--patterns", "patterns/user/*.json"], event);
+        assert_eq!(code, 2);
+        assert!(err.contains("--bus needs the workspace's rules"), "{err}");
+    }
+
+    #[test]
+    fn match_reads_pretty_documents_one_after_another() {
+        let one = "{\n  \"source\": \"bellyfed.user\",\n  \"detail-type\": \"AccountCreated\",\n  \"detail\": {\n    \"plan\": \"free\"\n  }\n}\n";
+        let (code, out, err) = match_stdin(&["--format", "json"], &format!("{one}{one}\n{one}"));
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert!(lines[1].starts_with(r#"{"line":8,"#), "{out}");
+        assert!(lines[2].starts_with(r#"{"line":16,"#), "{out}");
+    }
+
+    #[test]
+    fn explain_and_test_pattern_have_an_exit_code_for_scripts() {
+        let pattern = r#"{"detail": {"plan": ["pro"]}}"#;
+        let file = super::common::tempdir("explain-exit").join("entry.json");
+        std::fs::write(&file, ENTRY).unwrap();
+        let f = file.to_str().unwrap();
+        let (code, out, _) = run(&["explain", "--pattern", pattern, f]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("plan"), "{out}");
+        let (code, _, _) = run(&["explain", "--pattern", pattern, "--exit-code", f]);
+        assert_eq!(code, 1);
+        let (code, _, _) = run(&[
+            "explain",
+            "--rule",
+            "billing-account-lifecycle",
+            "--exit-code",
+            f,
+        ]);
+        assert_eq!(code, 0);
+        let (code, _, err) = run(&["explain", f]);
+        assert_eq!(code, 2);
+        assert!(err.contains("--rule") && err.contains("--pattern"), "{err}");
+        // test-pattern takes the entry as EventBridge delivers it.
+        let (code, out, _) = run(&["test-pattern", "--event-pattern", pattern, "--event", ENTRY]);
+        assert_eq!((code, out.trim()), (0, r#"{"Result": false}"#));
+        let (code, _, _) = run(&[
+            "test-pattern",
+            "--event-pattern",
+            pattern,
+            "--event",
+            ENTRY,
+            "--exit-code",
+        ]);
+        assert_eq!(code, 1);
+        let free = r#"{"detail": {"plan": ["free"]}, "account": ["123456789012"]}"#;
+        let (code, out, _) = run(&[
+            "test-pattern",
+            "--event-pattern",
+            free,
+            "--event",
+            ENTRY,
+            "--exit-code",
+        ]);
+        assert_eq!((code, out.trim()), (0, r#"{"Result": true}"#));
+    }
+
+    #[test]
+    fn generate_says_when_it_falls_back_and_refuses_flags_that_do_not_apply() {
+        let (code, _, err) = run(&["generate", "--event", "user.account.created", "--near-miss"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("cannot be used with"), "{err}");
+        let dir = super::common::tempdir("generate-fallback");
+        std::fs::create_dir_all(dir.join("contracts")).unwrap();
+        std::fs::write(
+            dir.join("contracts/c.yaml"),
+            "service: c\nsubscribes:\n  - rule: r\n    bus: b\n    pattern: { source: [x] }\n    expects: [x.y.z]\n    target: t\n",
+        )
+        .unwrap();
+        let (code, out, err) = run(&[
+            "generate",
+            "-w",
+            dir.to_str().unwrap(),
+            "--rule",
+            "r",
+            "--count",
+            "1",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out.lines().count(), 1);
+        assert!(err.contains("built from the pattern alone"), "{err}");
+        // With a producer's schema to work from, there is no note.
+        let (code, _, err) = run(&[
+            "generate",
+            "--rule",
+            "billing-account-lifecycle",
+            "--count",
+            "1",
+        ]);
+        assert_eq!(code, 0);
+        assert!(!err.contains("pattern alone"), "{err}");
+    }
+
+    #[test]
+    fn completions_and_the_man_page() {
+        let (code, out, _) = run(&["completions", "bash"]);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains("_bus__contract()") && out.contains("--registry"),
+            "{}",
+            &out[..200.min(out.len())]
+        );
+        for shell in ["zsh", "fish", "elvish", "powershell"] {
+            let (code, out, _) = run(&["completions", shell]);
+            assert_eq!(code, 0);
+            assert!(out.contains("bus-contract"), "{shell}");
+        }
+        let (code, out, _) = run(&["man"]);
+        assert_eq!(code, 0);
+        assert!(
+            out.starts_with(".ie") || out.starts_with(".TH"),
+            "{}",
+            &out[..100]
+        );
+        assert!(out.contains("bus\\-contract"), "roff escapes dashes");
+    }
+}

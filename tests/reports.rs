@@ -74,7 +74,10 @@ fn sarif_is_valid_and_has_a_result_per_finding() {
             assert_eq!(r["level"], f["severity"]);
             assert_eq!(r["message"]["text"], f["message"]);
             let rules = &sarif["runs"][0]["tool"]["driver"]["rules"];
-            assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"], f["code"]);
+            assert_eq!(
+                rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+                f["code"]
+            );
             let location = &r["locations"][0];
             let physical = &location["physicalLocation"];
             if !f["line"].is_null() && physical.is_object() {
@@ -84,13 +87,20 @@ fn sarif_is_valid_and_has_a_result_per_finding() {
             }
             if physical.is_object() {
                 let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
-                assert!(!uri.starts_with('/'), "relative to the checked directory: {uri}");
+                assert!(
+                    !uri.starts_with('/'),
+                    "relative to the checked directory: {uri}"
+                );
             } else {
                 kinds.insert("registry file");
             }
             if f["location"].as_str().unwrap().starts_with('/') {
                 let logical = location["logicalLocations"].as_array().unwrap();
-                assert!(logical.iter().any(|l| l["fullyQualifiedName"] == f["location"]));
+                assert!(
+                    logical
+                        .iter()
+                        .any(|l| l["fullyQualifiedName"] == f["location"])
+                );
                 kinds.insert("pointer");
             }
             if !f["origin"].is_null() {
@@ -185,7 +195,11 @@ fn github_annotations_point_at_the_file_and_line() {
             .all(|l| !l.contains("file=bellyfed")),
         "{out}"
     );
-    assert!(out.trim_end().ends_with("✗ check failed: 2 errors, 2 warnings"), "{out}");
+    assert!(
+        out.trim_end()
+            .ends_with("✗ check failed: 2 errors, 2 warnings"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -222,7 +236,11 @@ fn output_writes_reports_while_the_terminal_gets_the_human_one() {
     ]);
     assert_eq!(code, 1);
     assert!(out.contains("error[no-producer]"), "{out}");
-    assert!(std::fs::read_to_string(&junit).unwrap().starts_with("<?xml"));
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .starts_with("<?xml")
+    );
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
@@ -238,7 +256,10 @@ fn output_writes_reports_while_the_terminal_gets_the_human_one() {
         "json=/nonexistent-dir/report.json",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("cannot write the report /nonexistent-dir/report.json"), "{err}");
+    assert!(
+        err.contains("cannot write the report /nonexistent-dir/report.json"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -247,6 +268,12 @@ fn quiet_prints_only_findings_and_the_verdict() {
     let (code, out, _) = run(&["check", "-w", dir.to_str().unwrap(), "--quiet"]);
     assert_eq!(code, 1);
     assert!(out.contains("error[no-producer]"));
-    assert!(!out.contains("✓ user-service") && !out.contains("witnesses") && !out.contains("checked "), "{out}");
-    assert!(out.trim_end().ends_with("✗ check failed: 2 errors, 2 warnings"));
+    assert!(
+        !out.contains("✓ user-service") && !out.contains("witnesses") && !out.contains("checked "),
+        "{out}"
+    );
+    assert!(
+        out.trim_end()
+            .ends_with("✗ check failed: 2 errors, 2 warnings")
+    );
 }

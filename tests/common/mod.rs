@@ -133,7 +133,10 @@ pub fn broken_service_repo(name: &str) -> PathBuf {
         "expects: [user.account.created]",
         "expects: [user.account.registered]",
     );
-    assert_ne!(text, broken, "the example's welcome rule expects user.account.created");
+    assert_ne!(
+        text, broken,
+        "the example's welcome rule expects user.account.created"
+    );
     std::fs::write(&contract, broken).unwrap();
     dir
 }

@@ -168,7 +168,13 @@ impl Workspace {
                 name: s.name.clone(),
                 file: s.file.clone(),
                 events: s.publishes.len(),
-                rules: s.subscribes.len(),
+                // A rule imported once per environment is one rule.
+                rules: s
+                    .subscribes
+                    .iter()
+                    .map(|sub| &sub.rule.value)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
                 examples: s.publishes.iter().map(|p| p.examples.len()).sum(),
             })
             .collect();
