@@ -7,7 +7,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 impl WorkspaceArgs {
     /// The workspace directory.
     pub fn dir(&self) -> PathBuf {
-        self.workspace.clone().unwrap_or_else(|| PathBuf::from("."))
+        self.workspace
+            .workspace
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 }
 
@@ -104,10 +107,9 @@ pub enum MatchFormat {
     Json,
 }
 
-/// Where the workspace is, and what is added to it.
+/// `--workspace DIR`, the same for every subcommand.
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Workspace")]
-pub struct WorkspaceArgs {
+pub struct WorkspaceDir {
     /// The workspace: a platform registry (bus-contract.yaml, contracts/) or a service repo
     /// (default: the current directory).
     #[arg(
@@ -117,6 +119,14 @@ pub struct WorkspaceArgs {
         value_name = "DIR"
     )]
     pub workspace: Option<PathBuf>,
+}
+
+/// Where the workspace is, and what is added to it.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Workspace")]
+pub struct WorkspaceArgs {
+    #[command(flatten)]
+    pub workspace: WorkspaceDir,
 
     /// Check the workspace as a service repo against this platform registry: a directory,
     /// or `bellyfed` for the registry built into bus-contract. The service repo's contracts
@@ -439,14 +449,8 @@ pub struct SnapshotArgs {
     #[arg(value_name = "DIR", conflicts_with = "workspace")]
     pub dir: Option<PathBuf>,
 
-    /// The workspace (default: the current directory).
-    #[arg(
-        short = 'w',
-        long = "workspace",
-        visible_alias = "dir",
-        value_name = "DIR"
-    )]
-    pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: WorkspaceDir,
 }
 
 #[derive(Debug, Args)]

@@ -266,7 +266,7 @@ pub fn snapshot(args: &SnapshotArgs, out: &mut impl Write) -> Result<ExitCode> {
     let dir = args
         .dir
         .clone()
-        .or_else(|| args.workspace.clone())
+        .or_else(|| args.workspace.workspace.clone())
         .unwrap_or_else(|| ".".into());
     let workspace = Workspace::load(&dir)
         .with_context(|| format!("cannot load the workspace {}", dir.display()))?;
