@@ -278,10 +278,15 @@ impl<'a, R: BufRead> Replay<'a, R> {
                 self.tally.bad += 1;
             }
             let outcome = outcome.map(|()| &self.hits[..]);
+            let bus = if self.entries {
+                self.bus.as_deref()
+            } else {
+                self.buses.as_ref().and_then(|(_, b)| b.as_deref())
+            };
             return Some(Ok(Replayed {
                 line,
                 event: &self.buf,
-                bus: self.bus.as_deref(),
+                bus,
                 outcome,
             }));
         }
@@ -290,8 +295,9 @@ impl<'a, R: BufRead> Replay<'a, R> {
     /// Matches `buf` (or the event delivered for the entry in it) into `hits`, keeping the
     /// rules on the event's bus, and tallies them.
     fn match_one(&mut self) -> Result<(), EventError> {
-        self.bus = self.buses.as_ref().and_then(|(_, b)| b.clone());
+        let mut entry_bus = false;
         let bytes: &[u8] = if self.entries {
+            self.bus = None;
             let entry = Event::from_slice(&self.buf)?;
             if !entry.is_put_events_entry() {
                 return Err(EventError::Entry(
@@ -303,13 +309,19 @@ impl<'a, R: BufRead> Replay<'a, R> {
             self.delivered
                 .extend_from_slice(event.to_string().as_bytes());
             self.bus = Some(bus);
+            entry_bus = true;
             &self.delivered
         } else {
             &self.buf
         };
         self.matcher
             .matches_into(bytes, self.scratch, &mut self.hits)?;
-        if let (Some((rule_buses, _)), Some(bus)) = (&self.buses, &self.bus) {
+        let bus = match (&self.buses, entry_bus) {
+            (_, true) => self.bus.as_deref(),
+            (Some((_, default)), false) => default.as_deref(),
+            (None, false) => None,
+        };
+        if let (Some((rule_buses, _)), Some(bus)) = (&self.buses, bus) {
             self.hits.retain(|id| {
                 rule_buses
                     .get(id.0 as usize)
