@@ -309,10 +309,49 @@ mod differential {
     use bus_contract::{Event, Matcher, Pattern, Scratch};
     use proptest::prelude::*;
 
+    fn numeric_op() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["<", "<=", ">", ">=", "="])
+    }
+
+    /// Numbers near each other and at the edges: the boundaries the index must get right.
+    fn numeric_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (-4i32..5).prop_map(|i| i.to_string()),
+            (-4i32..5).prop_map(|i| format!("{i}.5")),
+            prop::sample::select(vec![
+                "0",
+                "-0",
+                "0.0",
+                "-0.0",
+                "1e0",
+                "10e-1",
+                "1E+0",
+                "5e9",
+                "-5e9",
+                "5000000000.000001",
+                "1e308",
+                "-1e308",
+                "1e-320",
+                "123456789012345678",
+                "0.1",
+                "0.30000000000000004",
+            ])
+            .prop_map(String::from),
+        ]
+    }
+
     fn both(patterns: &[String], event: &str) -> Result<(), TestCaseError> {
+        both_with(patterns, event, &bus_contract::Options::default())
+    }
+
+    fn both_with(
+        patterns: &[String],
+        event: &str,
+        options: &bus_contract::Options,
+    ) -> Result<(), TestCaseError> {
         let parsed: Vec<Pattern> = patterns
             .iter()
-            .filter_map(|p| Pattern::parse(p).ok())
+            .filter_map(|p| Pattern::parse_with(p, options).ok())
             .collect();
         let mut builder = Matcher::builder();
         for (i, p) in parsed.iter().enumerate() {
@@ -352,6 +391,35 @@ mod differential {
         #[test]
         fn properties_compiled_equals_reference_on_random_json(pattern in super::json(), event in super::json()) {
             both(&[pattern], &event)?;
+        }
+
+        /// Many `numeric` ranges on one path, as the interval index holds them: open and
+        /// closed ends, one-sided ranges, `=`, -0, numbers of every form (exponents, huge,
+        /// tiny), on both numeric profiles, in and out of arrays.
+        #[test]
+        fn properties_compiled_equals_reference_on_numeric_ranges(
+            ranges in prop::collection::vec((numeric_op(), numeric_value(), numeric_op(), numeric_value(), 0u8..4), 1..40),
+            values in prop::collection::vec(numeric_value(), 1..4),
+            legacy in any::<bool>(),
+        ) {
+            let patterns: Vec<String> = ranges
+                .iter()
+                .map(|(op1, v1, op2, v2, shape)| {
+                    let list = match shape {
+                        0 => format!(r#"["{op1}", {v1}]"#),
+                        1 => format!(r#"["=", {v1}]"#),
+                        _ => format!(r#"[">{}", {v1}, "<{}", {v2}]"#, if op1.contains('=') { "=" } else { "" }, if op2.contains('=') { "=" } else { "" }),
+                    };
+                    format!(r#"{{"n": [{{"numeric": {list}}}], "m": [{{"numeric": {list}}}, "x"]}}"#)
+                })
+                .collect();
+            let event = format!(r#"{{"n": {}, "m": [{}]}}"#, values[0], values.join(","));
+            if legacy {
+                let options = bus_contract::Options::default().numeric_profile(bus_contract::NumericProfile::Legacy5e9);
+                both_with(&patterns, &event, &options)?;
+            } else {
+                both(&patterns, &event)?;
+            }
         }
 
         #[test]

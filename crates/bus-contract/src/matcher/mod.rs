@@ -175,7 +175,69 @@ struct PathIndex {
     folded: FastMap<Box<[u8]>, Vec<u32>>,
     /// Conditions tested matcher by matcher: (condition, matcher).
     others: Vec<(u32, Cond)>,
+    /// The indices into `others` tested for every leaf; the rest are found through an index
+    /// first (`ranges`).
+    linear: Vec<u32>,
+    /// `numeric` ranges of `others`, by interval: only those containing a leaf's number are
+    /// tested.
+    ranges: RangeIndex,
     has_numbers: bool,
+}
+
+/// Closed intervals of numbers, each naming an entry of a path's `others`, answering "which
+/// intervals contain x" in O(log n + k): sorted by low end, with the highest high end of each
+/// node of an implicit binary tree over them. An interval stands for a `numeric` range with
+/// its ends closed (open ends are tested exactly afterwards), so the answer is a superset.
+#[derive(Debug, Default)]
+struct RangeIndex {
+    /// (low, high, index into `others`), by low.
+    items: Vec<(f64, f64, u32)>,
+    /// The highest high end under each node; leaves at `size + i`.
+    max_high: Vec<f64>,
+    size: usize,
+}
+
+impl RangeIndex {
+    fn push(&mut self, range: &crate::pattern::ast::Range, other: u32) {
+        let low = range.low.map_or(f64::NEG_INFINITY, |(b, _)| b);
+        let high = range.high.map_or(f64::INFINITY, |(b, _)| b);
+        self.items.push((low, high, other));
+    }
+
+    fn seal(&mut self) {
+        self.items
+            .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+        self.size = self.items.len().next_power_of_two();
+        self.max_high = vec![f64::NEG_INFINITY; 2 * self.size];
+        for (i, item) in self.items.iter().enumerate() {
+            self.max_high[self.size + i] = item.1;
+        }
+        for i in (1..self.size).rev() {
+            self.max_high[i] = self.max_high[2 * i].max(self.max_high[2 * i + 1]);
+        }
+    }
+
+    /// Appends to `out` the entries whose interval contains `x`.
+    fn containing(&self, x: f64, out: &mut Vec<u32>) {
+        if self.items.is_empty() {
+            return;
+        }
+        let below = self.items.partition_point(|it| it.0 <= x);
+        self.walk(1, 0, self.size, below, x, out);
+    }
+
+    fn walk(&self, node: usize, lo: usize, hi: usize, below: usize, x: f64, out: &mut Vec<u32>) {
+        if lo >= below || self.max_high[node] < x {
+            return;
+        }
+        if node >= self.size {
+            out.push(self.items[node - self.size].2);
+            return;
+        }
+        let mid = (lo + hi) / 2;
+        self.walk(2 * node, lo, mid, below, x, out);
+        self.walk(2 * node + 1, mid, hi, below, x, out);
+    }
 }
 
 /// Many named patterns compiled together. Immutable, `Send` and `Sync`: share one across
@@ -246,6 +308,8 @@ struct Marks {
     free: Vec<u32>,
     /// The array elements chosen so far by the consistency search.
     chosen: Vec<(u32, u32)>,
+    /// The entries of a path's `others` to test for the current leaf.
+    tested: Vec<u32>,
 }
 
 impl Matcher {
@@ -379,6 +443,11 @@ impl Matcher {
                                 ) {
                                     index.has_numbers = true;
                                 }
+                                let j = index.others.len() as u32;
+                                match other {
+                                    Cond::Numeric(range) => index.ranges.push(range, j),
+                                    _ => index.linear.push(j),
+                                }
                                 index.others.push((ci, other.clone()));
                             }
                         }
@@ -394,6 +463,9 @@ impl Matcher {
                     m.always.push(sr);
                 }
             }
+        }
+        for index in &mut m.paths {
+            index.ranges.seal();
         }
         m
     }
@@ -540,12 +612,23 @@ impl Matcher {
                 }
                 _ => {}
             }
-            for (j, (ci, cond)) in index.others.iter().enumerate() {
+            // The conditions tested one by one: every one not indexed, and the indexed ones
+            // the index finds for this value.
+            let mut tested = std::mem::take(&mut s.tested);
+            tested.clear();
+            tested.extend_from_slice(&index.linear);
+            if let Scalar::Num(t) = scalar {
+                if let Some(x) = self.semantics.profile.approx(t) {
+                    index.ranges.containing(x, &mut tested);
+                }
+            }
+            for &j in &tested {
+                let (ci, cond) = &index.others[j as usize];
                 if s.satisfied[*ci as usize] == epoch {
                     // Inside arrays of objects another satisfying leaf may matter to the
                     // consistency search, which tests it only if it gets that far.
                     if trailed {
-                        s.pending.push((*ci, li as u32, j as u32));
+                        s.pending.push((*ci, li as u32, j));
                     } else if s.free[*ci as usize] != epoch
                         && accepts(cond, scalar, self.semantics.profile)
                     {
@@ -559,6 +642,7 @@ impl Matcher {
                     hit(*ci, s);
                 }
             }
+            s.tested = tested;
         }
 
         // Verify the candidates, and the sub-rules that need no value at all.
