@@ -422,6 +422,25 @@ mod differential {
             }
         }
 
+        /// Many wildcards on one path, as the affix index holds them: leading and trailing
+        /// stars, none, escapes, multi-byte text.
+        #[test]
+        fn properties_compiled_equals_reference_on_wildcards(
+            wildcards in prop::collection::vec("[ab*é\\\\]{0,6}", 1..30),
+            values in prop::collection::vec("[ab*é\\\\]{0,6}", 1..4),
+        ) {
+            let patterns: Vec<String> = wildcards
+                .iter()
+                .map(|w| {
+                    let w = serde_json::to_string(w).unwrap();
+                    format!(r#"{{"s": [{{"wildcard": {w}}}], "m": [{{"wildcard": {w}}}, "x"]}}"#)
+                })
+                .collect();
+            let values: Vec<String> = values.iter().map(|v| serde_json::to_string(v).unwrap()).collect();
+            let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
+            both(&patterns, &event)?;
+        }
+
         #[test]
         fn properties_compiled_equals_reference_on_arrays(
             patterns in prop::collection::vec(super::pattern(), 1..4),

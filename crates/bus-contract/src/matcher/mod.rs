@@ -181,7 +181,48 @@ struct PathIndex {
     /// `numeric` ranges of `others`, by interval: only those containing a leaf's number are
     /// tested.
     ranges: RangeIndex,
+    /// `wildcard`s of `others` by their literal start (a value can only match if it starts
+    /// with it), and those that start with `*` by their literal end; only `*…*` ones are
+    /// tested for every leaf.
+    wild_starts: Affixes,
+    wild_ends: Affixes,
     has_numbers: bool,
+}
+
+/// Literal starts (or ends) of values, each naming entries of a path's `others`, probed at
+/// the lengths they have.
+#[derive(Debug, Default)]
+struct Affixes {
+    by_text: FastMap<Box<[u8]>, Vec<u32>>,
+    lens: Vec<usize>,
+}
+
+impl Affixes {
+    fn push(&mut self, text: &str, other: u32) {
+        self.by_text
+            .entry(text.as_bytes().into())
+            .or_default()
+            .push(other);
+        if !self.lens.contains(&text.len()) {
+            self.lens.push(text.len());
+        }
+    }
+
+    /// Appends the entries whose text starts (`end` false) or ends `value`.
+    fn probe(&self, value: &[u8], end: bool, out: &mut Vec<u32>) {
+        for &len in &self.lens {
+            if len <= value.len() {
+                let key = if end {
+                    &value[value.len() - len..]
+                } else {
+                    &value[..len]
+                };
+                if let Some(js) = self.by_text.get(key) {
+                    out.extend_from_slice(js);
+                }
+            }
+        }
+    }
 }
 
 /// Closed intervals of numbers, each naming an entry of a path's `others`, answering "which
@@ -446,6 +487,17 @@ impl Matcher {
                                 let j = index.others.len() as u32;
                                 match other {
                                     Cond::Numeric(range) => index.ranges.push(range, j),
+                                    Cond::Wildcard(w) => {
+                                        let pieces = w.pieces();
+                                        let (first, last) = (&pieces[0], &pieces[pieces.len() - 1]);
+                                        if !first.is_empty() {
+                                            index.wild_starts.push(first, j);
+                                        } else if !last.is_empty() {
+                                            index.wild_ends.push(last, j);
+                                        } else {
+                                            index.linear.push(j);
+                                        }
+                                    }
                                     _ => index.linear.push(j),
                                 }
                                 index.others.push((ci, other.clone()));
@@ -617,10 +669,17 @@ impl Matcher {
             let mut tested = std::mem::take(&mut s.tested);
             tested.clear();
             tested.extend_from_slice(&index.linear);
-            if let Scalar::Num(t) = scalar {
-                if let Some(x) = self.semantics.profile.approx(t) {
-                    index.ranges.containing(x, &mut tested);
+            match scalar {
+                Scalar::Num(t) => {
+                    if let Some(x) = self.semantics.profile.approx(t) {
+                        index.ranges.containing(x, &mut tested);
+                    }
                 }
+                Scalar::Str(v) => {
+                    index.wild_starts.probe(v.as_bytes(), false, &mut tested);
+                    index.wild_ends.probe(v.as_bytes(), true, &mut tested);
+                }
+                _ => {}
             }
             for &j in &tested {
                 let (ci, cond) = &index.others[j as usize];

@@ -222,7 +222,6 @@ impl Wildcard {
     }
 
     /// The literal pieces, with a `*` between each two.
-    #[cfg(feature = "gen")]
     pub(crate) fn pieces(&self) -> &[String] {
         &self.pieces
     }
