@@ -225,6 +225,9 @@ impl Affixes {
     }
 }
 
+/// Up to this many `numeric` ranges on a path are tested one by one, not through the index.
+const FEW_RANGES: usize = 8;
+
 /// Closed intervals of numbers, each naming an entry of a path's `others`, answering "which
 /// intervals contain x" in O(log n + k): sorted by low end, with the highest high end of each
 /// node of an implicit binary tree over them. An interval stands for a `numeric` range with
@@ -517,6 +520,13 @@ impl Matcher {
             }
         }
         for index in &mut m.paths {
+            // A few ranges are tested faster one by one than looked up.
+            if index.ranges.items.len() <= FEW_RANGES {
+                index
+                    .linear
+                    .extend(index.ranges.items.drain(..).map(|(_, _, j)| j));
+                index.linear.sort_unstable();
+            }
             index.ranges.seal();
         }
         m
@@ -668,7 +678,6 @@ impl Matcher {
             // the index finds for this value.
             let mut tested = std::mem::take(&mut s.tested);
             tested.clear();
-            tested.extend_from_slice(&index.linear);
             match scalar {
                 Scalar::Num(t) => {
                     if let Some(x) = self.semantics.profile.approx(t) {
@@ -681,7 +690,7 @@ impl Matcher {
                 }
                 _ => {}
             }
-            for &j in &tested {
+            for &j in index.linear.iter().chain(&tested) {
                 let (ci, cond) = &index.others[j as usize];
                 if s.satisfied[*ci as usize] == epoch {
                     // Inside arrays of objects another satisfying leaf may matter to the
