@@ -441,6 +441,39 @@ mod differential {
             both(&patterns, &event)?;
         }
 
+        /// Many non-ASCII `equals-ignore-case` values on one path, as the index of their
+        /// leading texts holds them, with the engine's quirks (ß and SS, the Kelvin sign,
+        /// final sigma, astral characters as `??`).
+        #[test]
+        fn properties_compiled_equals_reference_on_folded_text(
+            wanted in prop::collection::vec("[aAßSsK\u{212A}kÉéςσΣ🚀?]{0,9}", 1..30),
+            picks in prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, "[aAßSsK\u{212A}kÉéςσΣ🚀?]{0,9}"), 1..4),
+        ) {
+            let patterns: Vec<String> = wanted
+                .iter()
+                .map(|w| {
+                    let w = serde_json::to_string(w).unwrap();
+                    format!(r#"{{"s": [{{"equals-ignore-case": {w}}}], "m": [{{"equals-ignore-case": {w}}}, "x"]}}"#)
+                })
+                .collect();
+            // Values near the wanted ones (the same, upper-cased, lower-cased) and others.
+            let values: Vec<String> = picks
+                .iter()
+                .map(|(i, how, other)| {
+                    let w = i.get(&wanted);
+                    let v = match how {
+                        0 => w.clone(),
+                        1 => w.to_uppercase(),
+                        2 => w.to_lowercase(),
+                        _ => other.clone(),
+                    };
+                    serde_json::to_string(&v).unwrap()
+                })
+                .collect();
+            let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
+            both(&patterns, &event)?;
+        }
+
         #[test]
         fn properties_compiled_equals_reference_on_arrays(
             patterns in prop::collection::vec(super::pattern(), 1..4),

@@ -186,6 +186,9 @@ struct PathIndex {
     /// tested for every leaf.
     wild_starts: Affixes,
     wild_ends: Affixes,
+    /// Non-ASCII `equals-ignore-case` values of `others` by the texts a matching value can
+    /// start with (their first units' alternatives).
+    folded_starts: Affixes,
     has_numbers: bool,
 }
 
@@ -199,10 +202,14 @@ struct Affixes {
 
 impl Affixes {
     fn push(&mut self, text: &str, other: u32) {
-        self.by_text
-            .entry(text.as_bytes().into())
-            .or_default()
-            .push(other);
+        self.push_bytes(text.as_bytes(), other);
+    }
+
+    fn push_bytes(&mut self, text: &[u8], other: u32) {
+        let entry = self.by_text.entry(text.into()).or_default();
+        if !entry.contains(&other) {
+            entry.push(other);
+        }
         if !self.lens.contains(&text.len()) {
             self.lens.push(text.len());
         }
@@ -224,6 +231,10 @@ impl Affixes {
         }
     }
 }
+
+/// How many leading units of a non-ASCII `equals-ignore-case` value index it (up to 2^this
+/// texts per value).
+const FOLDED_UNITS: usize = 4;
 
 /// Up to this many `numeric` ranges on a path are tested one by one, not through the index.
 const FEW_RANGES: usize = 8;
@@ -501,6 +512,16 @@ impl Matcher {
                                             index.linear.push(j);
                                         }
                                     }
+                                    Cond::EqualsIgnoreCase(f, _) => {
+                                        match f.leading_texts(FOLDED_UNITS) {
+                                            Some(texts) => {
+                                                for t in texts {
+                                                    index.folded_starts.push_bytes(&t, j);
+                                                }
+                                            }
+                                            None => index.linear.push(j),
+                                        }
+                                    }
                                     _ => index.linear.push(j),
                                 }
                                 index.others.push((ci, other.clone()));
@@ -687,6 +708,7 @@ impl Matcher {
                 Scalar::Str(v) => {
                     index.wild_starts.probe(v.as_bytes(), false, &mut tested);
                     index.wild_ends.probe(v.as_bytes(), true, &mut tested);
+                    index.folded_starts.probe(v.as_bytes(), false, &mut tested);
                 }
                 _ => {}
             }

@@ -49,6 +49,30 @@ impl Folded {
         Folded { units, plain: None }
     }
 
+    /// Every text a value equal to this one (with the quirks) can start with over its first
+    /// `k` units: each unit is one of two alternatives, so a matching value starts with one
+    /// of these (at most 2^k, duplicates removed). `None` when the quirks are off.
+    pub(crate) fn leading_texts(&self, k: usize) -> Option<Vec<Vec<u8>>> {
+        if self.plain.is_some() {
+            return None;
+        }
+        let mut out: Vec<Vec<u8>> = vec![Vec::new()];
+        for (lower, upper) in self.units.iter().take(k) {
+            let mut next = Vec::with_capacity(out.len() * 2);
+            for head in &out {
+                for alt in [lower, upper] {
+                    let mut t = head.clone();
+                    t.extend_from_slice(alt);
+                    if !next.contains(&t) {
+                        next.push(t);
+                    }
+                }
+            }
+            out = next;
+        }
+        Some(out)
+    }
+
     /// Byte offsets in `s` where a match of all units, starting at `start`, can end.
     fn ends(&self, s: &[u8], start: usize) -> Vec<usize> {
         let mut at = vec![start];
