@@ -132,3 +132,69 @@ fn alloc_array_consistency_allocates_nothing() {
     assert_eq!(allocated, 0);
     assert_eq!(hits, [1, 0, 1]);
 }
+
+/// Every indexed operator, and non-ASCII case folding, match without allocating after
+/// warm-up: numeric ranges, wildcards, folded text and its prefix and suffix forms.
+#[test]
+fn alloc_indexed_operators_allocate_nothing() {
+    let mut builder = Matcher::builder();
+    for i in 0..40 {
+        for (name, pattern) in [
+            (
+                "range",
+                format!(r#"{{"n": [{{"numeric": [">", {i}, "<=", {}]}}]}}"#, i + 1),
+            ),
+            ("wild", format!(r#"{{"s": [{{"wildcard": "Ż{i}*x"}}]}}"#)),
+            (
+                "folded",
+                format!(r#"{{"s": [{{"equals-ignore-case": "Straße{i}"}}]}}"#),
+            ),
+            (
+                "prefix",
+                format!(r#"{{"s": [{{"prefix": {{"equals-ignore-case": "ŻÓ{i}"}}}}]}}"#),
+            ),
+            (
+                "suffix",
+                format!(r#"{{"s": [{{"suffix": {{"equals-ignore-case": "{i}ÉÈ"}}}}]}}"#),
+            ),
+        ] {
+            builder
+                .add(
+                    format!("{name}{i}"),
+                    bus_contract::Pattern::parse(&pattern).unwrap(),
+                )
+                .unwrap();
+        }
+    }
+    let matcher = builder.build().unwrap();
+    let events: Vec<Vec<u8>> = (0..40)
+        .flat_map(|i| {
+            [
+                format!(r#"{{"n": {}.5, "s": "STRASSE{i}"}}"#, i),
+                format!(r#"{{"s": "Ż{i}yyx"}}"#),
+                format!(r#"{{"s": "żó{i}ééè"}}"#),
+                format!(r#"{{"s": ["straße{i}", "x{i}éè"], "n": [1, {i}]}}"#),
+            ]
+        })
+        .map(String::into_bytes)
+        .collect();
+    let mut scratch = Scratch::default();
+    let mut out = Vec::with_capacity(256);
+    for e in &events {
+        matcher.matches_into(e, &mut scratch, &mut out).unwrap();
+    }
+    let before = allocations();
+    let mut hits = 0;
+    for e in &events {
+        matcher.matches_into(e, &mut scratch, &mut out).unwrap();
+        hits += out.len();
+    }
+    let allocated = allocations() - before;
+    assert!(hits >= events.len(), "the events match: {hits}");
+    assert_eq!(
+        allocated,
+        0,
+        "{allocated} allocations over {} events",
+        events.len()
+    );
+}

@@ -1,5 +1,46 @@
 //! String tests: case-insensitive comparison, the prefix and suffix quote quirks, and wildcards.
 
+/// A small set of byte offsets, inline up to eight (a value seldom has more places where a
+/// folded match can end), so that comparing folded text allocates nothing in the usual case.
+#[derive(Debug, Default)]
+struct Offsets {
+    inline: [usize; 8],
+    len: usize,
+    spill: Vec<usize>,
+}
+
+impl Offsets {
+    fn one(p: usize) -> Offsets {
+        let mut o = Offsets::default();
+        o.insert(p);
+        o
+    }
+
+    fn contains(&self, p: usize) -> bool {
+        self.inline[..self.len].contains(&p) || self.spill.contains(&p)
+    }
+
+    fn insert(&mut self, p: usize) {
+        if self.contains(p) {
+            return;
+        }
+        if self.len < self.inline.len() {
+            self.inline[self.len] = p;
+            self.len += 1;
+        } else {
+            self.spill.push(p);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.inline[..self.len].iter().chain(&self.spill).copied()
+    }
+}
+
 /// A string compiled for case-insensitive comparison (spec §2.7).
 ///
 /// Each UTF-16 unit of the pattern becomes two byte strings, its full lower-case and upper-case
@@ -74,14 +115,14 @@ impl Folded {
     }
 
     /// Byte offsets in `s` where a match of all units, starting at `start`, can end.
-    fn ends(&self, s: &[u8], start: usize) -> Vec<usize> {
-        let mut at = vec![start];
+    fn ends(&self, s: &[u8], start: usize) -> Offsets {
+        let mut at = Offsets::one(start);
         for (lower, upper) in &self.units {
-            let mut next = Vec::with_capacity(at.len());
-            for &p in &at {
+            let mut next = Offsets::default();
+            for p in at.iter() {
                 for alt in [lower, upper] {
-                    if s[p..].starts_with(alt) && !next.contains(&(p + alt.len())) {
-                        next.push(p + alt.len());
+                    if s[p..].starts_with(alt) {
+                        next.insert(p + alt.len());
                     }
                 }
             }
@@ -94,14 +135,14 @@ impl Folded {
     }
 
     /// Byte offsets in `s` where a match of all units, ending at `end`, can start.
-    fn starts(&self, s: &[u8], end: usize) -> Vec<usize> {
-        let mut at = vec![end];
+    fn starts(&self, s: &[u8], end: usize) -> Offsets {
+        let mut at = Offsets::one(end);
         for (lower, upper) in self.units.iter().rev() {
-            let mut next = Vec::with_capacity(at.len());
-            for &p in &at {
+            let mut next = Offsets::default();
+            for p in at.iter() {
                 for alt in [lower, upper] {
-                    if s[..p].ends_with(alt) && !next.contains(&(p - alt.len())) {
-                        next.push(p - alt.len());
+                    if s[..p].ends_with(alt) {
+                        next.insert(p - alt.len());
                     }
                 }
             }
@@ -134,7 +175,7 @@ impl Folded {
         match &self.plain {
             Some(p) => s.to_lowercase() == *p,
             None if self.ascii() => s.len() == self.units.len() && self.ascii_at(s.as_bytes(), 0),
-            None => self.ends(s.as_bytes(), 0).contains(&s.len()),
+            None => self.ends(s.as_bytes(), 0).contains(s.len()),
         }
     }
 
