@@ -968,29 +968,23 @@ Resources:
             let with = format!(
                 "Resources:\n  Thing:\n    Type: {ty}\n    Properties:\n      {property}: orders-prod\n"
             );
-            let root = from_yaml(&format!("{with}  X:\n    V: {expr}\n")).unwrap();
-            let params = BTreeMap::new();
-            let mut env = Env::new(&root, &params);
-            let node = root
-                .get("Resources")
-                .and_then(|r| r.get("X"))
-                .and_then(|x| x.get("V"))
-                .unwrap();
-            let v = env.eval(node);
-            assert_eq!(env.text(&v, &node.at), "orders-prod", "{ty} {expr}");
+            // The text `Resources.X.V` evaluates to in a template.
+            let value_of = |template: &str| {
+                let root = from_yaml(template).unwrap();
+                let params = BTreeMap::new();
+                let mut env = Env::new(&root, &params);
+                let node = root
+                    .get("Resources")
+                    .and_then(|r| r.get("X"))
+                    .and_then(|x| x.get("V"))
+                    .unwrap();
+                let v = env.eval(node);
+                env.text(&v, &node.at)
+            };
+            let named = value_of(&format!("{with}  X:\n    V: {expr}\n"));
+            assert_eq!(named, "orders-prod", "{ty} {expr}");
             let without = format!("Resources:\n  Thing:\n    Type: {ty}\n  X:\n    V: {expr}\n");
-            let root = from_yaml(&without).unwrap();
-            let mut env = Env::new(&root, &params);
-            let node = root
-                .get("Resources")
-                .and_then(|r| r.get("X"))
-                .and_then(|x| x.get("V"))
-                .unwrap();
-            let v = env.eval(node);
-            assert!(
-                env.text(&v, &node.at).starts_with(PLACEHOLDER),
-                "{ty} {expr}"
-            );
+            assert!(value_of(&without).starts_with(PLACEHOLDER), "{ty} {expr}");
         }
     }
 

@@ -207,28 +207,23 @@ pub fn import(path: &Path, display: &str, parameters: &BTreeMap<String, String>)
     } else {
         None
     };
-    if let Some(dir) = terraform_dir {
-        let display = if path.is_dir() {
+    // A module or an assembly is named by its directory: the path given, or the directory of
+    // the file given in it.
+    let dir_display = || {
+        if path.is_dir() {
             display.trim_end_matches('/').to_string()
         } else {
-            match display.rsplit_once('/') {
-                Some((d, _)) => d.to_string(),
-                None => ".".to_string(),
-            }
-        };
-        hcl::import(&dir, &display, parameters, &mut out);
+            display
+                .rsplit_once('/')
+                .map_or_else(|| ".".to_string(), |(d, _)| d.to_string())
+        }
+    };
+    if let Some(dir) = terraform_dir {
+        hcl::import(&dir, &dir_display(), parameters, &mut out);
         return out;
     }
     if let Some(manifest) = manifest {
-        let display = if path.is_dir() {
-            display.trim_end_matches('/').to_string()
-        } else {
-            match display.rsplit_once('/') {
-                Some((dir, _)) => dir.to_string(),
-                None => ".".to_string(),
-            }
-        };
-        cdk::import(&manifest, &display, parameters, &mut out);
+        cdk::import(&manifest, &dir_display(), parameters, &mut out);
         return out;
     }
     let text = match read(path) {
