@@ -1,16 +1,17 @@
 //! Command-line arguments (clap derive only; no logic here).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-impl WorkspaceArgs {
-    /// The workspace directory.
-    pub fn dir(&self) -> PathBuf {
-        self.workspace
-            .workspace
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("."))
+impl WorkspaceDir {
+    /// The workspace directory: the positional `DIR` (check, snapshot) if given, else
+    /// --workspace, else the current directory.
+    pub fn dir(&self, positional: Option<&Path>) -> PathBuf {
+        positional
+            .or(self.workspace.as_deref())
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
     }
 }
 

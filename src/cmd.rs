@@ -24,7 +24,7 @@ use crate::args::{
 /// a service repo on its registry (--registry, or `registry:` in its bus-contract.yaml), with
 /// the rules of `--import` and the `--parameter` values.
 fn load(dir: Option<&Path>, args: &WorkspaceArgs) -> Result<Workspace> {
-    let dir = dir.map_or_else(|| args.dir(), Path::to_path_buf);
+    let dir = args.workspace.dir(dir);
     let mut workspace = match &args.registry {
         None => Workspace::load(&dir)
             .with_context(|| format!("cannot load the workspace {}", dir.display()))?,
@@ -114,11 +114,7 @@ pub fn test_pattern(
         writeln!(err, "hint: {hint}")?;
         Ok(ExitCode::from(EXIT_ERROR))
     };
-    let event = match Event::from_slice(&event_bytes) {
-        Ok(e) if e.is_put_events_entry() => match e.to_delivered() {
-            Ok((d, _)) => d,
-            Err(e) => return invalid(err, &e.to_string()),
-        },
+    let event = match Event::from_slice(&event_bytes).and_then(Event::into_delivered) {
         Ok(e) => e,
         Err(EventError::NotAnObject) => return invalid(err, "the event must be a JSON object"),
         Err(e) => return invalid(err, &e.to_string()),
@@ -263,11 +259,7 @@ fn render(
 }
 
 pub fn snapshot(args: &SnapshotArgs, out: &mut impl Write) -> Result<ExitCode> {
-    let dir = args
-        .dir
-        .clone()
-        .or_else(|| args.workspace.workspace.clone())
-        .unwrap_or_else(|| ".".into());
+    let dir = args.workspace.dir(args.dir.as_deref());
     let workspace = Workspace::load(&dir)
         .with_context(|| format!("cannot load the workspace {}", dir.display()))?;
     anyhow::ensure!(
@@ -524,7 +516,9 @@ fn print_hits(
             writeln!(out, "{o}")?;
         }
         MatchFormat::Human => {
-            let parsed = Event::from_slice(replayed.event).ok().map(delivered);
+            let parsed = Event::from_slice(replayed.event)
+                .and_then(Event::into_delivered)
+                .ok();
             let field = |k: &str| match parsed.as_ref().and_then(|e| e.value().get(k)) {
                 Some(bus_contract::Value::String(s)) => s.clone(),
                 Some(v) => v.to_string(),
@@ -555,16 +549,6 @@ fn print_hits(
         }
     }
     Ok(())
-}
-
-/// The event EventBridge delivers for a PutEvents entry; any other event as it is.
-fn delivered(event: Event) -> Event {
-    if event.is_put_events_entry() {
-        if let Ok((d, _)) = event.to_delivered() {
-            return d;
-        }
-    }
-    event
 }
 
 pub fn explain(
@@ -605,14 +589,7 @@ pub fn explain(
         )?;
     }
     let input = read_input(&args.file)?;
-    let event = match Event::from_slice(&input) {
-        Ok(e) if e.is_put_events_entry() => match e.to_delivered() {
-            Ok((d, _)) => d,
-            Err(e) => {
-                writeln!(err, "error: {}: {e}", args.file)?;
-                return Ok(ExitCode::from(EXIT_ERROR));
-            }
-        },
+    let event = match Event::from_slice(&input).and_then(Event::into_delivered) {
         Ok(e) => e,
         Err(e) => {
             writeln!(err, "error: {}: {e}", args.file)?;
@@ -621,7 +598,7 @@ pub fn explain(
     };
     let explanation = pattern.explain(&event);
     write!(out, "{}", explanation.to_text(&name, color))?;
-    Ok(if args.exit_code && !pattern.matches_event(&event) {
+    Ok(if args.exit_code && !explanation.matches {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

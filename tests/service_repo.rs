@@ -272,6 +272,15 @@ fn messages(dir: &Path, code: Code) -> Vec<String> {
         .collect()
 }
 
+/// The pattern `WELCOME` names, at the service repo's root.
+fn write_welcome_pattern(dir: &Path) {
+    std::fs::write(
+        dir.join("patterns/welcome.json"),
+        r#"{"source": ["bellyfed.user"], "detail-type": ["AccountCreated"]}"#,
+    )
+    .unwrap();
+}
+
 #[test]
 fn paths_resolve_beside_the_contract_then_at_the_root_and_never_outside() {
     // The registry's own layout: a pattern at the root, named from contracts/.
@@ -280,11 +289,7 @@ fn paths_resolve_beside_the_contract_then_at_the_root_and_never_outside() {
         &WELCOME.replace("PATTERN", "patterns/welcome.json"),
         None,
     );
-    std::fs::write(
-        dir.join("patterns/welcome.json"),
-        r#"{"source": ["bellyfed.user"], "detail-type": ["AccountCreated"]}"#,
-    )
-    .unwrap();
+    write_welcome_pattern(&dir);
     Workspace::load(&dir)
         .unwrap()
         .check(&CheckConfig::default())
@@ -313,11 +318,7 @@ fn paths_resolve_beside_the_contract_then_at_the_root_and_never_outside() {
         &WELCOME.replace("PATTERN", "../patterns/welcome.json"),
         None,
     );
-    std::fs::write(
-        inside.join("patterns/welcome.json"),
-        r#"{"source": ["bellyfed.user"], "detail-type": ["AccountCreated"]}"#,
-    )
-    .unwrap();
+    write_welcome_pattern(&inside);
     Workspace::load(&inside)
         .unwrap()
         .check(&CheckConfig::default())

@@ -121,6 +121,19 @@ impl Event {
             && !has("detail-type")
     }
 
+    /// The event EventBridge delivers for this event: itself, or, for a PutEvents entry
+    /// ([`Event::is_put_events_entry`]), the event of [`Event::to_delivered`].
+    ///
+    /// # Errors
+    /// As [`Event::to_delivered`], for an entry EventBridge would refuse.
+    pub fn into_delivered(self) -> Result<Event, EventError> {
+        if self.is_put_events_entry() {
+            self.to_delivered().map(|(event, _)| event)
+        } else {
+            Ok(self)
+        }
+    }
+
     /// The event EventBridge delivers for this PutEvents entry, and the name of the bus the
     /// entry goes to (`EventBusName`, a name or an event bus ARN; `default` without one).
     /// `Detail`, a string, becomes `detail`; `Resources` and `Time` (a string) are kept; the

@@ -94,6 +94,20 @@ enum State {
     Done,
 }
 
+/// The bus an event is matched on: its PutEvents entry's (when the stream holds entries), or
+/// the one given to [`Replay::buses`] for every event.
+fn bus_of<'a>(
+    entries: bool,
+    entry_bus: &'a Option<String>,
+    buses: &'a Option<(Vec<Vec<String>>, Option<String>)>,
+) -> Option<&'a str> {
+    if entries {
+        entry_bus.as_deref()
+    } else {
+        buses.as_ref().and_then(|(_, b)| b.as_deref())
+    }
+}
+
 /// Where a JSON document being split from a stream stands.
 #[derive(Debug, Clone, Copy, Default)]
 struct Split {
@@ -167,7 +181,7 @@ pub struct Replay<'a, R> {
     delivered: Vec<u8>,
     /// The buses of each rule, and the bus of events that do not name one.
     buses: Option<(Vec<Vec<String>>, Option<String>)>,
-    /// The bus of the current event, when it has one.
+    /// The bus of the current PutEvents entry, once it is read.
     bus: Option<String>,
     tally: Tally,
     start: Instant,
@@ -278,11 +292,7 @@ impl<'a, R: BufRead> Replay<'a, R> {
                 self.tally.bad += 1;
             }
             let outcome = outcome.map(|()| &self.hits[..]);
-            let bus = if self.entries {
-                self.bus.as_deref()
-            } else {
-                self.buses.as_ref().and_then(|(_, b)| b.as_deref())
-            };
+            let bus = bus_of(self.entries, &self.bus, &self.buses);
             return Some(Ok(Replayed {
                 line,
                 event: &self.buf,
@@ -295,7 +305,6 @@ impl<'a, R: BufRead> Replay<'a, R> {
     /// Matches `buf` (or the event delivered for the entry in it) into `hits`, keeping the
     /// rules on the event's bus, and tallies them.
     fn match_one(&mut self) -> Result<(), EventError> {
-        let mut entry_bus = false;
         let bytes: &[u8] = if self.entries {
             self.bus = None;
             let entry = Event::from_slice(&self.buf)?;
@@ -309,18 +318,13 @@ impl<'a, R: BufRead> Replay<'a, R> {
             self.delivered
                 .extend_from_slice(event.to_string().as_bytes());
             self.bus = Some(bus);
-            entry_bus = true;
             &self.delivered
         } else {
             &self.buf
         };
         self.matcher
             .matches_into(bytes, self.scratch, &mut self.hits)?;
-        let bus = match (&self.buses, entry_bus) {
-            (_, true) => self.bus.as_deref(),
-            (Some((_, default)), false) => default.as_deref(),
-            (None, false) => None,
-        };
+        let bus = bus_of(self.entries, &self.bus, &self.buses);
         if let (Some((rule_buses, _)), Some(bus)) = (&self.buses, bus) {
             self.hits.retain(|id| {
                 rule_buses

@@ -71,11 +71,7 @@ fn routes(ws: &Workspace) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
                     .filter(|i| candidates.binary_search(i).is_ok())
                     .collect();
                 // Keyed by the registry's own paths, as the snapshot writes them.
-                let key = ex
-                    .file
-                    .strip_prefix(ws.files.label.as_str())
-                    .filter(|_| !ws.files.label.is_empty())
-                    .unwrap_or(&ex.file);
+                let key = ws.files.base_path(&ex.file).unwrap_or(&ex.file);
                 let entry = out.entry(key.to_string()).or_default();
                 for (env, map) in &on_bus {
                     let here = map.get(&expand(&p.bus.value, env));

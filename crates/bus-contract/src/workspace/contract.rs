@@ -457,8 +457,7 @@ impl Workspace {
         self.problems.extend(problems);
         // A service repo's contract replaces the registry's contract of the same service; two
         // of one service in the service repo are a mistake, as in a registry.
-        let registry_file =
-            |file: &str| !self.files.label.is_empty() && file.starts_with(&self.files.label);
+        let registry_file = |file: &str| self.files.base_path(file).is_some();
         let replaces = matches!(origin, Origin::Overlay(_))
             && self
                 .services

@@ -91,6 +91,17 @@ impl Files {
         format!("{}{rel}", self.label)
     }
 
+    /// The workspace-relative path of a base file, from the name findings use for it: `None`
+    /// for a name without the label (a service repo's own file), and for every name when the
+    /// base is not labelled.
+    pub(crate) fn base_path<'n>(&self, name: &'n str) -> Option<&'n str> {
+        if self.label.is_empty() {
+            None
+        } else {
+            name.strip_prefix(self.label.as_str())
+        }
+    }
+
     /// This registry as the base of a service repo: its files' names labelled.
     pub(crate) fn labelled(mut self) -> Files {
         if self.label.is_empty() {

@@ -84,7 +84,7 @@ impl Workspace {
         let own: Vec<&str> = self
             .services
             .iter()
-            .filter(|s| !self.files.label.is_empty() && !s.file.starts_with(&self.files.label))
+            .filter(|s| self.files.base_path(&s.file).is_none())
             .map(|s| s.name.as_str())
             .collect();
         let own = match own[..] {

@@ -950,7 +950,7 @@ impl Workspace {
                 Err((at, message)) => self.problem(Code::InvalidContract, CONFIG_FILE, at, message),
                 Ok(file) => {
                     if let Some(r) = &file.registry {
-                        if r.value != "bellyfed" && !self.files.label.ends_with('/') {
+                        if r.value != "bellyfed" && matches!(self.files.base, Base::Embedded(_)) {
                             self.problem(
                                 Code::InvalidContract,
                                 CONFIG_FILE,
