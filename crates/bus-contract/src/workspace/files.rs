@@ -151,18 +151,14 @@ impl Files {
                     text: (*text).to_string(),
                 })
                 .ok_or_else(|| format!("`{clean}` does not exist")),
-            Base::Dir(root) => read_inside(
-                root,
-                "the workspace",
-                &root.join(&clean),
-                &clean,
-                MAX_FILE_SIZE,
-                "files in a workspace",
-            )
-            .map(|text| Read {
-                name: self.name(&clean),
-                text,
-            }),
+            Base::Dir(root) => {
+                read_workspace_file(root, "the workspace", &root.join(&clean), &clean).map(|text| {
+                    Read {
+                        name: self.name(&clean),
+                        text,
+                    }
+                })
+            }
         }
     }
 
@@ -216,18 +212,12 @@ impl Files {
                 for rel in [&beside, &at_root].into_iter().flatten() {
                     let local = o.root.join(rel);
                     if local.symlink_metadata().is_ok() {
-                        return read_inside(
-                            &o.root,
-                            "the service repo",
-                            &local,
-                            rel,
-                            MAX_FILE_SIZE,
-                            "files in a workspace",
-                        )
-                        .map(|text| Read {
-                            name: rel.clone(),
-                            text,
-                        });
+                        return read_workspace_file(&o.root, "the service repo", &local, rel).map(
+                            |text| Read {
+                                name: rel.clone(),
+                                text,
+                            },
+                        );
                     }
                 }
                 match at_root {
@@ -248,6 +238,24 @@ impl Files {
             }
         }
     }
+}
+
+/// Reads a workspace file at `path`, which must stay inside `root` (`place` names `root` in
+/// errors), refusing huge ones and invalid UTF-8.
+pub(crate) fn read_workspace_file(
+    root: &Path,
+    place: &str,
+    path: &Path,
+    name: &str,
+) -> Result<String, String> {
+    read_inside(
+        root,
+        place,
+        path,
+        name,
+        MAX_FILE_SIZE,
+        "files in a workspace",
+    )
 }
 
 pub(crate) use crate::fs::{normalize, read_inside, resolve_inside, walk_glob, write_atomic};

@@ -115,17 +115,10 @@ impl ImportEntry {
 /// report.
 fn names_registry(root: &Path) -> bool {
     let path = root.join(CONFIG_FILE);
-    files::read_inside(
-        root,
-        "the workspace",
-        &path,
-        CONFIG_FILE,
-        files::MAX_FILE_SIZE,
-        "files in a workspace",
-    )
-    .ok()
-    .and_then(|text| parse_yaml::<RegistryKey>(&text).ok())
-    .is_some_and(|k| k.registry.is_some())
+    files::read_workspace_file(root, "the workspace", &path, CONFIG_FILE)
+        .ok()
+        .and_then(|text| parse_yaml::<RegistryKey>(&text).ok())
+        .is_some_and(|k| k.registry.is_some())
 }
 
 /// `bus-contract.yaml`, with defaults applied.
@@ -740,14 +733,9 @@ impl Workspace {
         for origin in contracts {
             let text = match &origin {
                 Origin::Workspace(rel) => ws.files.read(rel).map(|r| r.text),
-                Origin::Overlay(o) => files::read_inside(
-                    &o.root,
-                    "the service repo",
-                    &o.path,
-                    &o.name,
-                    files::MAX_FILE_SIZE,
-                    "files in a workspace",
-                ),
+                Origin::Overlay(o) => {
+                    files::read_workspace_file(&o.root, "the service repo", &o.path, &o.name)
+                }
             };
             match text {
                 Ok(text) => ws.load_contract(&origin, &text),
@@ -928,14 +916,7 @@ impl Workspace {
         }
         let config = root.join(CONFIG_FILE);
         if config.symlink_metadata().is_ok() {
-            let read = files::read_inside(
-                root,
-                "the service repo",
-                &config,
-                CONFIG_FILE,
-                files::MAX_FILE_SIZE,
-                "files in a workspace",
-            );
+            let read = files::read_workspace_file(root, "the service repo", &config, CONFIG_FILE);
             let parsed = read.map_err(|e| (Location::File, e)).and_then(|text| {
                 parse_yaml::<ServiceConfigFile>(&text).map_err(|(at, m)| {
                     let m = if m.contains("unknown field") {
