@@ -79,22 +79,14 @@ impl Report {
                     Severity::Error => paint(&label, |s| s.red().bold()),
                     Severity::Warning => paint(&label, |s| s.yellow().bold()),
                 };
-                let place = match f.location.to_string() {
-                    l if l.is_empty() => f.file.clone(),
-                    l if l.starts_with('/') => format!("{} {l}", f.file),
-                    l => format!("{}:{l}", f.file),
-                };
+                let place = place(f);
                 let place = match &f.origin {
                     Some(o) => format!("{place} ({o})"),
                     None => place,
                 };
                 writeln!(w, "  {label} {}", paint(&place, |s| s.dimmed()))?;
                 writeln!(w, "    {}", f.message)?;
-                if let Some(e) = &f.evidence {
-                    let text = match e {
-                        Evidence::Event(t) | Evidence::Text(t) => t.clone(),
-                        Evidence::Diff(d) => d.clone(),
-                    };
+                if let (Some(e), Some(text)) = (&f.evidence, evidence_text(f)) {
                     for line in text.lines() {
                         let line = if color && matches!(e, Evidence::Diff(_)) {
                             if line.starts_with('+') && !line.starts_with("+++") {

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::{evidence_text, is_local_file};
-use crate::diag::{Code, Location, Report, Severity};
+use crate::diag::{Code, Location, Report};
 
 /// A relative path as a URI reference: every byte but the unreserved ones and `/`
 /// percent-encoded.
@@ -19,13 +19,6 @@ fn uri(path: &str) -> String {
         }
     }
     out
-}
-
-fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
 }
 
 impl Report {
@@ -44,7 +37,7 @@ impl Report {
                     "id": c.as_str(),
                     "name": c.as_str(),
                     "shortDescription": {"text": c.summary()},
-                    "defaultConfiguration": {"level": level(c.default_severity())},
+                    "defaultConfiguration": {"level": c.default_severity().as_str()},
                 })
             })
             .collect();
@@ -94,7 +87,7 @@ impl Report {
                 let mut result = json!({
                     "ruleId": f.code.as_str(),
                     "ruleIndex": index,
-                    "level": level(f.severity),
+                    "level": f.severity.as_str(),
                     "message": {"text": f.message},
                     "locations": if location.is_empty() { vec![] } else { vec![Value::Object(location)] },
                 });
