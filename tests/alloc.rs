@@ -157,6 +157,16 @@ fn alloc_indexed_operators_allocate_nothing() {
                 "suffix",
                 format!(r#"{{"s": [{{"suffix": {{"equals-ignore-case": "{i}ÉÈ"}}}}]}}"#),
             ),
+            ("inner", format!(r#"{{"s": [{{"wildcard": "*y{i}*x*"}}]}}"#)),
+            (
+                "but",
+                format!(r#"{{"s": [{{"anything-but": {{"prefix": "Q{i}"}}}}], "n": [{i}]}}"#),
+            ),
+            (
+                "cidr",
+                format!(r#"{{"ip": [{{"cidr": "10.{i}.0.0/16"}}]}}"#),
+            ),
+            ("v6", format!(r#"{{"ip": ["2001:db8::{i:x}"]}}"#)),
         ] {
             builder
                 .add(
@@ -174,6 +184,8 @@ fn alloc_indexed_operators_allocate_nothing() {
                 format!(r#"{{"s": "Ż{i}yyx"}}"#),
                 format!(r#"{{"s": "żó{i}ééè"}}"#),
                 format!(r#"{{"s": ["straße{i}", "x{i}éè"], "n": [1, {i}]}}"#),
+                format!(r#"{{"s": "ay{i}bxc", "ip": "10.{i}.3.4"}}"#),
+                format!(r#"{{"ip": "2001:db8:0:0::{i:x}", "s": ["Q{i}", "R"], "n": {i}}}"#),
             ]
         })
         .map(String::into_bytes)

@@ -154,9 +154,13 @@ fn mutate(text: &str, at: usize, op: u8, c: char) -> String {
     out.into_iter().collect()
 }
 
+/// 512 cases each, or `PROPTEST_CASES` for a deeper run.
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: 512,
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(512),
         ..ProptestConfig::default()
     }
 }
@@ -340,6 +344,16 @@ mod differential {
         ]
     }
 
+    /// A scalar near the values the `anything-but` property excludes.
+    fn scalar() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[abAB]{0,3}".prop_map(|s| format!("\"{s}\"")),
+            (-2i32..6).prop_map(|n| n.to_string()),
+            Just("null".to_string()),
+            Just("true".to_string()),
+        ]
+    }
+
     fn both(patterns: &[String], event: &str) -> Result<(), TestCaseError> {
         both_with(patterns, event, &bus_contract::Options::default())
     }
@@ -470,6 +484,173 @@ mod differential {
                     serde_json::to_string(&v).unwrap()
                 })
                 .collect();
+            let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
+            both(&patterns, &event)?;
+        }
+
+        /// `anything-but` in every form, alone in a field (settled when its sub-rule is
+        /// verified, not indexed) or with other matchers and `exists: false`, inside arrays
+        /// of objects where array consistency matters and outside them.
+        #[test]
+        fn properties_compiled_equals_reference_on_anything_but(
+            fields in prop::collection::vec(prop::collection::vec((0u8..7, "[ab]{0,2}", -2i32..2), 1..3), 1..4),
+            extra in prop::collection::vec(0u8..4, 3),
+            count in 1usize..12,
+            elements in prop::collection::vec((prop::option::of(scalar()), prop::option::of(scalar())), 0..4),
+            top in prop::option::of(scalar()),
+        ) {
+            let list = |ms: &[(u8, String, i32)], extra: u8| {
+                let mut out: Vec<String> = ms
+                    .iter()
+                    .map(|(kind, t, n)| {
+                        let t = serde_json::to_string(t).unwrap();
+                        match kind {
+                            0 => format!(r#"{{"anything-but": [{t}, "b"]}}"#),
+                            1 => format!(r#"{{"anything-but": [{n}, 5]}}"#),
+                            2 => format!(r#"{{"anything-but": {{"prefix": {t}}}}}"#),
+                            3 => format!(r#"{{"anything-but": {{"suffix": {t}}}}}"#),
+                            4 => format!(r#"{{"anything-but": {{"equals-ignore-case": [{t}]}}}}"#),
+                            5 => format!(r#"{{"anything-but": {{"wildcard": "{}*"}}}}"#, t.trim_matches('"')),
+                            _ => format!(r#"{{"anything-but": {t}}}"#),
+                        }
+                    })
+                    .collect();
+                match extra {
+                    1 => out.push(r#"{"exists": false}"#.into()),
+                    2 => out.push(r#""a""#.into()),
+                    _ => {}
+                }
+                out.join(", ")
+            };
+            let paths = ["b", "c", "t"];
+            let patterns: Vec<String> = (0..count)
+                .map(|i| {
+                    let (mut inner, mut outer) = (Vec::new(), Vec::new());
+                    for (k, ms) in fields.iter().enumerate() {
+                        // Each pattern a little different: rotate the fields' paths.
+                        let path = paths[(k + i) % 3];
+                        let member = format!(r#""{path}": [{}]"#, list(ms, extra[k % 3]));
+                        if path == "t" { outer.push(member) } else { inner.push(member) }
+                    }
+                    if !inner.is_empty() {
+                        outer.push(format!(r#""a": {{{}}}"#, inner.join(", ")));
+                    }
+                    format!("{{{}}}", outer.join(", "))
+                })
+                .collect();
+            let elements: Vec<String> = elements
+                .iter()
+                .map(|(b, c)| {
+                    let members: Vec<String> = [("b", b), ("c", c)]
+                        .iter()
+                        .filter_map(|(k, v)| v.as_ref().map(|v| format!(r#""{k}": {v}"#)))
+                        .collect();
+                    format!("{{{}}}", members.join(", "))
+                })
+                .collect();
+            let top = top.map_or(String::new(), |v| format!(r#", "t": {v}"#));
+            let event = format!(r#"{{"a": [{}]{top}}}"#, elements.join(", "));
+            both(&patterns, &event)?;
+            // The same values outside arrays.
+            let flat = format!(r#"{{"a": {}{top}}}"#, elements.first().map_or("{}", String::as_str));
+            both(&patterns, &flat)?;
+        }
+
+        /// Many `cidr` blocks and address literals on one path, as the index of blocks holds
+        /// them: both families, every mask length, host bits set, values that are not
+        /// addresses or of the other family.
+        #[test]
+        fn properties_compiled_equals_reference_on_cidr(
+            blocks in prop::collection::vec((any::<bool>(), any::<u32>(), 0u32..33, 0u8..3), 1..40),
+            values in prop::collection::vec((any::<bool>(), any::<u32>(), 0u8..4), 1..4),
+        ) {
+            let address = |v6: bool, bits: u32| {
+                if v6 {
+                    format!("2001:db8:{:x}:{:x}::{:x}", bits >> 16, bits & 0xffff, bits & 0xff)
+                } else {
+                    let b = bits.to_be_bytes();
+                    format!("{}.{}.{}.{}", b[0] & 0x0f, b[1] & 0x03, b[2], b[3])
+                }
+            };
+            let patterns: Vec<String> = blocks
+                .iter()
+                .map(|(v6, bits, len, shape)| {
+                    let a = address(*v6, *bits);
+                    let len = if *v6 { 32 + len * 2 } else { *len.min(&31) };
+                    let m = match shape {
+                        0 => format!(r#"{{"cidr": "{a}/{len}"}}"#),
+                        1 => format!(r#""{a}""#),
+                        _ => format!(r#"{{"anything-but": "{a}"}}, {{"cidr": "{a}/{len}"}}"#),
+                    };
+                    format!(r#"{{"ip": [{m}], "m": [{m}, "x"]}}"#)
+                })
+                .collect();
+            let values: Vec<String> = values
+                .iter()
+                .enumerate()
+                .map(|(i, (v6, bits, how))| {
+                    let near = blocks[i % blocks.len()].1;
+                    match how {
+                        0 => format!(r#""{}""#, address(*v6, near)),
+                        1 => format!(r#""{}""#, address(*v6, *bits)),
+                        2 => format!(r#""0{}""#, address(false, near)),
+                        _ => format!(r#""{}""#, address(*v6, near).to_uppercase()),
+                    }
+                })
+                .collect();
+            let event = format!(r#"{{"ip": {}, "m": [{}]}}"#, values[0], values.join(","));
+            both(&patterns, &event)?;
+        }
+
+        /// Many `prefix` and `suffix` `equals-ignore-case` values on one path, ASCII and not,
+        /// as the index of their leading and trailing texts holds them, quotes included.
+        #[test]
+        fn properties_compiled_equals_reference_on_folded_affixes(
+            wanted in prop::collection::vec(("[aAßSsK\u{212A}kÉéςσΣ🚀?\"]{0,7}", any::<bool>()), 1..40),
+            picks in prop::collection::vec((any::<prop::sample::Index>(), 0u8..5, "[aAßSsK\u{212A}kÉéςσΣ🚀?\"]{0,9}"), 1..4),
+        ) {
+            let patterns: Vec<String> = wanted
+                .iter()
+                .map(|(w, suffix)| {
+                    let op = if *suffix { "suffix" } else { "prefix" };
+                    let w = serde_json::to_string(w).unwrap();
+                    let m = format!(r#"{{"{op}": {{"equals-ignore-case": {w}}}}}"#);
+                    format!(r#"{{"s": [{m}], "m": [{m}, "x"]}}"#)
+                })
+                .collect();
+            let values: Vec<String> = picks
+                .iter()
+                .map(|(i, how, other)| {
+                    let w = &i.get(&wanted).0;
+                    let v = match how {
+                        0 => format!("{w}{other}"),
+                        1 => format!("{other}{}", w.to_uppercase()),
+                        2 => w.to_lowercase(),
+                        3 => w.trim_matches('"').to_string(),
+                        _ => other.clone(),
+                    };
+                    serde_json::to_string(&v).unwrap()
+                })
+                .collect();
+            let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
+            both(&patterns, &event)?;
+        }
+
+        /// Many wildcards that start and end with `*`, as the automaton over their longest
+        /// pieces holds them, with repeated and overlapping pieces.
+        #[test]
+        fn properties_compiled_equals_reference_on_inner_wildcards(
+            wildcards in prop::collection::vec("[abé]{0,3}(\\*[abé]{1,3}){0,2}", 9..60),
+            values in prop::collection::vec("[abé*]{0,9}", 1..4),
+        ) {
+            let patterns: Vec<String> = wildcards
+                .iter()
+                .map(|w| {
+                    let w = serde_json::to_string(&format!("*{w}*")).unwrap();
+                    format!(r#"{{"s": [{{"wildcard": {w}}}], "m": [{{"wildcard": {w}}}, "x"]}}"#)
+                })
+                .collect();
+            let values: Vec<String> = values.iter().map(|v| serde_json::to_string(v).unwrap()).collect();
             let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
             both(&patterns, &event)?;
         }

@@ -38,40 +38,40 @@ fn parse_v4(s: &str) -> Option<u32> {
 }
 
 fn parse_v6(s: &str) -> Option<u128> {
-    fn groups(part: &str) -> Option<Vec<u16>> {
+    /// The groups of one side of `::`, into a fixed array (no allocation per value).
+    fn groups(part: &str, out: &mut [u16; 8]) -> Option<usize> {
         if part.is_empty() {
-            return Some(Vec::new());
+            return Some(0);
         }
-        part.split(':')
-            .map(|g| {
-                if g.is_empty() || g.len() > 4 || !g.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    None
-                } else {
-                    u16::from_str_radix(g, 16).ok()
-                }
-            })
-            .collect()
-    }
-    let (head, tail, compressed) = match s.split_once("::") {
-        Some((h, t)) => {
-            if t.contains("::") {
+        let mut n = 0;
+        for g in part.split(':') {
+            if n == 8 || g.is_empty() || g.len() > 4 || !g.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
-            (groups(h)?, groups(t)?, true)
+            out[n] = u16::from_str_radix(g, 16).ok()?;
+            n += 1;
         }
-        None => (groups(s)?, Vec::new(), false),
+        Some(n)
+    }
+    let (mut head, mut tail) = ([0u16; 8], [0u16; 8]);
+    let (h, t, compressed) = match s.split_once("::") {
+        Some((a, b)) => {
+            if b.contains("::") {
+                return None;
+            }
+            (groups(a, &mut head)?, groups(b, &mut tail)?, true)
+        }
+        None => (groups(s, &mut head)?, 0, false),
     };
-    let count = head.len() + tail.len();
+    let count = h + t;
     if (compressed && count > 7) || (!compressed && count != 8) {
         return None;
     }
-    let mut all = head;
-    all.extend(std::iter::repeat_n(0, 8 - count));
-    all.extend(tail);
-    Some(
-        all.iter()
-            .fold(0u128, |acc, &g| (acc << 16) | u128::from(g)),
-    )
+    let all = head[..h]
+        .iter()
+        .chain(std::iter::repeat_n(&0, 8 - count))
+        .chain(&tail[..t]);
+    Some(all.fold(0u128, |acc, &g| (acc << 16) | u128::from(g)))
 }
 
 /// A CIDR block.
@@ -159,6 +159,26 @@ impl Cidr {
                 .map(|i| ((bits >> (24 - 8 * i)) & 0xff).to_string())
                 .collect::<Vec<_>>()
                 .join(".")
+        }
+    }
+
+    /// The block as (IPv6, mask, network): an address `a` of the family is in it when
+    /// `a & mask == network`.
+    pub(crate) fn parts(&self) -> (bool, u128, u128) {
+        (self.v6, self.mask, self.network)
+    }
+
+    /// The block of one address.
+    pub(crate) fn of_address(ip: Ip) -> Cidr {
+        let mask = if ip.v6 {
+            u128::MAX
+        } else {
+            u128::from(u32::MAX)
+        };
+        Cidr {
+            v6: ip.v6,
+            network: ip.bits,
+            mask,
         }
     }
 

@@ -4,16 +4,25 @@
 //!
 //! 1. The flattener ([`flatten`]) walks the bytes once, skipping every member no pattern
 //!    names, and records the leaves at named paths.
-//! 2. Each leaf is looked up in its path's value index: exact strings and numbers by hash,
-//!    prefixes and suffixes by hashing each prefix (suffix) of the value, everything else
-//!    (wildcards, ranges, `anything-but`, `exists`, …) by testing the few matchers of that kind
-//!    at that path. Each hit satisfies one field ("condition") of one sub-rule.
-//! 3. A sub-rule whose required conditions are all satisfied is a candidate. It matches at once
-//!    unless two or more of its fields involve leaves inside arrays of objects; then array
-//!    consistency decides, and the reference matcher settles that event.
+//! 2. Each leaf is looked up in its path's value index: exact strings, numbers, `true`,
+//!    `false` and `null` by hash; prefixes and suffixes by hashing each prefix (suffix) of
+//!    the value at the lengths the patterns have; ASCII `equals-ignore-case` by hashing the
+//!    value lower-cased; IP addresses and `cidr` blocks by hashing the address under each
+//!    mask the blocks have. The other operators are tested exactly, but only those an index
+//!    names as possible: `numeric` ranges by an interval tree, wildcards by their literal
+//!    start or end, or (`*…*`) by an Aho-Corasick automaton over their longest pieces, other
+//!    case-folded text by the texts its first or last units can take. Each hit satisfies one
+//!    field ("condition") of one sub-rule. A field of `anything-but`s alone accepts almost
+//!    every value, so it is not indexed: it is settled when its sub-rule is verified.
+//! 3. A sub-rule whose indexed required conditions are all satisfied (or, with none, whose
+//!    `anything-but` field's path has a value) is a candidate. Its `anything-but` fields are
+//!    tested on their paths' leaves; it matches at once unless two or more of its fields
+//!    involve leaves inside arrays of objects; then array consistency decides, and the
+//!    reference matcher settles that event.
 //!
-//! So the cost per event follows the event's named leaves and the rules they hit, not the
-//! number of rules.
+//! So the cost per event follows the event's named leaves and the rules they hit (or, for
+//! `anything-but`, the rules whose other fields it meets), not the number of rules;
+//! `benches/scaling.rs` measures it per operator.
 
 mod flatten;
 
@@ -58,6 +67,8 @@ pub enum BuildError {
 #[derive(Debug, Clone, Default)]
 pub struct MatcherBuilder {
     patterns: Vec<(String, Pattern)>,
+    /// The names taken, so that adding stays constant-time.
+    names: std::collections::HashSet<String>,
     stop_early: bool,
     validate: bool,
 }
@@ -73,7 +84,7 @@ impl MatcherBuilder {
         pattern: Pattern,
     ) -> Result<&mut Self, BuildError> {
         let name = name.into();
-        if self.patterns.iter().any(|(n, _)| *n == name) {
+        if !self.names.insert(name.clone()) {
             return Err(BuildError::DuplicateName(name));
         }
         self.patterns.push((name, pattern));
@@ -131,14 +142,39 @@ struct Condition {
     path: u32,
     /// Whether absence satisfies it (`exists: false` in the list).
     optional: bool,
+    /// For a field whose every matcher is an `anything-but` (which accepts almost every
+    /// value): its matchers in [`Matcher::lazy`]. Such a field is not indexed, since listing
+    /// every field that accepts a value costs as much as the rules hold; it is settled when
+    /// its sub-rule is verified, by testing the leaves at its path. Empty for other fields.
+    lazy: std::ops::Range<u32>,
 }
 
 #[derive(Debug)]
 struct SubRule {
     pattern: u32,
     conditions: std::ops::Range<u32>,
-    /// How many of its conditions need a value.
+    /// How many of its conditions need a value and are indexed (not lazy): the sub-rule is
+    /// a candidate once that many are satisfied.
     required: u32,
+    /// Whether some of its lazy conditions need a value.
+    lazy_required: bool,
+}
+
+/// Records that leaf `li` satisfies condition `ci` this epoch; whether it is the first to.
+fn mark(s: &mut Marks, ci: u32, li: u32, trailed: bool) -> bool {
+    let (c, epoch) = (ci as usize, s.epoch);
+    if trailed {
+        s.pairs.push((ci, li));
+    } else {
+        s.free[c] = epoch;
+    }
+    if s.satisfied[c] == epoch {
+        s.condition_trailed[c] |= trailed;
+        return false;
+    }
+    s.satisfied[c] = epoch;
+    s.condition_trailed[c] = trailed;
+    true
 }
 
 /// A leaf's value, read from the event or from the buffer of unescaped strings.
@@ -186,9 +222,22 @@ struct PathIndex {
     /// tested for every leaf.
     wild_starts: Affixes,
     wild_ends: Affixes,
-    /// Non-ASCII `equals-ignore-case` values of `others` by the texts a matching value can
-    /// start with (their first units' alternatives).
+    /// Non-ASCII `equals-ignore-case` values and `prefix` `equals-ignore-case` values of
+    /// `others` by the texts a matching value can start with (their first units'
+    /// alternatives); `suffix` `equals-ignore-case` values by the texts it can end with.
     folded_starts: Affixes,
+    folded_ends: Affixes,
+    /// `wildcard`s of `others` that start and end with `*`, by their longest literal piece,
+    /// which a matching value contains.
+    inner: Inner,
+    /// `cidr` blocks and string literals that are IP addresses, by mask: hit when a value
+    /// is an address whose masked bits are the block's network.
+    blocks: Vec<Blocks>,
+    /// The conditions naming `true`, `false` and `null`.
+    literals: [Vec<u32>; 3],
+    /// Sub-rules whose every required condition is lazy, one of them at this path: each is a
+    /// candidate when the event has a value here.
+    anchored: Vec<u32>,
     has_numbers: bool,
 }
 
@@ -229,6 +278,96 @@ impl Affixes {
                 }
             }
         }
+    }
+}
+
+/// The `cidr` blocks of one path with one family and mask, by network.
+#[derive(Debug)]
+struct Blocks {
+    v6: bool,
+    mask: u128,
+    networks: FastMap<u128, Vec<u32>>,
+}
+
+/// Literal pieces that values must contain, each naming entries of a path's `others`, found
+/// in a value in one pass by an Aho-Corasick automaton over all of them.
+#[derive(Debug, Default)]
+struct Inner {
+    /// Each distinct piece and its entries, and where each piece is in that list.
+    pieces: Vec<(Box<[u8]>, Vec<u32>)>,
+    at: FastMap<Box<[u8]>, usize>,
+    automaton: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Inner {
+    fn push(&mut self, piece: &str, other: u32) {
+        let at = *self
+            .at
+            .entry(piece.as_bytes().into())
+            .or_insert(self.pieces.len());
+        if at == self.pieces.len() {
+            self.pieces.push((piece.as_bytes().into(), Vec::new()));
+        }
+        self.pieces[at].1.push(other);
+    }
+
+    /// Builds the automaton; `None` (the pieces' entries to be tested linearly) when there
+    /// are too few pieces to be worth it or it cannot be built.
+    fn seal(&mut self) -> Option<Vec<u32>> {
+        let entries = || {
+            self.pieces
+                .iter()
+                .flat_map(|(_, js)| js.iter().copied())
+                .collect()
+        };
+        if self.pieces.len() <= FEW_RANGES {
+            return Some(entries());
+        }
+        match aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(self.pieces.iter().map(|(p, _)| p))
+        {
+            Ok(ac) => {
+                self.automaton = Some(ac);
+                None
+            }
+            Err(_) => Some(entries()),
+        }
+    }
+
+    /// Appends the entries whose piece occurs in `value`.
+    fn probe(&self, value: &[u8], out: &mut Vec<u32>) {
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(value) {
+                out.extend_from_slice(&self.pieces[m.pattern().as_usize()].1);
+            }
+        }
+    }
+}
+
+impl PathIndex {
+    fn push_block(&mut self, block: crate::ip::Cidr, ci: u32) {
+        let (v6, mask, network) = block.parts();
+        let at = match self
+            .blocks
+            .iter()
+            .position(|b| b.v6 == v6 && b.mask == mask)
+        {
+            Some(at) => at,
+            None => {
+                self.blocks.push(Blocks {
+                    v6,
+                    mask,
+                    networks: FastMap::default(),
+                });
+                self.blocks.len() - 1
+            }
+        };
+        self.blocks[at]
+            .networks
+            .entry(network)
+            .or_default()
+            .push(ci);
     }
 }
 
@@ -321,6 +460,8 @@ pub struct Matcher {
     paths: Vec<PathIndex>,
     conditions: Vec<Condition>,
     sub_rules: Vec<SubRule>,
+    /// The matchers of lazy conditions ([`Condition::lazy`]).
+    lazy: Vec<Cond>,
     /// Sub-rules with no required condition: candidates for every event.
     always: Vec<u32>,
     /// The matching options every pattern was parsed with (the builder refuses a mix).
@@ -365,7 +506,14 @@ struct Marks {
     chosen: Vec<(u32, u32)>,
     /// The entries of a path's `others` to test for the current leaf.
     tested: Vec<u32>,
+    /// Per path seen this epoch: its last leaf; per leaf: the path's leaf before it
+    /// (`NO_LEAF` ends the chain). Lazy conditions read their path's leaves through these.
+    path_last: Vec<u32>,
+    leaf_before: Vec<u32>,
 }
+
+/// The end of a path's chain of leaves in [`Marks::leaf_before`].
+const NO_LEAF: u32 = u32::MAX;
 
 impl Matcher {
     /// An empty builder.
@@ -399,6 +547,7 @@ impl Matcher {
             paths: Vec::new(),
             conditions: Vec::new(),
             sub_rules: Vec::new(),
+            lazy: Vec::new(),
             always: Vec::new(),
             stop_early: false,
             semantics: patterns.first().map_or(
@@ -416,6 +565,7 @@ impl Matcher {
                 let sr = m.sub_rules.len() as u32;
                 let first = m.conditions.len() as u32;
                 let mut required = 0;
+                let mut anchor = None;
                 for field in &rule.fields {
                     let path = *path_ids.entry(field.path.clone()).or_insert_with(|| {
                         m.paths.push(PathIndex::default());
@@ -438,18 +588,43 @@ impl Matcher {
                         .path = Some(path);
                     let ci = m.conditions.len() as u32;
                     let optional = field.list.has_exists_false;
-                    if !optional {
+                    let mut valued = field
+                        .list
+                        .matchers
+                        .iter()
+                        .filter(|c| **c != Cond::Exists(false))
+                        .peekable();
+                    let lazy = valued.peek().is_some()
+                        && valued.all(|c| matches!(c, Cond::AnythingBut(_)));
+                    let start = m.lazy.len() as u32;
+                    if lazy {
+                        m.lazy.extend(
+                            field
+                                .list
+                                .matchers
+                                .iter()
+                                .filter(|c| **c != Cond::Exists(false))
+                                .cloned(),
+                        );
+                        if !optional {
+                            anchor.get_or_insert(path);
+                        }
+                    } else if !optional {
                         required += 1;
                     }
                     m.conditions.push(Condition {
                         sub_rule: sr,
                         path,
                         optional,
+                        lazy: start..m.lazy.len() as u32,
                     });
+                    if lazy {
+                        continue;
+                    }
                     let index = &mut m.paths[path as usize];
                     for cond in &field.list.matchers {
                         match cond {
-                            Cond::Exact { value, ip: None } => {
+                            Cond::Exact { value, ip: None } | Cond::Exactly(value) => {
                                 index
                                     .exact
                                     .entry(value.as_bytes().into())
@@ -490,6 +665,13 @@ impl Matcher {
                                     .or_default()
                                     .push(ci);
                             }
+                            Cond::Exact { ip: Some(ip), .. } => {
+                                index.push_block(crate::ip::Cidr::of_address(*ip), ci);
+                            }
+                            Cond::Cidr(block, _) => index.push_block(*block, ci),
+                            Cond::Bool(true) => index.literals[0].push(ci),
+                            Cond::Bool(false) => index.literals[1].push(ci),
+                            Cond::Null => index.literals[2].push(ci),
                             Cond::Exists(false) => {}
                             other => {
                                 if matches!(
@@ -504,10 +686,18 @@ impl Matcher {
                                     Cond::Wildcard(w) => {
                                         let pieces = w.pieces();
                                         let (first, last) = (&pieces[0], &pieces[pieces.len() - 1]);
+                                        let inner = pieces
+                                            .get(1..pieces.len().saturating_sub(1))
+                                            .unwrap_or_default()
+                                            .iter()
+                                            .max_by_key(|p| p.len())
+                                            .filter(|p| !p.is_empty());
                                         if !first.is_empty() {
                                             index.wild_starts.push(first, j);
                                         } else if !last.is_empty() {
                                             index.wild_ends.push(last, j);
+                                        } else if let Some(piece) = inner {
+                                            index.inner.push(piece, j);
                                         } else {
                                             index.linear.push(j);
                                         }
@@ -517,6 +707,28 @@ impl Matcher {
                                             Some(texts) => {
                                                 for t in texts {
                                                     index.folded_starts.push_bytes(&t, j);
+                                                }
+                                            }
+                                            None => index.linear.push(j),
+                                        }
+                                    }
+                                    // A quote at the anchored end makes the quote quirk
+                                    // apply, where the value need not hold the whole text.
+                                    Cond::PrefixFolded(f, _) if !f.quote_at(true) => {
+                                        match f.leading_texts(FOLDED_UNITS) {
+                                            Some(texts) => {
+                                                for t in texts {
+                                                    index.folded_starts.push_bytes(&t, j);
+                                                }
+                                            }
+                                            None => index.linear.push(j),
+                                        }
+                                    }
+                                    Cond::SuffixFolded(f, _) if !f.quote_at(false) => {
+                                        match f.trailing_texts(FOLDED_UNITS) {
+                                            Some(texts) => {
+                                                for t in texts {
+                                                    index.folded_ends.push_bytes(&t, j);
                                                 }
                                             }
                                             None => index.linear.push(j),
@@ -534,9 +746,12 @@ impl Matcher {
                     pattern: pi as u32,
                     conditions: first..last,
                     required,
+                    lazy_required: anchor.is_some(),
                 });
-                if required == 0 {
-                    m.always.push(sr);
+                match anchor {
+                    _ if required > 0 => {}
+                    Some(path) => m.paths[path as usize].anchored.push(sr),
+                    None => m.always.push(sr),
                 }
             }
         }
@@ -549,6 +764,10 @@ impl Matcher {
                 index.linear.sort_unstable();
             }
             index.ranges.seal();
+            if let Some(few) = index.inner.seal() {
+                index.linear.extend(few);
+                index.linear.sort_unstable();
+            }
         }
         m
     }
@@ -576,6 +795,7 @@ impl Matcher {
             s.satisfied.iter_mut().for_each(|e| *e = 0);
             s.counted.iter_mut().for_each(|e| *e = 0);
             s.path_epoch.iter_mut().for_each(|e| *e = 0);
+            s.free.iter_mut().for_each(|e| *e = 0);
             s.epoch = 1;
         }
         let epoch = s.epoch;
@@ -590,6 +810,7 @@ impl Matcher {
         s.pairs.clear();
         s.pending.clear();
         s.free.resize(self.conditions.len(), 0);
+        s.path_last.resize(self.paths.len(), NO_LEAF);
 
         buffers.stop_after = if self.stop_early {
             self.paths.len() as u32
@@ -600,29 +821,27 @@ impl Matcher {
         flatten::flatten(event, buffers, &|p: &[u8]| {
             interests.get(p).copied().unwrap_or_default()
         })?;
+        s.leaf_before.clear();
+        s.leaf_before.resize(buffers.leaves.len(), NO_LEAF);
 
         for li in 0..buffers.leaves.len() {
             let leaf = buffers.leaves[li];
             let trailed = leaf.trail_end > leaf.trail_start;
             let p = leaf.path as usize;
+            let index = &self.paths[p];
             if s.path_epoch[p] != epoch {
                 s.path_epoch[p] = epoch;
                 s.path_trailed[p] = false;
+                s.path_last[p] = NO_LEAF;
+                s.candidates.extend_from_slice(&index.anchored);
             }
             s.path_trailed[p] |= trailed;
+            s.leaf_before[li] = s.path_last[p];
+            s.path_last[p] = li as u32;
             let scalar = leaf_scalar(&leaf, buffers, event);
-            let index = &self.paths[p];
             let hit = |ci: u32, s: &mut Marks| {
-                let c = ci as usize;
-                if trailed {
-                    s.pairs.push((ci, li as u32));
-                } else {
-                    s.free[c] = epoch;
-                }
-                if s.satisfied[c] != epoch {
-                    s.satisfied[c] = epoch;
-                    s.condition_trailed[c] = trailed;
-                    let cond = &self.conditions[c];
+                if mark(s, ci, li as u32, trailed) {
+                    let cond = &self.conditions[ci as usize];
                     if !cond.optional {
                         let sr = cond.sub_rule as usize;
                         if s.counted[sr] != epoch {
@@ -634,8 +853,6 @@ impl Matcher {
                             s.candidates.push(cond.sub_rule);
                         }
                     }
-                } else {
-                    s.condition_trailed[c] |= trailed;
                 }
             };
             match scalar {
@@ -680,7 +897,21 @@ impl Matcher {
                             cs.iter().for_each(|&c| hit(c, s));
                         }
                     }
+                    if !index.blocks.is_empty() {
+                        if let Some(ip) = crate::ip::parse_ip(v) {
+                            for b in index.blocks.iter().filter(|b| b.v6 == ip.v6) {
+                                if let Some(cs) = b.networks.get(&(ip.bits & b.mask)) {
+                                    cs.iter().for_each(|&c| hit(c, s));
+                                }
+                            }
+                        }
+                    }
                 }
+                Scalar::Bool(b) => {
+                    let cs = &index.literals[usize::from(!b)];
+                    cs.iter().for_each(|&c| hit(c, s));
+                }
+                Scalar::Null => index.literals[2].iter().for_each(|&c| hit(c, s)),
                 Scalar::Num(t) if index.has_numbers => {
                     if let Some(cs) = self
                         .semantics
@@ -709,6 +940,14 @@ impl Matcher {
                     index.wild_starts.probe(v.as_bytes(), false, &mut tested);
                     index.wild_ends.probe(v.as_bytes(), true, &mut tested);
                     index.folded_starts.probe(v.as_bytes(), false, &mut tested);
+                    index.folded_ends.probe(v.as_bytes(), true, &mut tested);
+                    index.inner.probe(v.as_bytes(), &mut tested);
+                    if tested.len() > 1 {
+                        // An entry found twice (a piece found twice, texts of two lengths)
+                        // is tested once.
+                        tested.sort_unstable();
+                        tested.dedup();
+                    }
                 }
                 _ => {}
             }
@@ -767,6 +1006,33 @@ impl Matcher {
         event: &[u8],
     ) -> Result<bool, EventError> {
         let epoch = s.epoch;
+        for ci in rule.conditions.clone() {
+            let c = &self.conditions[ci as usize];
+            if c.lazy.is_empty() || s.path_epoch[c.path as usize] != epoch {
+                continue;
+            }
+            let matchers = &self.lazy[c.lazy.start as usize..c.lazy.end as usize];
+            let mut li = s.path_last[c.path as usize];
+            while li != NO_LEAF {
+                let leaf = &buffers.leaves[li as usize];
+                let scalar = leaf_scalar(leaf, buffers, event);
+                if matchers
+                    .iter()
+                    .any(|m| accepts(m, scalar, self.semantics.profile))
+                {
+                    mark(s, ci, li, leaf.trail_end > leaf.trail_start);
+                }
+                li = s.leaf_before[li as usize];
+            }
+        }
+        if rule.lazy_required
+            && rule.conditions.clone().any(|ci| {
+                let c = &self.conditions[ci as usize];
+                !c.lazy.is_empty() && !c.optional && s.satisfied[ci as usize] != epoch
+            })
+        {
+            return Ok(false);
+        }
         if !self.semantics.array_consistency {
             // Every value counts wherever it is: a field with `exists: false` is satisfied by
             // a value it accepts, or by no value at the path at all.

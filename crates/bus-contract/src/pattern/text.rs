@@ -94,16 +94,34 @@ impl Folded {
     /// `k` units: each unit is one of two alternatives, so a matching value starts with one
     /// of these (at most 2^k, duplicates removed). `None` when the quirks are off.
     pub(crate) fn leading_texts(&self, k: usize) -> Option<Vec<Vec<u8>>> {
+        self.affix_texts(k, false)
+    }
+
+    /// As [`Folded::leading_texts`], for the texts a value ending with a match ends with over
+    /// the last `k` units.
+    pub(crate) fn trailing_texts(&self, k: usize) -> Option<Vec<Vec<u8>>> {
+        self.affix_texts(k, true)
+    }
+
+    fn affix_texts(&self, k: usize, end: bool) -> Option<Vec<Vec<u8>>> {
         if self.plain.is_some() {
             return None;
         }
+        let units: Vec<&(Vec<u8>, Vec<u8>)> = if end {
+            self.units.iter().rev().take(k).collect()
+        } else {
+            self.units.iter().take(k).collect()
+        };
         let mut out: Vec<Vec<u8>> = vec![Vec::new()];
-        for (lower, upper) in self.units.iter().take(k) {
+        for (lower, upper) in units {
             let mut next = Vec::with_capacity(out.len() * 2);
-            for head in &out {
+            for known in &out {
                 for alt in [lower, upper] {
-                    let mut t = head.clone();
-                    t.extend_from_slice(alt);
+                    let t = if end {
+                        [alt.as_slice(), known].concat()
+                    } else {
+                        [known.as_slice(), alt].concat()
+                    };
                     if !next.contains(&t) {
                         next.push(t);
                     }
@@ -112,6 +130,17 @@ impl Folded {
             out = next;
         }
         Some(out)
+    }
+
+    /// Whether the first (`end` false) or last unit is `"`, where the quote quirk of
+    /// `prefix` and `suffix` applies.
+    pub(crate) fn quote_at(&self, end: bool) -> bool {
+        let unit = if end {
+            self.units.last()
+        } else {
+            self.units.first()
+        };
+        unit.is_some_and(|(l, _)| l == b"\"")
     }
 
     /// Byte offsets in `s` where a match of all units, starting at `start`, can end.
