@@ -401,6 +401,11 @@ pub struct MatchArgs {
     #[arg(long)]
     pub validate: bool,
 
+    /// Threads to match on (default: the available cores). Output stays in input order;
+    /// a stream of pretty-printed documents is matched on one thread.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
 }

@@ -389,9 +389,9 @@ pub fn match_events(
     builder.stop_early(!args.validate).validate(args.validate);
     let matcher = builder.build()?;
 
-    let (reader, size): (Box<dyn std::io::BufRead>, Option<u64>) = if args.file == "-" {
+    let (reader, size): (Box<dyn std::io::BufRead + Send>, Option<u64>) = if args.file == "-" {
         (
-            Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin())),
+            Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin())),
             None,
         )
     } else {
@@ -399,7 +399,7 @@ pub fn match_events(
             .with_context(|| format!("cannot read {}", args.file))?;
         let size = f.metadata().ok().map(|m| m.len());
         (
-            Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
             size,
         )
     };
@@ -419,28 +419,38 @@ pub fn match_events(
 
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let mut scratch = Scratch::default();
-    let mut replay = Replay::new(&matcher, &mut scratch, reader);
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        usize::from,
+    );
+    let mut replay = Replay::new(&matcher, &mut scratch, reader).jobs(jobs);
     if args.patterns.is_empty() {
         replay = replay.buses(buses, args.bus.clone());
     }
-    while let Some(event) = replay.next_event() {
-        let event = event.with_context(|| format!("cannot read {}", args.file))?;
-        match event.outcome {
-            Err(e) => writeln!(err, "{}:{}: {e}", args.file, event.line)?,
-            Ok(hits) if !args.summary => {
-                print_hits(&matcher, &event, hits, args, color, &mut out)?;
-            }
-            Ok(_) => {}
+    // What stopped the replay, when it was not reading.
+    let mut failed: Option<anyhow::Error> = None;
+    let tally = replay.for_each(|event| {
+        let shown = match &event.outcome {
+            Err(e) => writeln!(err, "{}:{}: {e}", args.file, event.line).map_err(Into::into),
+            Ok(hits) if !args.summary => print_hits(&matcher, event, hits, args, color, &mut out),
+            Ok(_) => Ok(()),
+        };
+        if let Err(e) = shown {
+            failed = Some(e);
+            return Err(std::io::Error::other("stopped"));
         }
         if let Some(bar) = &progress {
-            let tally = replay.tally();
-            if tally.events % 4096 == 0 {
-                bar.set_position(tally.bytes);
-                bar.set_message(format!("{} events", tally.events));
+            if event.events_read % 4096 == 0 {
+                bar.set_position(event.bytes_read);
+                bar.set_message(format!("{} events", event.events_read));
             }
         }
+        Ok(())
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
-    let tally = replay.finish();
+    let tally = tally.with_context(|| format!("cannot read {}", args.file))?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

@@ -352,6 +352,34 @@ mod newcomer {
         assert!(out.contains(r#""line":2"#), "{out}");
     }
 
+    /// Many chunks of events on one thread and on three: the same lines, hits, errors and
+    /// buses, in the same order (issue 15).
+    #[test]
+    fn match_jobs_keep_the_output_in_input_order() {
+        let event = r#"{"source": "bellyfed.user", "detail-type": "AccountCreated", "detail": {"plan": "free"}}"#;
+        let mut input = String::new();
+        for i in 0..6000 {
+            match i % 50 {
+                7 => input.push_str("not an event\n"),
+                9 => input.push('\n'),
+                13 => input.push_str(&format!("{ENTRY}\n")),
+                _ => input.push_str(&format!("{}, \"n\": {i}}}\n", &event[..event.len() - 1])),
+            }
+        }
+        let (code, one, err_one) = match_stdin(&["--format", "json", "--jobs", "1"], &input);
+        assert_eq!(code, 2, "the bad lines are reported");
+        assert!(one.len() > 300_000, "{}", one.len());
+        for jobs in ["2", "3"] {
+            let (code, many, err_many) = match_stdin(&["--format", "json", "-j", jobs], &input);
+            assert_eq!(code, 2);
+            assert!(many == one, "--jobs {jobs} differs from --jobs 1");
+            assert_eq!(err_many, err_one);
+        }
+        let (code, _, err) = match_stdin(&["--jobs", "0"], &input);
+        assert_eq!(code, 2);
+        assert!(err.contains("--jobs"), "{err}");
+    }
+
     #[test]
     fn match_bus_keeps_the_rules_of_one_bus() {
         let event = r#"{"source": "bellyfed.user", "detail-type": "AccountCreated", "detail": {}}"#;

@@ -80,6 +80,11 @@ pub struct Replayed<'r> {
     pub bus: Option<&'r str>,
     /// The rules it matched, in [`PatternId`] order, or why it is not an event.
     pub outcome: Result<&'r [PatternId], EventError>,
+    /// Events read so far, this one included.
+    pub events_read: u64,
+    /// Bytes read so far, for a progress display (with [`Replay::jobs`] above 1, reading
+    /// runs a few chunks ahead of the events handed out).
+    pub bytes_read: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,8 +188,289 @@ pub struct Replay<'a, R> {
     buses: Option<(Vec<Vec<String>>, Option<String>)>,
     /// The bus of the current PutEvents entry, once it is read.
     bus: Option<String>,
+    /// JSON Lines past the first line, read in large chunks and split in place.
+    chunks: Chunks,
+    batch: Batch,
+    /// The next event of `batch` to serve.
+    served: usize,
+    /// Threads to match on ([`Replay::jobs`]).
+    jobs: usize,
     tally: Tally,
     start: Instant,
+}
+
+/// Bytes read for a JSON Lines chunk at a time: large enough that reads and hand-offs between
+/// threads are few, small enough that a few chunks per thread keep memory flat.
+const CHUNK: usize = 1 << 18;
+
+/// A matched line of a chunk: its hits (a range of [`Batch::hits`]) or why it is not an
+/// event, and a PutEvents entry's bus.
+type Outcome = (Result<(u32, u32), EventError>, Option<String>);
+
+/// The buses of each rule, and the bus of events that do not name one ([`Replay::buses`]).
+type Buses = (Vec<Vec<String>>, Option<String>);
+
+/// One line of a chunk: its bytes in [`Batch::buf`], its line number, and whether it was too
+/// long to keep (its bytes are then not in the chunk).
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    line: usize,
+    too_long: bool,
+}
+
+/// A chunk of JSON Lines, and once matched, each line's outcome.
+#[derive(Debug, Default)]
+struct Batch {
+    /// Initialized once, reused: the chunk is `buf[..len]`.
+    buf: Vec<u8>,
+    len: usize,
+    spans: Vec<Span>,
+    /// Set when matching it panicked.
+    panicked: bool,
+    /// Per span once matched: its hits (a range of `hits`) or why it is not an event, and
+    /// an entry's bus.
+    outcomes: Vec<Outcome>,
+    hits: Vec<PatternId>,
+}
+
+/// Splits JSON Lines read in chunks: what one chunk leaves of an unfinished line is carried
+/// into the next, so each line is copied at most once (by the read itself, in the usual case).
+#[derive(Debug, Default)]
+struct Chunks {
+    carry: Vec<u8>,
+    /// Skipping the rest of a line too long to keep.
+    skipping: bool,
+    eof: bool,
+}
+
+impl Chunks {
+    /// Fills `batch` with the next lines (at least one unless the stream has ended); whether
+    /// there are any.
+    fn fill<R: Read>(
+        &mut self,
+        reader: &mut R,
+        batch: &mut Batch,
+        next_line: &mut usize,
+        bytes: &mut u64,
+    ) -> io::Result<bool> {
+        batch.spans.clear();
+        batch.outcomes.clear();
+        batch.hits.clear();
+        let want = CHUNK.max(self.carry.len() + CHUNK / 4);
+        if batch.buf.len() < want {
+            batch.buf.resize(want, 0);
+        }
+        batch.buf[..self.carry.len()].copy_from_slice(&self.carry);
+        batch.len = self.carry.len();
+        self.carry.clear();
+        let mut line_start = 0;
+        // The carried bytes hold no newline.
+        let mut scan = batch.len;
+        loop {
+            while let Some(i) = memchr::memchr(b'\n', &batch.buf[scan..batch.len]) {
+                let end = scan + i + 1;
+                self.line(batch, line_start, end, next_line, end - line_start - 1);
+                line_start = end;
+                scan = end;
+            }
+            scan = batch.len;
+            if self.skipping {
+                // The rest of a long line is dropped as it is read.
+                batch.len = line_start;
+                scan = line_start;
+            } else if (batch.len - line_start) as u64 > MAX_EVENT_SIZE {
+                batch.spans.push(Span {
+                    start: line_start,
+                    end: line_start,
+                    line: *next_line,
+                    too_long: true,
+                });
+                *next_line += 1;
+                self.skipping = true;
+                batch.len = line_start;
+                scan = line_start;
+            }
+            if self.eof {
+                if line_start < batch.len && !self.skipping {
+                    let end = batch.len;
+                    self.line(batch, line_start, end, next_line, end - line_start);
+                }
+                return Ok(!batch.spans.is_empty());
+            }
+            if !batch.spans.is_empty() && batch.len >= CHUNK {
+                break;
+            }
+            if batch.buf.len() - batch.len < CHUNK / 4 {
+                if !batch.spans.is_empty() {
+                    break;
+                }
+                // One line longer than the chunk: room for more of it.
+                let grown = batch.buf.len() + CHUNK;
+                batch.buf.resize(grown, 0);
+            }
+            let n = loop {
+                match reader.read(&mut batch.buf[batch.len..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            };
+            *bytes += n as u64;
+            if n == 0 {
+                self.eof = true;
+            }
+            batch.len += n;
+        }
+        self.carry
+            .extend_from_slice(&batch.buf[line_start..batch.len]);
+        batch.len = line_start;
+        Ok(true)
+    }
+
+    /// Records the line `buf[start..end]` (`content` bytes without its newline).
+    fn line(
+        &mut self,
+        batch: &mut Batch,
+        start: usize,
+        end: usize,
+        next_line: &mut usize,
+        content: usize,
+    ) {
+        if self.skipping {
+            // The end of a line already reported as too long.
+            self.skipping = false;
+            return;
+        }
+        let line = *next_line;
+        *next_line += 1;
+        if batch.buf[start..end].iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        batch.spans.push(Span {
+            start,
+            end,
+            line,
+            too_long: content as u64 > MAX_EVENT_SIZE,
+        });
+    }
+}
+
+/// Tallies a matched chunk's events and hands them to `f`, in order.
+fn hand_out<F>(
+    batch: &mut Batch,
+    tally: &mut Tally,
+    entries: bool,
+    buses: Option<&Buses>,
+    f: &mut F,
+) -> io::Result<()>
+where
+    F: FnMut(&Replayed<'_>) -> io::Result<()>,
+{
+    let every = buses.and_then(|(_, b)| b.as_deref());
+    for (i, (outcome, bus)) in batch.outcomes.drain(..).enumerate() {
+        let span = batch.spans[i];
+        let outcome = outcome.map(|(a, b)| &batch.hits[a as usize..b as usize]);
+        tally.events += 1;
+        match &outcome {
+            Ok(hits) => {
+                for id in *hits {
+                    tally.per_rule[id.0 as usize] += 1;
+                }
+            }
+            Err(_) => tally.bad += 1,
+        }
+        f(&Replayed {
+            line: span.line,
+            event: &batch.buf[span.start..span.end],
+            bus: if entries { bus.as_deref() } else { every },
+            outcome,
+            events_read: tally.events,
+            bytes_read: tally.bytes,
+        })?;
+    }
+    Ok(())
+}
+
+/// Matches every line of a chunk, recording each outcome in it.
+fn match_batch(
+    matcher: &Matcher,
+    scratch: &mut Scratch,
+    batch: &mut Batch,
+    entries: bool,
+    buses: Option<&Buses>,
+    delivered: &mut Vec<u8>,
+    hits: &mut Vec<PatternId>,
+) {
+    for span in &batch.spans {
+        if span.too_long {
+            let too_long = EventError::TooLarge {
+                limit: MAX_EVENT_SIZE,
+            };
+            batch.outcomes.push((Err(too_long), None));
+            continue;
+        }
+        let bytes = &batch.buf[span.start..span.end];
+        let (outcome, bus) = match_event(matcher, scratch, bytes, entries, buses, delivered, hits);
+        let from = batch.hits.len() as u32;
+        if outcome.is_ok() {
+            batch.hits.extend_from_slice(hits);
+        }
+        let to = batch.hits.len() as u32;
+        batch.outcomes.push((outcome.map(|()| (from, to)), bus));
+    }
+}
+
+/// Matches one event's bytes (or the event delivered for the PutEvents entry in them) into
+/// `hits`, keeping the rules on the event's bus; the entry's bus.
+fn match_event(
+    matcher: &Matcher,
+    scratch: &mut Scratch,
+    bytes: &[u8],
+    entries: bool,
+    buses: Option<&Buses>,
+    delivered: &mut Vec<u8>,
+    hits: &mut Vec<PatternId>,
+) -> (Result<(), EventError>, Option<String>) {
+    let mut entry_bus = None;
+    let bytes = if entries {
+        let converted = Event::from_slice(bytes).and_then(|entry| {
+            if !entry.is_put_events_entry() {
+                return Err(EventError::Entry(
+                    "the stream's first event is a PutEvents entry, and this is not one".into(),
+                ));
+            }
+            entry.to_delivered()
+        });
+        match converted {
+            Ok((event, bus)) => {
+                delivered.clear();
+                delivered.extend_from_slice(event.to_string().as_bytes());
+                entry_bus = Some(bus);
+                &delivered[..]
+            }
+            Err(e) => return (Err(e), None),
+        }
+    } else {
+        bytes
+    };
+    if let Err(e) = matcher.matches_into(bytes, scratch, hits) {
+        return (Err(e), entry_bus);
+    }
+    let bus = if entries {
+        entry_bus.as_deref()
+    } else {
+        buses.and_then(|(_, b)| b.as_deref())
+    };
+    if let (Some((rule_buses, _)), Some(bus)) = (buses, bus) {
+        hits.retain(|id| {
+            rule_buses
+                .get(id.0 as usize)
+                .is_some_and(|b| b.iter().any(|b| b == bus))
+        });
+    }
+    (Ok(()), entry_bus)
 }
 
 impl<'a, R: BufRead> Replay<'a, R> {
@@ -203,6 +489,10 @@ impl<'a, R: BufRead> Replay<'a, R> {
             delivered: Vec::new(),
             buses: None,
             bus: None,
+            chunks: Chunks::default(),
+            batch: Batch::default(),
+            served: 0,
+            jobs: 1,
             tally: Tally {
                 per_rule: vec![0; matcher.len()],
                 ..Tally::default()
@@ -224,6 +514,178 @@ impl<'a, R: BufRead> Replay<'a, R> {
         self
     }
 
+    /// Match on `n` threads (at least 1; 1 is the default). With more, [`Replay::for_each`]
+    /// spreads the chunks of a JSON Lines stream over them and hands out the events in
+    /// stream order; memory stays bounded (two chunks of about a megabyte in flight per
+    /// thread). [`Replay::next_event`] and streams of documents match on the calling thread.
+    #[must_use]
+    pub fn jobs(mut self, n: usize) -> Self {
+        self.jobs = n.max(1);
+        self
+    }
+
+    /// Runs the replay to its end, calling `f` with each event in stream order, and returns
+    /// the tally. Matches on the threads [`Replay::jobs`] asks for.
+    ///
+    /// # Errors
+    /// When reading fails, when `f` fails (the replay then stops), or when matching panicked
+    /// on a thread.
+    pub fn for_each<F>(mut self, mut f: F) -> io::Result<Tally>
+    where
+        F: FnMut(&Replayed<'_>) -> io::Result<()>,
+        R: Send,
+    {
+        // On the calling thread: the first line (which decides the stream's kind), and a
+        // stream of documents to its end.
+        while self.jobs == 1 || self.state != State::Lines || self.served < self.batch.spans.len() {
+            match self.next_event() {
+                None => return Ok(self.finish()),
+                Some(event) => f(&event?)?,
+            }
+        }
+        self.parallel(&mut f)?;
+        Ok(self.finish())
+    }
+
+    /// The rest of a JSON Lines stream on `jobs` threads. Each thread takes the next chunk
+    /// from the stream (one at a time, in order) and matches it, so a chunk is read and
+    /// matched on one core; the calling thread hands the events to `f` in stream order.
+    fn parallel<F>(&mut self, f: &mut F) -> io::Result<()>
+    where
+        F: FnMut(&Replayed<'_>) -> io::Result<()>,
+        R: Send,
+    {
+        use std::collections::BTreeMap;
+        use std::sync::{Mutex, mpsc};
+
+        /// The stream, taken by one thread at a time.
+        struct Source<'s, R> {
+            reader: &'s mut R,
+            chunks: &'s mut Chunks,
+            next_line: &'s mut usize,
+            bytes: u64,
+            /// The next chunk's place in the stream.
+            seq: u64,
+            done: bool,
+            error: Option<io::Error>,
+        }
+
+        let (matcher, entries, jobs) = (self.matcher, self.entries, self.jobs);
+        let buses = self.buses.as_ref();
+        let source = Mutex::new(Source {
+            reader: &mut self.reader,
+            chunks: &mut self.chunks,
+            next_line: &mut self.next_line,
+            bytes: 0,
+            seq: 0,
+            done: false,
+            error: None,
+        });
+        // Two chunks per thread: the memory in flight, whatever the stream's length.
+        let (free_tx, free_rx) = mpsc::channel::<Batch>();
+        for _ in 0..2 * jobs {
+            let _ = free_tx.send(Batch::default());
+        }
+        let free_rx = Mutex::new(free_rx);
+        let (done_tx, done_rx) = mpsc::channel::<(u64, Batch)>();
+        let tally = &mut self.tally;
+        let bytes_before = tally.bytes;
+        let outcome = std::thread::scope(|scope| {
+            for _ in 0..jobs {
+                let (source, free_rx, done_tx) = (&source, &free_rx, done_tx.clone());
+                scope.spawn(move || {
+                    let mut scratch = Scratch::default();
+                    let (mut delivered, mut hits) = (Vec::new(), Vec::new());
+                    loop {
+                        let Ok(Ok(mut batch)) = free_rx.lock().map(|rx| rx.recv()) else {
+                            return;
+                        };
+                        let seq = {
+                            let Ok(mut src) = source.lock() else { return };
+                            if src.done {
+                                return;
+                            }
+                            let src = &mut *src;
+                            let filled = src.chunks.fill(
+                                src.reader,
+                                &mut batch,
+                                src.next_line,
+                                &mut src.bytes,
+                            );
+                            match filled {
+                                Ok(true) => {
+                                    src.seq += 1;
+                                    src.seq - 1
+                                }
+                                Ok(false) => {
+                                    src.done = true;
+                                    return;
+                                }
+                                Err(e) => {
+                                    src.done = true;
+                                    src.error = Some(e);
+                                    return;
+                                }
+                            }
+                        };
+                        let matched =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                match_batch(
+                                    matcher,
+                                    &mut scratch,
+                                    &mut batch,
+                                    entries,
+                                    buses,
+                                    &mut delivered,
+                                    &mut hits,
+                                );
+                            }));
+                        batch.panicked = matched.is_err();
+                        if done_tx.send((seq, batch)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            let mut early: BTreeMap<u64, Batch> = BTreeMap::new();
+            let mut next = 0u64;
+            // Until every thread has ended (the stream's end or its error), or `f` stops.
+            let outcome = 'run: loop {
+                let Ok((seq, batch)) = done_rx.recv() else {
+                    break Ok(());
+                };
+                early.insert(seq, batch);
+                while let Some(mut batch) = early.remove(&next) {
+                    next += 1;
+                    if batch.panicked {
+                        break 'run Err(io::Error::other("matching an event panicked"));
+                    }
+                    tally.bytes = bytes_before + source.lock().map_or(0, |s| s.bytes);
+                    if let Err(e) = hand_out(&mut batch, tally, entries, buses, f) {
+                        break 'run Err(e);
+                    }
+                    let _ = free_tx.send(batch);
+                }
+            };
+            // Threads waiting for a free chunk then end; one matching ends when it hands
+            // its chunk over.
+            drop(free_tx);
+            drop(done_rx);
+            outcome
+        });
+        // The stream's own error comes first: it is why the threads stopped.
+        let source = source
+            .into_inner()
+            .map_err(|_| io::Error::other("a reading thread panicked"))?;
+        self.tally.bytes = bytes_before + source.bytes;
+        self.state = State::Done;
+        match source.error {
+            Some(e) => Err(e),
+            None => outcome,
+        }
+    }
+
     /// The counts so far ([`Tally::elapsed`] is set by [`Replay::finish`]).
     pub fn tally(&self) -> &Tally {
         &self.tally
@@ -241,6 +703,9 @@ impl<'a, R: BufRead> Replay<'a, R> {
     /// When reading fails. A line that is not an event is not an error here: its
     /// [`Replayed::outcome`] says why, and the next call goes on with the next line.
     pub fn next_event(&mut self) -> Option<io::Result<Replayed<'_>>> {
+        if self.state == State::Lines {
+            return self.next_line();
+        }
         loop {
             if self.state == State::Done {
                 return None;
@@ -280,62 +745,98 @@ impl<'a, R: BufRead> Replay<'a, R> {
                     continue;
                 }
             }
-            self.tally.events += 1;
             let outcome = if too_long {
                 Err(EventError::TooLarge {
                     limit: MAX_EVENT_SIZE,
                 })
             } else {
-                self.match_one()
+                let (outcome, bus) = match_event(
+                    self.matcher,
+                    self.scratch,
+                    &self.buf,
+                    self.entries,
+                    self.buses.as_ref(),
+                    &mut self.delivered,
+                    &mut self.hits,
+                );
+                self.bus = bus;
+                outcome
             };
-            if outcome.is_err() {
-                self.tally.bad += 1;
-            }
-            let outcome = outcome.map(|()| &self.hits[..]);
-            let bus = bus_of(self.entries, &self.bus, &self.buses);
+            self.count(outcome.is_ok());
             return Some(Ok(Replayed {
                 line,
                 event: &self.buf,
-                bus,
-                outcome,
+                bus: bus_of(self.entries, &self.bus, &self.buses),
+                outcome: outcome.map(|()| &self.hits[..]),
+                events_read: self.tally.events,
+                bytes_read: self.tally.bytes,
             }));
         }
     }
 
-    /// Matches `buf` (or the event delivered for the entry in it) into `hits`, keeping the
-    /// rules on the event's bus, and tallies them.
-    fn match_one(&mut self) -> Result<(), EventError> {
-        let bytes: &[u8] = if self.entries {
-            self.bus = None;
-            let entry = Event::from_slice(&self.buf)?;
-            if !entry.is_put_events_entry() {
-                return Err(EventError::Entry(
-                    "the stream's first event is a PutEvents entry, and this is not one".into(),
-                ));
+    /// Tallies the event just matched (its hits in `hits`).
+    fn count(&mut self, ok: bool) {
+        self.tally.events += 1;
+        if ok {
+            for id in &self.hits {
+                self.tally.per_rule[id.0 as usize] += 1;
             }
-            let (event, bus) = entry.to_delivered()?;
-            self.delivered.clear();
-            self.delivered
-                .extend_from_slice(event.to_string().as_bytes());
-            self.bus = Some(bus);
-            &self.delivered
         } else {
-            &self.buf
+            self.tally.bad += 1;
+        }
+    }
+
+    /// The next event of a JSON Lines stream past its first line, from the current chunk.
+    fn next_line(&mut self) -> Option<io::Result<Replayed<'_>>> {
+        while self.served == self.batch.spans.len() {
+            self.served = 0;
+            match self.chunks.fill(
+                &mut self.reader,
+                &mut self.batch,
+                &mut self.next_line,
+                &mut self.tally.bytes,
+            ) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.state = State::Done;
+                    return None;
+                }
+                Err(e) => {
+                    self.state = State::Done;
+                    self.batch.spans.clear();
+                    return Some(Err(e));
+                }
+            }
+        }
+        let span = self.batch.spans[self.served];
+        self.served += 1;
+        let event = &self.batch.buf[span.start..span.end];
+        let outcome = if span.too_long {
+            Err(EventError::TooLarge {
+                limit: MAX_EVENT_SIZE,
+            })
+        } else {
+            let (outcome, bus) = match_event(
+                self.matcher,
+                self.scratch,
+                event,
+                self.entries,
+                self.buses.as_ref(),
+                &mut self.delivered,
+                &mut self.hits,
+            );
+            self.bus = bus;
+            outcome
         };
-        self.matcher
-            .matches_into(bytes, self.scratch, &mut self.hits)?;
-        let bus = bus_of(self.entries, &self.bus, &self.buses);
-        if let (Some((rule_buses, _)), Some(bus)) = (&self.buses, bus) {
-            self.hits.retain(|id| {
-                rule_buses
-                    .get(id.0 as usize)
-                    .is_some_and(|b| b.iter().any(|b| b == bus))
-            });
-        }
-        for id in &self.hits {
-            self.tally.per_rule[id.0 as usize] += 1;
-        }
-        Ok(())
+        self.count(outcome.is_ok());
+        Some(Ok(Replayed {
+            line: span.line,
+            event: &self.batch.buf[span.start..span.end],
+            bus: bus_of(self.entries, &self.bus, &self.buses),
+            outcome: outcome.map(|()| &self.hits[..]),
+            events_read: self.tally.events,
+            bytes_read: self.tally.bytes,
+        }))
     }
 
     /// Puts bytes back in front of what is still to be read.
@@ -621,5 +1122,184 @@ mod tests {
         let (events, tally) = replay(&input);
         assert_eq!(events, [(1, None), (2, names(&["auth"]))]);
         assert_eq!(tally.bytes, input.len() as u64);
+    }
+
+    /// A reader that hands out at most `step` bytes per read, so that lines and chunks split
+    /// everywhere; `fail_at` makes reading fail once that many bytes are read.
+    struct Trickle<'b> {
+        bytes: &'b [u8],
+        step: usize,
+        fail_at: Option<usize>,
+        read: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.fail_at.is_some_and(|at| self.read >= at) {
+                return Err(io::Error::other("the disk is gone"));
+            }
+            let n = self.step.min(out.len()).min(self.bytes.len());
+            out[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            self.read += n;
+            Ok(n)
+        }
+    }
+
+    /// Every event seen through `for_each` on `jobs` threads.
+    fn replay_with(input: &[u8], step: usize, jobs: usize) -> (Vec<Seen>, Tally) {
+        let m = matcher();
+        let mut scratch = Scratch::default();
+        let reader = io::BufReader::with_capacity(
+            64,
+            Trickle {
+                bytes: input,
+                step,
+                fail_at: None,
+                read: 0,
+            },
+        );
+        let mut out = Vec::new();
+        let tally = Replay::new(&m, &mut scratch, reader)
+            .jobs(jobs)
+            .for_each(|e| {
+                let hits = e
+                    .outcome
+                    .as_ref()
+                    .ok()
+                    .map(|ids| ids.iter().map(|&id| m.name(id).to_string()).collect());
+                out.push((e.line, hits));
+                Ok(())
+            })
+            .unwrap();
+        (out, tally)
+    }
+
+    /// A stream of many chunks: events of every size, blank and bad lines, a line just
+    /// within the size limit and one just over it, CRLF, no newline at the end.
+    fn long_stream() -> (Vec<u8>, Vec<Seen>) {
+        let mut input = Vec::new();
+        let mut want = Vec::new();
+        let mut line = 1;
+        let mut push = |input: &mut Vec<u8>, text: &[u8], seen: Option<Option<Vec<String>>>| {
+            input.extend_from_slice(text);
+            if let Some(hits) = seen {
+                want.push((line, hits));
+            }
+            line += 1;
+        };
+        // A first line that is an event makes the stream JSON Lines.
+        push(&mut input, b"{\"source\":\"u\"}\n", Some(names(&["user"])));
+        for i in 0..6000 {
+            let pad = "p".repeat(i * 37 % 700);
+            match i % 9 {
+                0 => push(&mut input, b"\n", None),
+                1 => push(&mut input, b"not json\n", Some(None)),
+                2 => push(
+                    &mut input,
+                    format!("{{\"source\":\"a\",\"x\":\"{pad}\"}}\r\n").as_bytes(),
+                    Some(names(&["auth"])),
+                ),
+                _ => push(
+                    &mut input,
+                    format!("{{\"source\":\"u\",\"x\":\"{pad}\"}}\n").as_bytes(),
+                    Some(names(&["user"])),
+                ),
+            }
+            if i == 3000 {
+                // Exactly the limit, then one byte over it.
+                for extra in [0, 1] {
+                    let mut big = b"{\"source\":\"u\",\"x\":\"".to_vec();
+                    big.resize(MAX_EVENT_SIZE as usize - 2 + extra, b'x');
+                    big.extend_from_slice(b"\"}\n");
+                    let seen = if extra == 0 { names(&["user"]) } else { None };
+                    push(&mut input, &big, Some(seen));
+                }
+            }
+        }
+        push(&mut input, b"{\"source\":\"a\"}", Some(names(&["auth"])));
+        (input, want)
+    }
+
+    /// Where two sequences of events first differ (to keep a failure's message short).
+    fn same(got: &[Seen], want: &[Seen], what: &str) {
+        let at = got.iter().zip(want).position(|(g, w)| g != w);
+        assert!(
+            at.is_none() && got.len() == want.len(),
+            "{what}: {} events against {}, first difference at {at:?}: {:?} against {:?}",
+            got.len(),
+            want.len(),
+            at.map(|i| &got[i]),
+            at.map(|i| &want[i]),
+        );
+    }
+
+    #[test]
+    fn chunks_and_threads_see_every_line_in_order() {
+        let (input, want) = long_stream();
+        let (events, tally) = replay(&input);
+        same(&events, &want, "next_event");
+        assert_eq!(tally.bytes, input.len() as u64);
+        for (step, jobs) in [(usize::MAX, 1), (usize::MAX, 2), (usize::MAX, 3), (4099, 2)] {
+            let (events, other) = replay_with(&input, step, jobs);
+            same(&events, &want, &format!("step {step}, {jobs} threads"));
+            assert_eq!(other.events, tally.events);
+            assert_eq!(other.bad, tally.bad);
+            assert_eq!(other.bytes, tally.bytes);
+            assert_eq!(other.per_rule, tally.per_rule);
+        }
+    }
+
+    #[test]
+    fn a_trickling_reader_splits_lines_anywhere() {
+        let mut input = Vec::new();
+        for i in 0..300 {
+            let source = if i % 2 == 0 { "u" } else { "a" };
+            input.extend_from_slice(format!("{{\"source\":\"{source}\"}}\n").as_bytes());
+        }
+        let (want, _) = replay(&input);
+        for step in [1, 2, 3, 7, 16] {
+            for jobs in [1, 2] {
+                same(
+                    &replay_with(&input, step, jobs).0,
+                    &want,
+                    &format!("step {step}"),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn threads_stop_when_the_caller_or_the_reader_fails() {
+        let (input, _) = long_stream();
+        let m = matcher();
+        for jobs in [1, 2, 3] {
+            // The caller stops after ten events.
+            let mut scratch = Scratch::default();
+            let mut seen = 0;
+            let stopped = Replay::new(&m, &mut scratch, &input[..])
+                .jobs(jobs)
+                .for_each(|_| {
+                    seen += 1;
+                    if seen == 10 {
+                        return Err(io::Error::other("enough"));
+                    }
+                    Ok(())
+                });
+            assert_eq!(stopped.unwrap_err().to_string(), "enough");
+            assert_eq!(seen, 10);
+            // Reading fails a megabyte in.
+            let mut scratch = Scratch::default();
+            let reader = io::BufReader::new(Trickle {
+                bytes: &input,
+                step: 1 << 16,
+                fail_at: Some(1 << 20),
+                read: 0,
+            });
+            let failed = Replay::new(&m, &mut scratch, reader)
+                .jobs(jobs)
+                .for_each(|_| Ok(()));
+            assert_eq!(failed.unwrap_err().to_string(), "the disk is gone");
+        }
     }
 }
