@@ -141,13 +141,19 @@ fn main() {
         eprintln!("skipping: ../shared/bench/rules.json not found");
         return;
     }
-    let mut c = Criterion::default()
-        .configure_from_args()
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(2));
+    // `-- --table` prints only the table (benches/citylots.sh puts it beside `match`'s rates).
+    let table_only = std::env::args().any(|a| a == "--table");
+    let c = Criterion::default();
+    let mut c = if table_only {
+        c
+    } else {
+        c.configure_from_args()
+    }
+    .sample_size(10)
+    .measurement_time(Duration::from_secs(2));
     let mut scratch = Scratch::default();
     let mut out = Vec::new();
-    {
+    if !table_only {
         let mut g = c.benchmark_group("citylots");
         g.throughput(Throughput::Elements(lines.len() as u64));
         g.bench_function("parse_floor", |b| b.iter(|| floor_pass(&lines)));
@@ -159,7 +165,7 @@ fn main() {
         }
         g.finish();
     }
-    {
+    if !table_only {
         let mut g = c.benchmark_group("rule_count");
         g.throughput(Throughput::Elements(lines.len() as u64));
         for prefix in [false, true] {

@@ -265,7 +265,11 @@ impl Affixes {
     }
 
     /// Appends the entries whose text starts (`end` false) or ends `value`.
+    #[inline]
     fn probe(&self, value: &[u8], end: bool, out: &mut Vec<u32>) {
+        if self.lens.is_empty() {
+            return;
+        }
         for &len in &self.lens {
             if len <= value.len() {
                 let key = if end {
