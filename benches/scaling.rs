@@ -162,6 +162,7 @@ fn operators() -> Vec<(&'static str, Make, bool)> {
             },
             false,
         ),
+        ("exists", |i| guarded(r#"{"exists":true}"#, i), false),
         (
             "numeric range",
             |i| {

@@ -488,12 +488,12 @@ mod differential {
             both(&patterns, &event)?;
         }
 
-        /// `anything-but` in every form, alone in a field (settled when its sub-rule is
+        /// `anything-but` in every form and `exists: true`, alone in a field (settled when its sub-rule is
         /// verified, not indexed) or with other matchers and `exists: false`, inside arrays
         /// of objects where array consistency matters and outside them.
         #[test]
         fn properties_compiled_equals_reference_on_anything_but(
-            fields in prop::collection::vec(prop::collection::vec((0u8..7, "[ab]{0,2}", -2i32..2), 1..3), 1..4),
+            fields in prop::collection::vec(prop::collection::vec((0u8..8, "[ab]{0,2}", -2i32..2), 1..3), 1..4),
             extra in prop::collection::vec(0u8..4, 3),
             count in 1usize..12,
             elements in prop::collection::vec((prop::option::of(scalar()), prop::option::of(scalar())), 0..4),
@@ -511,6 +511,7 @@ mod differential {
                             3 => format!(r#"{{"anything-but": {{"suffix": {t}}}}}"#),
                             4 => format!(r#"{{"anything-but": {{"equals-ignore-case": [{t}]}}}}"#),
                             5 => format!(r#"{{"anything-but": {{"wildcard": "{}*"}}}}"#, t.trim_matches('"')),
+                            6 => r#"{"exists": true}"#.to_string(),
                             _ => format!(r#"{{"anything-but": {t}}}"#),
                         }
                     })

@@ -13,7 +13,8 @@
 //!    start or end, or (`*…*`) by an Aho-Corasick automaton over their longest pieces, other
 //!    case-folded text by the texts its first or last units can take. Each hit satisfies one
 //!    field ("condition") of one sub-rule. A field of `anything-but`s alone accepts almost
-//!    every value, so it is not indexed: it is settled when its sub-rule is verified.
+//!    every value (as does `exists: true`), so it is not indexed: it is settled when its
+//!    sub-rule is verified.
 //! 3. A sub-rule whose indexed required conditions are all satisfied (or, with none, whose
 //!    `anything-but` field's path has a value) is a candidate. Its `anything-but` fields are
 //!    tested on their paths' leaves; it matches at once unless two or more of its fields
@@ -142,8 +143,8 @@ struct Condition {
     path: u32,
     /// Whether absence satisfies it (`exists: false` in the list).
     optional: bool,
-    /// For a field whose every matcher is an `anything-but` (which accepts almost every
-    /// value): its matchers in [`Matcher::lazy`]. Such a field is not indexed, since listing
+    /// For a field whose every matcher is an `anything-but` or `exists: true` (which accept
+    /// almost every value): its matchers in [`Matcher::lazy`]. Such a field is not indexed, since listing
     /// every field that accepts a value costs as much as the rules hold; it is settled when
     /// its sub-rule is verified, by testing the leaves at its path. Empty for other fields.
     lazy: std::ops::Range<u32>,
@@ -599,7 +600,7 @@ impl Matcher {
                         .filter(|c| **c != Cond::Exists(false))
                         .peekable();
                     let lazy = valued.peek().is_some()
-                        && valued.all(|c| matches!(c, Cond::AnythingBut(_)));
+                        && valued.all(|c| matches!(c, Cond::AnythingBut(_) | Cond::Exists(true)));
                     let start = m.lazy.len() as u32;
                     if lazy {
                         m.lazy.extend(
