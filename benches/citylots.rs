@@ -13,19 +13,8 @@ use std::time::{Duration, Instant};
 use bus_contract::{Matcher, Pattern, Scratch};
 use criterion::{Criterion, Throughput};
 
-const LINES: usize = 20_000;
-
-fn corpus() -> Option<Vec<Vec<u8>>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/citylots/cl2.jsonl");
-    let text = std::fs::read(path).ok()?;
-    Some(
-        text.split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .take(LINES)
-            .map(<[u8]>::to_vec)
-            .collect(),
-    )
-}
+mod common;
+use common::corpus;
 
 fn banks() -> Vec<(String, Vec<String>)> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/bench/rules.json");

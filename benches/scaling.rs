@@ -46,19 +46,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const LINES: usize = 20_000;
-
-fn corpus() -> Option<Vec<Vec<u8>>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/target/citylots/cl2.jsonl");
-    let text = std::fs::read(path).ok()?;
-    Some(
-        text.split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .take(LINES)
-            .map(<[u8]>::to_vec)
-            .collect(),
-    )
-}
+mod common;
+use common::corpus;
 
 /// The same events, each with an `ip` member first (an address in 10.0.0.0/8), for `cidr`.
 fn with_addresses(lines: &[Vec<u8>]) -> Vec<Vec<u8>> {

@@ -354,6 +354,17 @@ mod differential {
         ]
     }
 
+    /// A pattern with matcher `m` on `s`, and on `m` beside an exact value: the index alone
+    /// and the index within a list.
+    fn s_and_m(m: &str) -> String {
+        format!(r#"{{"s": [{m}], "m": [{m}, "x"]}}"#)
+    }
+
+    /// An event with the first value at `s` and all of them in an array at `m`.
+    fn on_s_and_m(values: &[String]) -> String {
+        format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","))
+    }
+
     fn both(patterns: &[String], event: &str) -> Result<(), TestCaseError> {
         both_with(patterns, event, &bus_contract::Options::default())
     }
@@ -447,11 +458,11 @@ mod differential {
                 .iter()
                 .map(|w| {
                     let w = serde_json::to_string(w).unwrap();
-                    format!(r#"{{"s": [{{"wildcard": {w}}}], "m": [{{"wildcard": {w}}}, "x"]}}"#)
+                    s_and_m(&format!(r#"{{"wildcard": {w}}}"#))
                 })
                 .collect();
             let values: Vec<String> = values.iter().map(|v| serde_json::to_string(v).unwrap()).collect();
-            let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
+            let event = on_s_and_m(&values);
             both(&patterns, &event)?;
         }
 
@@ -467,7 +478,7 @@ mod differential {
                 .iter()
                 .map(|w| {
                     let w = serde_json::to_string(w).unwrap();
-                    format!(r#"{{"s": [{{"equals-ignore-case": {w}}}], "m": [{{"equals-ignore-case": {w}}}, "x"]}}"#)
+                    s_and_m(&format!(r#"{{"equals-ignore-case": {w}}}"#))
                 })
                 .collect();
             // Values near the wanted ones (the same, upper-cased, lower-cased) and others.
@@ -484,13 +495,13 @@ mod differential {
                     serde_json::to_string(&v).unwrap()
                 })
                 .collect();
-            let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
+            let event = on_s_and_m(&values);
             both(&patterns, &event)?;
         }
 
-        /// `anything-but` in every form and `exists: true`, alone in a field (settled when its sub-rule is
-        /// verified, not indexed) or with other matchers and `exists: false`, inside arrays
-        /// of objects where array consistency matters and outside them.
+        /// `anything-but` in every form and `exists: true`, alone in a field (settled when its
+        /// sub-rule is verified, not indexed) or with other matchers and `exists: false`,
+        /// inside arrays of objects where array consistency matters and outside them.
         #[test]
         fn properties_compiled_equals_reference_on_anything_but(
             fields in prop::collection::vec(prop::collection::vec((0u8..8, "[ab]{0,2}", -2i32..2), 1..3), 1..4),
@@ -616,7 +627,7 @@ mod differential {
                     let op = if *suffix { "suffix" } else { "prefix" };
                     let w = serde_json::to_string(w).unwrap();
                     let m = format!(r#"{{"{op}": {{"equals-ignore-case": {w}}}}}"#);
-                    format!(r#"{{"s": [{m}], "m": [{m}, "x"]}}"#)
+                    s_and_m(&m)
                 })
                 .collect();
             let values: Vec<String> = picks
@@ -633,7 +644,7 @@ mod differential {
                     serde_json::to_string(&v).unwrap()
                 })
                 .collect();
-            let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
+            let event = on_s_and_m(&values);
             both(&patterns, &event)?;
         }
 
@@ -648,11 +659,11 @@ mod differential {
                 .iter()
                 .map(|w| {
                     let w = serde_json::to_string(&format!("*{w}*")).unwrap();
-                    format!(r#"{{"s": [{{"wildcard": {w}}}], "m": [{{"wildcard": {w}}}, "x"]}}"#)
+                    s_and_m(&format!(r#"{{"wildcard": {w}}}"#))
                 })
                 .collect();
             let values: Vec<String> = values.iter().map(|v| serde_json::to_string(v).unwrap()).collect();
-            let event = format!(r#"{{"s": {}, "m": [{}]}}"#, values[0], values.join(","));
+            let event = on_s_and_m(&values);
             both(&patterns, &event)?;
         }
 

@@ -745,24 +745,7 @@ impl<'a, R: BufRead> Replay<'a, R> {
                     continue;
                 }
             }
-            let outcome = if too_long {
-                Err(EventError::TooLarge {
-                    limit: MAX_EVENT_SIZE,
-                })
-            } else {
-                let (outcome, bus) = match_event(
-                    self.matcher,
-                    self.scratch,
-                    &self.buf,
-                    self.entries,
-                    self.buses.as_ref(),
-                    &mut self.delivered,
-                    &mut self.hits,
-                );
-                self.bus = bus;
-                outcome
-            };
-            self.count(outcome.is_ok());
+            let outcome = self.match_held(too_long, None);
             return Some(Ok(Replayed {
                 line,
                 event: &self.buf,
@@ -772,6 +755,34 @@ impl<'a, R: BufRead> Replay<'a, R> {
                 bytes_read: self.tally.bytes,
             }));
         }
+    }
+
+    /// Matches the event held in `buf`, or in the current chunk at `span`, into `hits` (an
+    /// entry's bus into `bus`), and tallies it.
+    fn match_held(&mut self, too_long: bool, span: Option<Span>) -> Result<(), EventError> {
+        let outcome = if too_long {
+            Err(EventError::TooLarge {
+                limit: MAX_EVENT_SIZE,
+            })
+        } else {
+            let event = match span {
+                Some(span) => &self.batch.buf[span.start..span.end],
+                None => &self.buf[..],
+            };
+            let (outcome, bus) = match_event(
+                self.matcher,
+                self.scratch,
+                event,
+                self.entries,
+                self.buses.as_ref(),
+                &mut self.delivered,
+                &mut self.hits,
+            );
+            self.bus = bus;
+            outcome
+        };
+        self.count(outcome.is_ok());
+        outcome
     }
 
     /// Tallies the event just matched (its hits in `hits`).
@@ -810,25 +821,7 @@ impl<'a, R: BufRead> Replay<'a, R> {
         }
         let span = self.batch.spans[self.served];
         self.served += 1;
-        let event = &self.batch.buf[span.start..span.end];
-        let outcome = if span.too_long {
-            Err(EventError::TooLarge {
-                limit: MAX_EVENT_SIZE,
-            })
-        } else {
-            let (outcome, bus) = match_event(
-                self.matcher,
-                self.scratch,
-                event,
-                self.entries,
-                self.buses.as_ref(),
-                &mut self.delivered,
-                &mut self.hits,
-            );
-            self.bus = bus;
-            outcome
-        };
-        self.count(outcome.is_ok());
+        let outcome = self.match_held(span.too_long, Some(span));
         Some(Ok(Replayed {
             line: span.line,
             event: &self.batch.buf[span.start..span.end],

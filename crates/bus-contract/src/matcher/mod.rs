@@ -351,6 +351,23 @@ impl Inner {
 }
 
 impl PathIndex {
+    /// Indexes entry `j` of `others` by the texts a matching value starts (`end`: ends) with,
+    /// or tests it for every value when there are none (the quirks are off).
+    fn push_folded(&mut self, texts: Option<Vec<Vec<u8>>>, end: bool, j: u32) {
+        let Some(texts) = texts else {
+            self.linear.push(j);
+            return;
+        };
+        let affixes = if end {
+            &mut self.folded_ends
+        } else {
+            &mut self.folded_starts
+        };
+        for t in texts {
+            affixes.push_bytes(&t, j);
+        }
+    }
+
     fn push_block(&mut self, block: crate::ip::Cidr, ci: u32) {
         let (v6, mask, network) = block.parts();
         let at = match self
@@ -708,36 +725,15 @@ impl Matcher {
                                         }
                                     }
                                     Cond::EqualsIgnoreCase(f, _) => {
-                                        match f.leading_texts(FOLDED_UNITS) {
-                                            Some(texts) => {
-                                                for t in texts {
-                                                    index.folded_starts.push_bytes(&t, j);
-                                                }
-                                            }
-                                            None => index.linear.push(j),
-                                        }
+                                        index.push_folded(f.leading_texts(FOLDED_UNITS), false, j);
                                     }
                                     // A quote at the anchored end makes the quote quirk
                                     // apply, where the value need not hold the whole text.
                                     Cond::PrefixFolded(f, _) if !f.quote_at(true) => {
-                                        match f.leading_texts(FOLDED_UNITS) {
-                                            Some(texts) => {
-                                                for t in texts {
-                                                    index.folded_starts.push_bytes(&t, j);
-                                                }
-                                            }
-                                            None => index.linear.push(j),
-                                        }
+                                        index.push_folded(f.leading_texts(FOLDED_UNITS), false, j);
                                     }
                                     Cond::SuffixFolded(f, _) if !f.quote_at(false) => {
-                                        match f.trailing_texts(FOLDED_UNITS) {
-                                            Some(texts) => {
-                                                for t in texts {
-                                                    index.folded_ends.push_bytes(&t, j);
-                                                }
-                                            }
-                                            None => index.linear.push(j),
-                                        }
+                                        index.push_folded(f.trailing_texts(FOLDED_UNITS), true, j);
                                     }
                                     _ => index.linear.push(j),
                                 }
