@@ -840,6 +840,15 @@ impl Matcher {
             s.leaf_before[li] = s.path_last[p];
             s.path_last[p] = li as u32;
             let scalar = leaf_scalar(&leaf, buffers, event);
+            // A number's value, parsed once for every index that needs it, and whether it
+            // is comparable (a 17-digit number needs its shortest form checked), worked out
+            // at most once.
+            let profile = self.semantics.profile;
+            let number = match scalar {
+                Scalar::Num(t) => profile.approx(t),
+                _ => None,
+            };
+            let mut comparable: Option<bool> = None;
             let hit = |ci: u32, s: &mut Marks| {
                 if mark(s, ci, li as u32, trailed) {
                     let cond = &self.conditions[ci as usize];
@@ -914,13 +923,8 @@ impl Matcher {
                 }
                 Scalar::Null => index.literals[2].iter().for_each(|&c| hit(c, s)),
                 Scalar::Num(t) if index.has_numbers => {
-                    if let Some(cs) = self
-                        .semantics
-                        .profile
-                        .approx(t)
-                        .and_then(|v| index.numbers.get(&v.to_bits()))
-                    {
-                        if self.semantics.profile.comparable(t).is_some() {
+                    if let Some(cs) = number.and_then(|v| index.numbers.get(&v.to_bits())) {
+                        if *comparable.get_or_insert_with(|| profile.comparable(t).is_some()) {
                             cs.iter().for_each(|&c| hit(c, s));
                         }
                     }
@@ -932,8 +936,8 @@ impl Matcher {
             let mut tested = std::mem::take(&mut s.tested);
             tested.clear();
             match scalar {
-                Scalar::Num(t) => {
-                    if let Some(x) = self.semantics.profile.approx(t) {
+                Scalar::Num(_) => {
+                    if let Some(x) = number {
                         index.ranges.containing(x, &mut tested);
                     }
                 }
@@ -952,6 +956,13 @@ impl Matcher {
                 }
                 _ => {}
             }
+            let mut accepts = |cond: &Cond| match (cond, scalar) {
+                (Cond::Numeric(r), Scalar::Num(t)) => {
+                    number.is_some_and(|n| r.contains(n))
+                        && *comparable.get_or_insert_with(|| profile.comparable(t).is_some())
+                }
+                _ => accepts(cond, scalar, profile),
+            };
             for &j in index.linear.iter().chain(&tested) {
                 let (ci, cond) = &index.others[j as usize];
                 if s.satisfied[*ci as usize] == epoch {
@@ -959,16 +970,14 @@ impl Matcher {
                     // consistency search, which tests it only if it gets that far.
                     if trailed {
                         s.pending.push((*ci, li as u32, j));
-                    } else if s.free[*ci as usize] != epoch
-                        && accepts(cond, scalar, self.semantics.profile)
-                    {
+                    } else if s.free[*ci as usize] != epoch && accepts(cond) {
                         // Satisfied so far only inside arrays: a leaf outside them (a dotted
                         // key, a duplicate) constrains nothing, and the search needs to know.
                         s.free[*ci as usize] = epoch;
                     }
                     continue;
                 }
-                if accepts(cond, scalar, self.semantics.profile) {
+                if accepts(cond) {
                     hit(*ci, s);
                 }
             }
