@@ -3,6 +3,7 @@
 //!
 //!     benches/citylots.sh                       # generates target/citylots/cl2.jsonl first
 //!     cargo bench --bench citylots              # criterion, then a table of ratios
+//!     CITYLOTS_LINES=all cargo bench --bench citylots -- --table   # the table, every event
 //!
 //! The table's ratio is the floor's time over the matcher's, best of 7 passes each, taken in
 //! one run: higher is faster than parsing.
