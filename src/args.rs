@@ -461,14 +461,25 @@ pub struct SnapshotArgs {
 
 #[derive(Debug, Args)]
 pub struct TestPatternArgs {
-    /// The event pattern: inline JSON, or file://PATH.
-    #[arg(long = "event-pattern", value_name = "PATTERN")]
-    pub event_pattern: String,
+    /// The event pattern: inline JSON, or file://PATH. Repeat it for the filters of one Pipes
+    /// pipe or Lambda event-source mapping (at most 5), which are ORed.
+    #[arg(long = "event-pattern", value_name = "PATTERN", required = true)]
+    pub event_pattern: Vec<String>,
 
     /// The event: inline JSON, or file://PATH. A PutEvents entry (Source, DetailType, Detail
-    /// as a string) is turned into the event EventBridge would deliver.
+    /// as a string) is turned into the event EventBridge would deliver. With --dialect
+    /// lambda-* or pipes, the record as the service hands it to the function: an SQS record
+    /// with its body as a string, a Kinesis record with base64 data, a DynamoDB stream record.
     #[arg(long, value_name = "EVENT")]
     pub event: String,
+
+    /// Where the filter runs: an EventBridge rule (the default), an EventBridge Pipes filter,
+    /// or a Lambda event-source mapping on SQS, Kinesis or DynamoDB Streams. Each has its own
+    /// operators, limits and record decoding; an invalid filter is reported as that service
+    /// reports it (Lambda: InvalidParameterValueException: Invalid filter pattern definition.).
+    /// The Engine options apply to EventBridge rules only.
+    #[arg(long, value_enum, default_value_t = DialectArg::Eventbridge)]
+    pub dialect: DialectArg,
 
     /// Accept any JSON object as the event. Without it, the event must carry the envelope
     /// fields id, account, source, time, region and detail-type, as the AWS API requires.
@@ -485,12 +496,39 @@ pub struct TestPatternArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Pattern files (plain EventBridge JSON, as given to put-rule).
+    /// Pattern files (plain EventBridge JSON, as given to put-rule, or a filter's pattern).
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
+    /// Validate as this service's filters (see test-pattern --help).
+    #[arg(long, value_enum, default_value_t = DialectArg::Eventbridge)]
+    pub dialect: DialectArg,
+
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+/// The filter dialects `--dialect` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    Eventbridge,
+    Pipes,
+    LambdaSqs,
+    LambdaKinesis,
+    LambdaDynamodb,
+}
+
+impl DialectArg {
+    pub fn dialect(self) -> bus_contract::Dialect {
+        use bus_contract::Dialect;
+        match self {
+            DialectArg::Eventbridge => Dialect::EventBridge,
+            DialectArg::Pipes => Dialect::Pipes,
+            DialectArg::LambdaSqs => Dialect::LambdaSqs,
+            DialectArg::LambdaKinesis => Dialect::LambdaKinesis,
+            DialectArg::LambdaDynamodb => Dialect::LambdaDynamodb,
+        }
+    }
 }
 
 /// Limits and compatibility switches. The defaults are EventBridge's; the README lists the

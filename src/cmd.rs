@@ -88,7 +88,15 @@ pub fn test_pattern(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<ExitCode> {
-    let pattern_bytes = read_arg(&args.event_pattern, "pattern")?;
+    let dialect = args.dialect.dialect();
+    if dialect != bus_contract::Dialect::EventBridge {
+        return test_filters(args, dialect, out, err);
+    }
+    anyhow::ensure!(
+        args.event_pattern.len() == 1,
+        "an EventBridge rule has one event pattern; --event-pattern is repeated only for the filters of --dialect pipes or lambda-*"
+    );
+    let pattern_bytes = read_arg(&args.event_pattern[0], "pattern")?;
     let pattern_text = match std::str::from_utf8(&pattern_bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -142,6 +150,57 @@ pub fn test_pattern(
     })
 }
 
+/// `test-pattern --dialect pipes|lambda-*`: the filters, ORed, against one source record.
+fn test_filters(
+    args: &TestPatternArgs,
+    dialect: bus_contract::Dialect,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
+    let mut texts = Vec::new();
+    for p in &args.event_pattern {
+        let bytes = read_arg(p, "pattern")?;
+        match String::from_utf8(bytes) {
+            Ok(t) => texts.push(t),
+            Err(_) => {
+                writeln!(
+                    err,
+                    "InvalidParameterValueException: Invalid filter pattern definition."
+                )?;
+                writeln!(err, "hint: the filter is not valid UTF-8")?;
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+        }
+    }
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let filters = match dialect.filters(&texts) {
+        Ok(f) => f,
+        Err(e) => {
+            writeln!(err, "{e}")?;
+            writeln!(err, "hint: {}", e.reason)?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let record = match Event::from_slice(&read_arg(&args.event, "event")?) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(
+                err,
+                "ValidationException: the record is not valid: {e} (the record as {} hands it to the function)",
+                dialect.name()
+            )?;
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let result = filters.matches(&record);
+    writeln!(out, "{{\"Result\": {result}}}")?;
+    Ok(if args.exit_code && !result {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 pub fn validate(
     args: &ValidateArgs,
     out: &mut impl Write,
@@ -150,8 +209,14 @@ pub fn validate(
     let options = options(&args.limits);
     let mut invalid = 0;
     let mut unreadable = 0;
+    let dialect = args.dialect.dialect();
     for file in &args.files {
-        match validate_one(file, &options) {
+        let verdict = if dialect == bus_contract::Dialect::EventBridge {
+            validate_one(file, &options)
+        } else {
+            validate_filter(file, dialect)
+        };
+        match verdict {
             Ok(None) => writeln!(out, "{}: valid", file.display())?,
             Ok(Some(problem)) => {
                 invalid += 1;
@@ -177,6 +242,19 @@ pub fn validate(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `None` when the file is a valid filter of `dialect`; otherwise ` invalid: CODE: message
+/// (reason)`.
+fn validate_filter(file: &Path, dialect: bus_contract::Dialect) -> Result<Option<String>> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(Some(" invalid: not UTF-8".into()));
+    };
+    Ok(dialect
+        .filters(&[text])
+        .err()
+        .map(|e| format!(" invalid: {e} ({})", e.reason)))
 }
 
 /// `None` when valid; otherwise `line:column: message`.

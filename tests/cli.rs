@@ -352,6 +352,68 @@ mod newcomer {
         assert!(out.contains(r#""line":2"#), "{out}");
     }
 
+    /// `test-pattern --dialect` (issue 16): Lambda and Pipes filters, any of them, on source
+    /// records, with the service's error for a filter it refuses.
+    #[test]
+    fn test_pattern_dialects_follow_the_contract() {
+        let sqs = r#"{"messageId": "m1", "eventSource": "aws:sqs", "body": "{\"kind\": \"refund\", \"amount\": 12}"}"#;
+        let run = |args: &[&str]| super::common::run(&[&["test-pattern"][..], args].concat());
+        let (code, out, err) = run(&[
+            "--dialect",
+            "lambda-sqs",
+            "--event-pattern",
+            r#"{"body": {"amount": [{"numeric": [">", 10]}]}}"#,
+            "--event",
+            sqs,
+        ]);
+        assert_eq!((code, out.as_str()), (0, "{\"Result\": true}\n"), "{err}");
+        let (code, out, _) = run(&[
+            "--dialect",
+            "pipes",
+            "--event-pattern",
+            r#"{"body": {"kind": ["sale"]}}"#,
+            "--event-pattern",
+            r#"{"body": {"kind": ["refund"]}}"#,
+            "--event",
+            sqs,
+        ]);
+        assert_eq!((code, out.as_str()), (0, "{\"Result\": true}\n"));
+        let (code, out, _) = run(&[
+            "--dialect",
+            "lambda-sqs",
+            "--event-pattern",
+            r#"{"body": ["refund"]}"#,
+            "--event",
+            sqs,
+            "--exit-code",
+        ]);
+        assert_eq!((code, out.as_str()), (1, "{\"Result\": false}\n"));
+        let (code, out, err) = run(&[
+            "--dialect",
+            "lambda-kinesis",
+            "--event-pattern",
+            r#"{"data": [{"wildcard": "*"}]}"#,
+            "--event",
+            "{}",
+        ]);
+        assert_eq!(code, 2);
+        assert!(out.is_empty());
+        assert_eq!(
+            err.lines().next(),
+            Some("InvalidParameterValueException: Invalid filter pattern definition.")
+        );
+        let (code, _, err) = run(&[
+            "--event-pattern",
+            "{}",
+            "--event-pattern",
+            "{}",
+            "--event",
+            "{}",
+        ]);
+        assert_eq!(code, 2);
+        assert!(err.contains("one event pattern"), "{err}");
+    }
+
     /// Many chunks of events on one thread and on three: the same lines, hits, errors and
     /// buses, in the same order (issue 15).
     #[test]

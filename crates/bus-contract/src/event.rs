@@ -84,6 +84,13 @@ impl Event {
         Event::parse(text)
     }
 
+    /// An event of members (a record's view, built by a dialect).
+    pub(crate) fn from_members(members: Vec<(String, Value)>) -> Event {
+        Event {
+            root: Value::Object(members),
+        }
+    }
+
     /// The event as a JSON value.
     pub fn value(&self) -> &Value {
         &self.root

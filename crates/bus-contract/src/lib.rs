@@ -46,6 +46,7 @@
 mod check;
 #[cfg(feature = "workspace")]
 mod diag;
+mod dialect;
 #[cfg(feature = "workspace")]
 mod environment;
 mod event;
@@ -73,6 +74,7 @@ mod workspace;
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
+pub use dialect::{DIALECTS, Dialect, FilterError, Filters};
 pub use event::{DEFAULT_BUS, ENTRY_DEFAULTS, ENVELOPE_FIELDS, Event, EventError, bus_name};
 pub use json::Value;
 pub use matcher::{BuildError, Matcher, MatcherBuilder, PatternId, Scratch};

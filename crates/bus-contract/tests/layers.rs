@@ -10,7 +10,7 @@ const LAYERS: &[&[&str]] = &[
     &["json", "number", "ip", "suggest", "fs", "environment"],
     &["event"],
     &["pattern"],
-    &["matcher", "strategy", "diag"],
+    &["matcher", "strategy", "diag", "dialect"],
     &["replay", "import"],
     &["workspace"],
     &["check"],

@@ -185,6 +185,11 @@ impl Pattern {
     pub fn matches_event(&self, event: &Event) -> bool {
         reference::matches(&self.rules, event, self.semantics)
     }
+
+    /// Whether one of this pattern's sub-rules matches a parsed event.
+    pub(crate) fn matches_sub_rule(&self, rule: &ast::SubRule, event: &Event) -> bool {
+        reference::matches(std::slice::from_ref(rule), event, self.semantics)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,489 @@
+//! Filter dialects: the other AWS services that filter with EventBridge's pattern syntax
+//! (spec §7). EventBridge Pipes and Lambda event-source mappings share the grammar and the
+//! matching engine; what differs is the document matched (the source record, its data field
+//! decoded), which operators are allowed, the limits, and what happens when the data field's
+//! format does not fit the filter.
+//!
+//! ```
+//! use bus_contract::{Dialect, Event};
+//!
+//! let filters = Dialect::LambdaSqs.filters(&[r#"{"body": {"kind": ["refund"]}}"#]).unwrap();
+//! let record = Event::parse(r#"{"messageId": "m1", "body": "{\"kind\": \"refund\"}"}"#)?;
+//! assert!(filters.matches(&record));
+//! // A plain-text body never meets a filter on the body's JSON fields.
+//! let plain = Event::parse(r#"{"messageId": "m2", "body": "refund"}"#)?;
+//! assert!(!filters.matches(&plain));
+//! // Lambda has no wildcard.
+//! assert!(Dialect::LambdaSqs.filters(&[r#"{"body": [{"wildcard": "r*"}]}"#]).is_err());
+//! # Ok::<(), bus_contract::EventError>(())
+//! ```
+
+use base64::Engine as _;
+
+use crate::event::Event;
+use crate::json::Value;
+use crate::pattern::ast::{AnythingBut, Matcher as Cond, SubRule};
+use crate::pattern::{Options, Pattern};
+
+/// Where a filter runs, which decides how it is validated and what it is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// An EventBridge rule's event pattern, matched against the delivered event.
+    EventBridge,
+    /// An EventBridge Pipes filter, matched against the source's record (SQS, Kinesis and
+    /// DynamoDB records are decoded as the Lambda dialects decode them, told apart by their
+    /// `eventSource`).
+    Pipes,
+    /// A Lambda event-source mapping on SQS: the record's `body` is matched as parsed JSON
+    /// when it is a JSON object or array, else as the string it is.
+    LambdaSqs,
+    /// A Lambda event-source mapping on Kinesis: the record's base64 `data` is decoded, and
+    /// parsed when it is JSON.
+    LambdaKinesis,
+    /// A Lambda event-source mapping on DynamoDB Streams: the record as it is (attribute
+    /// values keep their typed form, `{"N": "42"}`, numbers as strings).
+    LambdaDynamodb,
+}
+
+/// Every dialect, in the order `--help` lists them.
+pub const DIALECTS: [Dialect; 5] = [
+    Dialect::EventBridge,
+    Dialect::Pipes,
+    Dialect::LambdaSqs,
+    Dialect::LambdaKinesis,
+    Dialect::LambdaDynamodb,
+];
+
+/// Why a dialect refuses a filter: AWS's error code, its message, and our reason (AWS gives
+/// none for Lambda).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct FilterError {
+    /// The error code the service returns.
+    pub code: &'static str,
+    /// The message the service returns.
+    pub message: String,
+    /// What is wrong, in this tool's words, where the service's message does not say.
+    pub reason: String,
+}
+
+/// The filters of one mapping or pipe (any one matching is enough), validated for their dialect.
+#[derive(Debug, Clone)]
+pub struct Filters {
+    dialect: Dialect,
+    patterns: Vec<Pattern>,
+}
+
+/// The data field of a record, for the dialects that decode one.
+fn data_field(dialect: Dialect, record: &Event) -> Option<&'static str> {
+    match source_of(dialect, record) {
+        Some(Dialect::LambdaSqs) => Some("body"),
+        Some(Dialect::LambdaKinesis) => Some("data"),
+        Some(Dialect::LambdaDynamodb) => Some("dynamodb"),
+        _ => None,
+    }
+}
+
+/// The Lambda dialect whose records `record` is: the dialect itself, or for Pipes the one
+/// its `eventSource` names.
+fn source_of(dialect: Dialect, record: &Event) -> Option<Dialect> {
+    match dialect {
+        Dialect::Pipes => match record.value().get("eventSource") {
+            Some(Value::String(s)) if s == "aws:sqs" => Some(Dialect::LambdaSqs),
+            Some(Value::String(s)) if s == "aws:kinesis" => Some(Dialect::LambdaKinesis),
+            Some(Value::String(s)) if s == "aws:dynamodb" => Some(Dialect::LambdaDynamodb),
+            _ => None,
+        },
+        Dialect::EventBridge => None,
+        other => Some(other),
+    }
+}
+
+impl Dialect {
+    /// The name `--dialect` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::EventBridge => "eventbridge",
+            Dialect::Pipes => "pipes",
+            Dialect::LambdaSqs => "lambda-sqs",
+            Dialect::LambdaKinesis => "lambda-kinesis",
+            Dialect::LambdaDynamodb => "lambda-dynamodb",
+        }
+    }
+
+    /// The dialect of a name, as [`Dialect::name`] gives it.
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        DIALECTS.into_iter().find(|d| d.name() == name)
+    }
+
+    /// How many filters one mapping or pipe holds: 5 (Lambda's default quota, which can be
+    /// raised to 10; Pipes' limit). An EventBridge rule has one pattern.
+    pub fn max_filters(self) -> usize {
+        match self {
+            Dialect::EventBridge => 1,
+            _ => 5,
+        }
+    }
+
+    /// The parsing options: each filter of Pipes and Lambda may be 4,096 characters long.
+    pub fn options(self) -> Options {
+        match self {
+            Dialect::EventBridge => Options::default(),
+            _ => Options::default().max_pattern_size(Some(4096)),
+        }
+    }
+
+    /// Parses and validates the filters of one mapping or pipe.
+    ///
+    /// # Errors
+    /// A [`FilterError`] with the service's code and message: Lambda reports every invalid
+    /// filter as `InvalidParameterValueException: Invalid filter pattern definition.`.
+    pub fn filters(self, texts: &[&str]) -> Result<Filters, FilterError> {
+        let refuse = |reason: String| FilterError {
+            code: match self {
+                Dialect::EventBridge => "InvalidEventPatternException",
+                _ => "InvalidParameterValueException",
+            },
+            message: match self {
+                Dialect::EventBridge => format!("Event pattern is not valid. Reason: {reason}"),
+                _ => "Invalid filter pattern definition.".to_string(),
+            },
+            reason,
+        };
+        if texts.is_empty() {
+            return Err(refuse("no filter given".into()));
+        }
+        if texts.len() > self.max_filters() {
+            return Err(refuse(format!(
+                "{} filters; a {} holds at most {}",
+                texts.len(),
+                if self == Dialect::Pipes {
+                    "pipe"
+                } else {
+                    "mapping"
+                },
+                self.max_filters()
+            )));
+        }
+        let mut patterns = Vec::with_capacity(texts.len());
+        for text in texts {
+            let pattern = Pattern::parse_with(text, &self.options()).map_err(|e| {
+                let mut err = refuse(e.reason().to_string());
+                if self == Dialect::EventBridge {
+                    err.message = e.to_string();
+                }
+                err
+            })?;
+            self.allowed(&pattern).map_err(refuse)?;
+            patterns.push(pattern);
+        }
+        Ok(Filters {
+            dialect: self,
+            patterns,
+        })
+    }
+
+    /// Whether every operator of a pattern is one the dialect offers (spec §7.4), and a
+    /// Kinesis or DynamoDB data field is filtered as an object.
+    fn allowed(self, pattern: &Pattern) -> Result<(), String> {
+        if self == Dialect::EventBridge {
+            return Ok(());
+        }
+        for rule in pattern.sub_rules() {
+            for field in &rule.fields {
+                for m in &field.list.matchers {
+                    let refused = match m {
+                        Cond::Wildcard(_) => Some("wildcard"),
+                        Cond::Cidr(..) => Some("cidr"),
+                        Cond::AnythingBut(AnythingBut::Prefix(_)) => Some("anything-but prefix"),
+                        Cond::AnythingBut(AnythingBut::Suffix(_)) => Some("anything-but suffix"),
+                        Cond::AnythingBut(AnythingBut::EqualsIgnoreCase(_)) => {
+                            Some("anything-but equals-ignore-case")
+                        }
+                        Cond::AnythingBut(AnythingBut::Wildcard(_)) => {
+                            Some("anything-but wildcard")
+                        }
+                        _ => None,
+                    };
+                    if let Some(op) = refused {
+                        return Err(format!(
+                            "{} filters do not offer {op} (at {})",
+                            self.name(),
+                            field.list.pointer
+                        ));
+                    }
+                }
+                let data = match self {
+                    Dialect::LambdaKinesis => Some("data"),
+                    Dialect::LambdaDynamodb => Some("dynamodb"),
+                    _ => None,
+                };
+                if data == Some(field.path.as_str()) {
+                    return Err(format!(
+                        "the {} field must be filtered as a JSON object, not with a list of values",
+                        field.path
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The document a filter of this dialect is matched against, made from a record as the
+    /// service hands it to the function: an SQS `body` parsed when it is a JSON object or
+    /// array; a Kinesis record's fields lifted from its `kinesis` member (as the filters name
+    /// them) and its base64 `data` decoded, then parsed when it is JSON.
+    pub fn view(self, record: &Event) -> Event {
+        let Value::Object(members) = record.value() else {
+            return record.clone();
+        };
+        let mut members = members.clone();
+        if source_of(self, record) == Some(Dialect::LambdaKinesis) {
+            if let Some(at) = members.iter().position(|(k, _)| k == "kinesis") {
+                if let (_, Value::Object(inner)) = &members.remove(at) {
+                    members.extend(inner.iter().cloned());
+                }
+            }
+        }
+        let field = data_field(self, record);
+        for (key, value) in &mut members {
+            if Some(key.as_str()) != field {
+                continue;
+            }
+            let text = match (field, &*value) {
+                (Some("data"), Value::String(b64)) => base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok()),
+                (Some("body"), Value::String(s)) => Some(s.clone()),
+                _ => None,
+            };
+            if let Some(text) = text {
+                *value = match Value::parse(&text) {
+                    Ok(parsed @ (Value::Object(_) | Value::Array(_))) => parsed,
+                    _ => Value::String(text),
+                };
+            }
+        }
+        Event::from_members(members)
+    }
+}
+
+impl Filters {
+    /// The dialect the filters were validated for.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Whether a record passes: some filter matches the record's view ([`Dialect::view`]),
+    /// and, for the data field, the filter's shape fits the data's format. An SQS message
+    /// whose body is plain text does not pass a filter on the body's JSON fields, nor a JSON
+    /// body a filter that lists the body's values; a Kinesis or DynamoDB record whose data is
+    /// not JSON does not pass a filter on its data (spec §7.2).
+    pub fn matches(&self, record: &Event) -> bool {
+        let view = self.dialect.view(record);
+        let field = data_field(self.dialect, record);
+        let json = field
+            .and_then(|f| view.value().get(f))
+            .map(|v| matches!(v, Value::Object(_) | Value::Array(_)));
+        self.patterns.iter().any(|p| {
+            p.sub_rules()
+                .iter()
+                .any(|rule| fits(rule, field, json) && p.matches_sub_rule(rule, &view))
+        })
+    }
+}
+
+/// Whether a sub-rule's use of the data field fits the data's format (`json`: whether the
+/// field holds JSON; `None` when the record has no such field).
+fn fits(rule: &SubRule, field: Option<&str>, json: Option<bool>) -> bool {
+    let (Some(field), Some(json)) = (field, json) else {
+        return true;
+    };
+    let nested = format!("{field}.");
+    rule.fields.iter().all(|f| {
+        if f.path == field {
+            !json
+        } else if f.path.starts_with(&nested) {
+            json
+        } else {
+            true
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passes(dialect: Dialect, filters: &[&str], record: &str) -> bool {
+        dialect
+            .filters(filters)
+            .unwrap()
+            .matches(&Event::parse(record).unwrap())
+    }
+
+    fn refused(dialect: Dialect, filter: &str) -> FilterError {
+        dialect.filters(&[filter]).unwrap_err()
+    }
+
+    /// Spec §7.1: an SQS body that is JSON is matched as its parsed value.
+    #[test]
+    fn dialect_sqs_json_body_is_parsed() {
+        let f = r#"{"body": {"RequestCode": ["BBBB"]}}"#;
+        assert!(passes(
+            Dialect::LambdaSqs,
+            &[f],
+            r#"{"messageId": "1", "body": "{\"RequestCode\": \"BBBB\"}"}"#
+        ));
+        assert!(!passes(
+            Dialect::LambdaSqs,
+            &[f],
+            r#"{"messageId": "1", "body": "{\"RequestCode\": \"AAAA\"}"}"#
+        ));
+    }
+
+    /// Spec §7.1 and §7.2: a plain body stays a string; a leaf list on the body matches it,
+    /// and a filter of the other shape drops the message, even one `exists: false` would
+    /// otherwise let through.
+    #[test]
+    fn dialect_sqs_body_format_must_fit_the_filter() {
+        let plain = r#"{"messageId": "1", "body": "hello"}"#;
+        let json = r#"{"messageId": "1", "body": "{\"a\": 1}"}"#;
+        assert!(passes(
+            Dialect::LambdaSqs,
+            &[r#"{"body": ["hello"]}"#],
+            plain
+        ));
+        assert!(!passes(
+            Dialect::LambdaSqs,
+            &[r#"{"body": {"a": [{"exists": false}]}}"#],
+            plain
+        ));
+        assert!(!passes(
+            Dialect::LambdaSqs,
+            &[r#"{"body": [{"exists": true}]}"#],
+            json
+        ));
+        // A filter that says nothing of the body filters metadata only.
+        assert!(passes(
+            Dialect::LambdaSqs,
+            &[r#"{"messageId": ["1"]}"#],
+            plain
+        ));
+        assert!(passes(
+            Dialect::LambdaSqs,
+            &[r#"{"messageId": ["1"]}"#],
+            json
+        ));
+    }
+
+    /// Spec §7.1: Kinesis data is base64-decoded, then parsed when it is JSON; the record's
+    /// fields are named without their `kinesis` member.
+    #[test]
+    fn dialect_kinesis_data_is_decoded() {
+        let data = base64::engine::general_purpose::STANDARD.encode(r#"{"temperature": 70}"#);
+        let record = format!(
+            r#"{{"eventSource": "aws:kinesis", "kinesis": {{"partitionKey": "p1", "data": "{data}"}}}}"#
+        );
+        let hot = r#"{"data": {"temperature": [{"numeric": [">", 60]}]}}"#;
+        assert!(passes(Dialect::LambdaKinesis, &[hot], &record));
+        assert!(passes(Dialect::Pipes, &[hot], &record));
+        assert!(passes(
+            Dialect::LambdaKinesis,
+            &[r#"{"partitionKey": ["p1"]}"#],
+            &record
+        ));
+        // Data that is not JSON never meets a filter on its fields (§7.2).
+        let text = base64::engine::general_purpose::STANDARD.encode("temperature=70");
+        let record = format!(r#"{{"kinesis": {{"data": "{text}"}}}}"#);
+        assert!(!passes(
+            Dialect::LambdaKinesis,
+            &[r#"{"data": {"temperature": [{"exists": false}]}}"#],
+            &record
+        ));
+    }
+
+    /// Spec §7.2: a Kinesis or DynamoDB data filter that is a list of values is refused when
+    /// the mapping is created.
+    #[test]
+    fn dialect_data_filters_must_be_objects() {
+        for (d, f) in [
+            (Dialect::LambdaKinesis, r#"{"data": ["x"]}"#),
+            (
+                Dialect::LambdaDynamodb,
+                r#"{"dynamodb": [{"exists": true}]}"#,
+            ),
+        ] {
+            let e = refused(d, f);
+            assert_eq!(
+                e.to_string(),
+                "InvalidParameterValueException: Invalid filter pattern definition."
+            );
+            assert!(e.reason.contains("JSON object"), "{}", e.reason);
+        }
+    }
+
+    /// Spec §7.1: DynamoDB attribute values keep their typed form; a number is a string.
+    #[test]
+    fn dialect_dynamodb_numbers_are_strings() {
+        let record = r#"{"eventName": "INSERT", "dynamodb": {"NewImage": {"n": {"N": "42"}}}}"#;
+        assert!(passes(
+            Dialect::LambdaDynamodb,
+            &[r#"{"dynamodb": {"NewImage": {"n": {"N": ["42"]}}}}"#],
+            record
+        ));
+        assert!(!passes(
+            Dialect::LambdaDynamodb,
+            &[r#"{"dynamodb": {"NewImage": {"n": {"N": [{"numeric": [">", 1]}]}}}}"#],
+            record
+        ));
+    }
+
+    /// Spec §7.4 and §7.5: the operators neither Pipes nor Lambda offer are refused, with
+    /// Lambda's one message; any filter may match, at most five of them.
+    #[test]
+    fn dialect_operators_and_filter_counts() {
+        for f in [
+            r#"{"a": [{"wildcard": "x*"}]}"#,
+            r#"{"a": [{"anything-but": {"prefix": "x"}}]}"#,
+            r#"{"a": [{"anything-but": {"suffix": "x"}}]}"#,
+            r#"{"a": [{"anything-but": {"equals-ignore-case": "x"}}]}"#,
+            r#"{"a": [{"cidr": "10.0.0.0/8"}]}"#,
+        ] {
+            for d in [Dialect::Pipes, Dialect::LambdaSqs] {
+                assert_eq!(refused(d, f).code, "InvalidParameterValueException", "{f}");
+            }
+            assert!(Dialect::EventBridge.filters(&[f]).is_ok(), "{f}");
+        }
+        for f in [
+            r#"{"a": [{"prefix": {"equals-ignore-case": "x"}}]}"#,
+            r#"{"a": [{"suffix": "x"}, {"anything-but": ["y"]}, null, ""]}"#,
+            r#"{"$or": [{"a": ["x"]}, {"b": [{"numeric": ["<", 1]}]}]}"#,
+        ] {
+            assert!(Dialect::Pipes.filters(&[f]).is_ok(), "{f}");
+        }
+        // EP-ERR-4's shapes: a leaf that is not a list, an empty list.
+        assert_eq!(
+            refused(Dialect::LambdaSqs, r#"{"eventSource": []}"#).message,
+            "Invalid filter pattern definition."
+        );
+        refused(Dialect::LambdaSqs, r#"{"eventSource": "aws:sqs"}"#);
+        let two = [r#"{"body": ["a"]}"#, r#"{"body": ["b"]}"#];
+        assert!(passes(Dialect::LambdaSqs, &two, r#"{"body": "b"}"#));
+        assert!(!passes(Dialect::LambdaSqs, &two, r#"{"body": "c"}"#));
+        assert!(Dialect::LambdaSqs.filters(&[two[0]; 6]).is_err());
+        assert!(Dialect::LambdaSqs.filters(&[two[0]; 5]).is_ok());
+    }
+
+    /// Each filter of Pipes and Lambda may be 4,096 characters long, twice a rule's default.
+    #[test]
+    fn dialect_filters_are_longer_than_rules() {
+        let f = format!(r#"{{"a": ["{}"]}}"#, "x".repeat(3000));
+        assert!(Dialect::LambdaSqs.filters(&[&f]).is_ok());
+        assert!(Dialect::EventBridge.filters(&[&f]).is_err());
+        let f = format!(r#"{{"a": ["{}"]}}"#, "x".repeat(4100));
+        assert!(Dialect::LambdaSqs.filters(&[&f]).is_err());
+    }
+}
