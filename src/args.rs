@@ -470,14 +470,18 @@ pub struct TestPatternArgs {
     /// as a string) is turned into the event EventBridge would deliver. With --dialect
     /// lambda-* or pipes, the record as the service hands it to the function: an SQS record
     /// with its body as a string, a Kinesis record with base64 data, a DynamoDB stream record.
+    /// With --dialect sns-*, a Publish request's message: {"Message": "…", "MessageAttributes":
+    /// {"name": {"DataType": "String", "StringValue": "v"}}}.
     #[arg(long, value_name = "EVENT")]
     pub event: String,
 
     /// Where the filter runs: an EventBridge rule (the default), an EventBridge Pipes filter,
-    /// or a Lambda event-source mapping on SQS, Kinesis or DynamoDB Streams. Each has its own
-    /// operators, limits and record decoding; an invalid filter is reported as that service
-    /// reports it (Lambda: InvalidParameterValueException: Invalid filter pattern definition.).
-    /// The Engine options apply to EventBridge rules only.
+    /// a Lambda event-source mapping on SQS, Kinesis or DynamoDB Streams, or an SNS
+    /// subscription's filter policy on message attributes or on the message body. Each has
+    /// its own operators, limits and input; an invalid filter is reported as that service
+    /// reports it (Lambda: InvalidParameterValueException: Invalid filter pattern definition.;
+    /// SNS: InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: …). The
+    /// Engine options apply to EventBridge rules only.
     #[arg(long, value_enum, default_value_t = DialectArg::Eventbridge)]
     pub dialect: DialectArg,
 
@@ -516,6 +520,8 @@ pub enum DialectArg {
     LambdaSqs,
     LambdaKinesis,
     LambdaDynamodb,
+    SnsAttributes,
+    SnsBody,
 }
 
 impl DialectArg {
@@ -527,6 +533,8 @@ impl DialectArg {
             DialectArg::LambdaSqs => Dialect::LambdaSqs,
             DialectArg::LambdaKinesis => Dialect::LambdaKinesis,
             DialectArg::LambdaDynamodb => Dialect::LambdaDynamodb,
+            DialectArg::SnsAttributes => Dialect::SnsAttributes,
+            DialectArg::SnsBody => Dialect::SnsBody,
         }
     }
 }

@@ -402,6 +402,40 @@ mod newcomer {
             err.lines().next(),
             Some("InvalidParameterValueException: Invalid filter pattern definition.")
         );
+        // SNS: a Publish request's message; the error as Subscribe reports it.
+        let message = r#"{"Message": "hi", "MessageAttributes": {"store": {"DataType": "String", "StringValue": "example_corp"}, "price_usd": {"DataType": "Number", "StringValue": "210.75"}}}"#;
+        let policy = r#"{"store": ["example_corp"], "price_usd": [{"numeric": [">=", 100]}]}"#;
+        for (dialect, want) in [("sns-attributes", "true"), ("sns-body", "false")] {
+            let (code, out, _) = run(&[
+                "--dialect",
+                dialect,
+                "--event-pattern",
+                policy,
+                "--event",
+                message,
+            ]);
+            assert_eq!(
+                (code, out),
+                (0, format!("{{\"Result\": {want}}}\n")),
+                "{dialect}"
+            );
+        }
+        let six = r#"{"a":["1"],"b":["1"],"c":["1"],"d":["1"],"e":["1"],"f":["1"]}"#;
+        let (code, _, err) = run(&[
+            "--dialect",
+            "sns-attributes",
+            "--event-pattern",
+            six,
+            "--event",
+            message,
+        ]);
+        assert_eq!(code, 2);
+        assert!(
+            err.starts_with(
+                "InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: "
+            ),
+            "{err}"
+        );
         let (code, _, err) = run(&[
             "--event-pattern",
             "{}",

@@ -44,16 +44,34 @@ pub enum Dialect {
     /// A Lambda event-source mapping on DynamoDB Streams: the record as it is (attribute
     /// values keep their typed form, `{"N": "42"}`, numbers as strings).
     LambdaDynamodb,
+    /// An SNS subscription's filter policy on message attributes (`FilterPolicyScope`
+    /// `MessageAttributes`, the default), matched against a Publish request's
+    /// `MessageAttributes`: `String` as a string, `String.Array` as the array its text holds,
+    /// `Number` as a number; `Binary` attributes are ignored.
+    SnsAttributes,
+    /// An SNS subscription's filter policy on the message body (`MessageBody`), matched
+    /// against the Publish request's `Message` parsed as JSON; a body that is not a JSON
+    /// object matches nothing.
+    SnsBody,
 }
 
 /// Every dialect, in the order `--help` lists them.
-pub const DIALECTS: [Dialect; 5] = [
+pub const DIALECTS: [Dialect; 7] = [
     Dialect::EventBridge,
     Dialect::Pipes,
     Dialect::LambdaSqs,
     Dialect::LambdaKinesis,
     Dialect::LambdaDynamodb,
+    Dialect::SnsAttributes,
+    Dialect::SnsBody,
 ];
+
+/// An SNS filter policy's limits: keys, the total combination of values, the magnitude of
+/// numbers, and its size (256 KB).
+const SNS_MAX_KEYS: usize = 5;
+const SNS_MAX_COMBINATIONS: usize = 150;
+const SNS_MAX_NUMBER: f64 = 1e9;
+const SNS_MAX_SIZE: usize = 256 * 1024;
 
 /// Why a dialect refuses a filter: AWS's error code, its message, and our reason (AWS gives
 /// none for Lambda).
@@ -95,7 +113,7 @@ fn source_of(dialect: Dialect, record: &Event) -> Option<Dialect> {
             Some(Value::String(s)) if s == "aws:dynamodb" => Some(Dialect::LambdaDynamodb),
             _ => None,
         },
-        Dialect::EventBridge => None,
+        Dialect::EventBridge | Dialect::SnsAttributes | Dialect::SnsBody => None,
         other => Some(other),
     }
 }
@@ -109,7 +127,13 @@ impl Dialect {
             Dialect::LambdaSqs => "lambda-sqs",
             Dialect::LambdaKinesis => "lambda-kinesis",
             Dialect::LambdaDynamodb => "lambda-dynamodb",
+            Dialect::SnsAttributes => "sns-attributes",
+            Dialect::SnsBody => "sns-body",
         }
+    }
+
+    fn is_sns(self) -> bool {
+        matches!(self, Dialect::SnsAttributes | Dialect::SnsBody)
     }
 
     /// The dialect of a name, as [`Dialect::name`] gives it.
@@ -121,15 +145,19 @@ impl Dialect {
     /// raised to 10; Pipes' limit). An EventBridge rule has one pattern.
     pub fn max_filters(self) -> usize {
         match self {
-            Dialect::EventBridge => 1,
+            Dialect::EventBridge | Dialect::SnsAttributes | Dialect::SnsBody => 1,
             _ => 5,
         }
     }
 
-    /// The parsing options: each filter of Pipes and Lambda may be 4,096 characters long.
+    /// The parsing options: each filter of Pipes and Lambda may be 4,096 characters long, an
+    /// SNS filter policy 256 KB.
     pub fn options(self) -> Options {
         match self {
             Dialect::EventBridge => Options::default(),
+            Dialect::SnsAttributes | Dialect::SnsBody => {
+                Options::default().max_pattern_size(Some(SNS_MAX_SIZE))
+            }
             _ => Options::default().max_pattern_size(Some(4096)),
         }
     }
@@ -143,10 +171,14 @@ impl Dialect {
         let refuse = |reason: String| FilterError {
             code: match self {
                 Dialect::EventBridge => "InvalidEventPatternException",
+                Dialect::SnsAttributes | Dialect::SnsBody => "InvalidParameter",
                 _ => "InvalidParameterValueException",
             },
             message: match self {
                 Dialect::EventBridge => format!("Event pattern is not valid. Reason: {reason}"),
+                Dialect::SnsAttributes | Dialect::SnsBody => {
+                    format!("Invalid parameter: Attributes Reason: FilterPolicy: {reason}")
+                }
                 _ => "Invalid filter pattern definition.".to_string(),
             },
             reason,
@@ -176,6 +208,9 @@ impl Dialect {
                 err
             })?;
             self.allowed(&pattern).map_err(refuse)?;
+            if self == Dialect::SnsAttributes {
+                flat(text).map_err(refuse)?;
+            }
             patterns.push(pattern);
         }
         Ok(Filters {
@@ -190,12 +225,21 @@ impl Dialect {
         if self == Dialect::EventBridge {
             return Ok(());
         }
+        if self.is_sns() {
+            sns_limits(self, pattern)?;
+        }
         for rule in pattern.sub_rules() {
             for field in &rule.fields {
                 for m in &field.list.matchers {
                     let refused = match m {
                         Cond::Wildcard(_) => Some("wildcard"),
-                        Cond::Cidr(..) => Some("cidr"),
+                        Cond::Cidr(..) if !self.is_sns() => Some("cidr"),
+                        Cond::PrefixFolded(..) if self.is_sns() => {
+                            Some("prefix equals-ignore-case")
+                        }
+                        Cond::SuffixFolded(..) if self.is_sns() => {
+                            Some("suffix equals-ignore-case")
+                        }
                         Cond::AnythingBut(AnythingBut::Prefix(_)) => Some("anything-but prefix"),
                         Cond::AnythingBut(AnythingBut::Suffix(_)) => Some("anything-but suffix"),
                         Cond::AnythingBut(AnythingBut::EqualsIgnoreCase(_)) => {
@@ -235,6 +279,9 @@ impl Dialect {
     /// array; a Kinesis record's fields lifted from its `kinesis` member (as the filters name
     /// them) and its base64 `data` decoded, then parsed when it is JSON.
     pub fn view(self, record: &Event) -> Event {
+        if self.is_sns() {
+            return sns_view(self, record).unwrap_or_else(|| Event::from_members(Vec::new()));
+        }
         let Value::Object(members) = record.value() else {
             return record.clone();
         };
@@ -282,6 +329,11 @@ impl Filters {
     /// body a filter that lists the body's values; a Kinesis or DynamoDB record whose data is
     /// not JSON does not pass a filter on its data (spec §7.2).
     pub fn matches(&self, record: &Event) -> bool {
+        if self.dialect.is_sns() {
+            // A body that is not a JSON object meets no body policy.
+            return sns_view(self.dialect, record)
+                .is_some_and(|view| self.patterns.iter().any(|p| p.matches_event(&view)));
+        }
         let view = self.dialect.view(record);
         let field = data_field(self.dialect, record);
         let json = field
@@ -293,6 +345,122 @@ impl Filters {
                 .any(|rule| fits(rule, field, json) && p.matches_sub_rule(rule, &view))
         })
     }
+}
+
+/// An SNS filter policy's limits: at most 5 keys (every key of an attribute policy; the
+/// top-level keys of a body policy), at most 150 combinations of values (the product of the
+/// lists' lengths, summed over `$or` branches), numbers within ±10^9.
+fn sns_limits(dialect: Dialect, pattern: &Pattern) -> Result<(), String> {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut combinations = 0usize;
+    for rule in pattern.sub_rules() {
+        let mut product = 1usize;
+        for field in &rule.fields {
+            let key = match dialect {
+                Dialect::SnsBody => field.path.split('.').next().unwrap_or(&field.path),
+                _ => field.path.as_str(),
+            };
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+            product = product.saturating_mul(field.list.matchers.len().max(1));
+            for m in &field.list.matchers {
+                let numbers: Vec<f64> = match m {
+                    Cond::Number { value: Some(v), .. } => vec![*v],
+                    Cond::Numeric(r) => r.low.iter().chain(&r.high).map(|b| b.0).collect(),
+                    Cond::AnythingBut(AnythingBut::Numbers(list)) => {
+                        list.iter().map(|n| n.0).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                if numbers.iter().any(|n| n.abs() > SNS_MAX_NUMBER) {
+                    return Err(format!(
+                        "a number at {} is outside -1e9 to 1e9, SNS's range",
+                        field.list.pointer
+                    ));
+                }
+            }
+        }
+        combinations = combinations.saturating_add(product);
+    }
+    if keys.len() > SNS_MAX_KEYS {
+        return Err(format!(
+            "{} keys ({}); a filter policy has at most {SNS_MAX_KEYS}",
+            keys.len(),
+            keys.join(", ")
+        ));
+    }
+    if combinations > SNS_MAX_COMBINATIONS {
+        return Err(format!(
+            "{combinations} combinations of values; a filter policy has at most {SNS_MAX_COMBINATIONS}"
+        ));
+    }
+    Ok(())
+}
+
+/// An attribute policy is flat: each key (or `$or` branch's key) names a list of values, never
+/// an object.
+fn flat(text: &str) -> Result<(), String> {
+    fn check(v: &Value) -> Result<(), String> {
+        let Value::Object(members) = v else {
+            return Ok(());
+        };
+        for (k, v) in members {
+            match v {
+                Value::Array(branches) if k == "$or" => branches.iter().try_for_each(check)?,
+                Value::Object(_) => {
+                    return Err(format!(
+                        "{k} holds an object; an attribute policy is not nested (filter the message body with FilterPolicyScope MessageBody)"
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+    Value::parse(text).map_or(Ok(()), |v| check(&v))
+}
+
+/// The document an SNS policy is matched against, from a Publish request's message
+/// (`{"Message": …, "MessageAttributes": {…}}`); `None` for a body policy when the body is
+/// not a JSON object.
+fn sns_view(dialect: Dialect, message: &Event) -> Option<Event> {
+    let request = message.value();
+    if dialect == Dialect::SnsBody {
+        let Some(Value::String(body)) = request.get("Message") else {
+            return None;
+        };
+        return Event::parse(body).ok();
+    }
+    let mut members = Vec::new();
+    if let Some(Value::Object(attributes)) = request.get("MessageAttributes") {
+        for (name, attribute) in attributes {
+            let kind = match attribute.get("DataType") {
+                Some(Value::String(t)) => t.as_str(),
+                _ => continue,
+            };
+            let Some(Value::String(text)) = attribute.get("StringValue") else {
+                continue;
+            };
+            // A type may carry a custom suffix (`String.id`, `Number.float`).
+            let base = kind.split('.').next().unwrap_or(kind);
+            let value = match (kind, base) {
+                ("String.Array", _) => match Value::parse(text) {
+                    Ok(array @ Value::Array(_)) => array,
+                    _ => continue,
+                },
+                (_, "String") => Value::String(text.clone()),
+                (_, "Number") => match Value::parse(text) {
+                    Ok(number @ Value::Number(_)) => number,
+                    _ => continue,
+                },
+                // Binary attributes, and types SNS does not define, are not compared.
+                _ => continue,
+            };
+            members.push((name.clone(), value));
+        }
+    }
+    Some(Event::from_members(members))
 }
 
 /// Whether a sub-rule's use of the data field fits the data's format (`json`: whether the
@@ -475,6 +643,181 @@ mod tests {
         assert!(!passes(Dialect::LambdaSqs, &two, r#"{"body": "c"}"#));
         assert!(Dialect::LambdaSqs.filters(&[two[0]; 6]).is_err());
         assert!(Dialect::LambdaSqs.filters(&[two[0]; 5]).is_ok());
+    }
+
+    fn publish(attributes: &str, body: &str) -> String {
+        format!(
+            r#"{{"Message": {}, "MessageAttributes": {{{attributes}}}}}"#,
+            serde_json::to_string(body).unwrap()
+        )
+    }
+
+    /// SNS string matching: a `String.Array` attribute's elements are matched one by one; a
+    /// policy key the message lacks fails the policy.
+    #[test]
+    fn dialect_sns_attributes_string_and_array() {
+        let policy = r#"{"customer_interests": ["rugby", "tennis"]}"#;
+        let string = |v: &str| {
+            publish(
+                &format!(r#""customer_interests": {{"DataType": "String", "StringValue": "{v}"}}"#),
+                "hello",
+            )
+        };
+        let array = |v: &str| {
+            publish(
+                &format!(
+                    r#""customer_interests": {{"DataType": "String.Array", "StringValue": {}}}"#,
+                    serde_json::to_string(v).unwrap()
+                ),
+                "hello",
+            )
+        };
+        assert!(passes(Dialect::SnsAttributes, &[policy], &string("rugby")));
+        assert!(!passes(
+            Dialect::SnsAttributes,
+            &[policy],
+            &string("baseball")
+        ));
+        assert!(passes(
+            Dialect::SnsAttributes,
+            &[policy],
+            &array(r#"["rugby", "tennis"]"#)
+        ));
+        assert!(!passes(
+            Dialect::SnsAttributes,
+            &[policy],
+            &array(r#"["baseball"]"#)
+        ));
+        assert!(!passes(
+            Dialect::SnsAttributes,
+            &[policy],
+            &publish("", "rugby")
+        ));
+        // The body is not what an attribute policy reads.
+        assert!(!passes(
+            Dialect::SnsAttributes,
+            &[r#"{"customer_interests": ["rugby"]}"#],
+            &publish("", r#"{"customer_interests": "rugby"}"#)
+        ));
+    }
+
+    /// SNS compares String, String.Array and Number attributes, and ignores Binary ones.
+    #[test]
+    fn dialect_sns_attribute_types() {
+        let price = |t: &str, v: &str| {
+            publish(
+                &format!(r#""price": {{"DataType": "{t}", "StringValue": "{v}"}}"#),
+                "",
+            )
+        };
+        let range = r#"{"price": [{"numeric": [">=", 10, "<", 100]}]}"#;
+        assert!(passes(
+            Dialect::SnsAttributes,
+            &[range],
+            &price("Number", "50")
+        ));
+        assert!(passes(
+            Dialect::SnsAttributes,
+            &[range],
+            &price("Number.float", "50.5")
+        ));
+        assert!(!passes(
+            Dialect::SnsAttributes,
+            &[range],
+            &price("Number", "100")
+        ));
+        // A number written as a String attribute is a string.
+        assert!(!passes(
+            Dialect::SnsAttributes,
+            &[range],
+            &price("String", "50")
+        ));
+        let absent = r#"{"price": [{"exists": false}]}"#;
+        assert!(passes(
+            Dialect::SnsAttributes,
+            &[absent],
+            &price("Binary", "AAAA")
+        ));
+        assert!(!passes(
+            Dialect::SnsAttributes,
+            &[absent],
+            &price("String", "x")
+        ));
+    }
+
+    /// SNS payload-based filtering: the body parsed as JSON, nested keys allowed; a body that
+    /// is not JSON matches nothing.
+    #[test]
+    fn dialect_sns_body() {
+        let policy = r#"{"order": {"kind": ["refund"]}, "amount": [{"numeric": [">", 0]}]}"#;
+        let body = r#"{"order": {"kind": "refund"}, "amount": 12}"#;
+        assert!(passes(Dialect::SnsBody, &[policy], &publish("", body)));
+        assert!(!passes(
+            Dialect::SnsBody,
+            &[policy],
+            &publish("", "refund of 12")
+        ));
+        assert!(!passes(
+            Dialect::SnsBody,
+            &[r#"{"order": [{"exists": false}]}"#],
+            &publish("", "not json")
+        ));
+        // Nesting is for the body only.
+        let e = refused(Dialect::SnsAttributes, policy);
+        assert!(e.reason.contains("not nested"), "{}", e.reason);
+    }
+
+    /// SNS's limits: five keys (every key of an attribute policy, the top-level keys of a body
+    /// policy), 150 combinations (the product of the lists' lengths), numbers within ±10^9,
+    /// and the error as Subscribe reports it.
+    #[test]
+    fn dialect_sns_limits() {
+        let keys = |n: usize| {
+            let members: Vec<String> = (0..n).map(|i| format!(r#""k{i}": ["v"]"#)).collect();
+            format!("{{{}}}", members.join(", "))
+        };
+        assert!(Dialect::SnsAttributes.filters(&[&keys(5)]).is_ok());
+        let e = refused(Dialect::SnsAttributes, &keys(6));
+        assert!(
+            e.to_string().starts_with(
+                "InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: 6 keys"
+            ),
+            "{e}"
+        );
+        // Nested keys under five top-level ones count once each in a body policy.
+        let nested = r#"{"a": {"x": ["1"], "y": ["2"], "z": ["3"]}, "b": ["1"], "c": ["1"], "d": ["1"], "e": {"f": ["1"], "g": ["1"]}}"#;
+        assert!(Dialect::SnsBody.filters(&[nested]).is_ok());
+        // 3 × 1 × 2 = 6 is fine; 6 × 5 × 6 = 180 is not.
+        let list = |n: usize| {
+            let v: Vec<String> = (0..n).map(|i| format!(r#""v{i}""#)).collect();
+            format!("[{}]", v.join(", "))
+        };
+        let policy = |a, b, c| {
+            format!(
+                r#"{{"a": {}, "b": {}, "c": {}}}"#,
+                list(a),
+                list(b),
+                list(c)
+            )
+        };
+        assert!(Dialect::SnsAttributes.filters(&[&policy(3, 1, 2)]).is_ok());
+        let e = refused(Dialect::SnsAttributes, &policy(6, 5, 6));
+        assert!(e.reason.starts_with("180 combinations"), "{}", e.reason);
+        refused(
+            Dialect::SnsAttributes,
+            r#"{"n": [{"numeric": [">", 1000000001]}]}"#,
+        );
+        assert!(
+            Dialect::SnsAttributes
+                .filters(&[r#"{"n": [{"numeric": [">", -1000000000]}]}"#])
+                .is_ok()
+        );
+        refused(Dialect::SnsBody, r#"{"a": [{"wildcard": "x*"}]}"#);
+        assert!(
+            Dialect::SnsAttributes
+                .filters(&[r#"{"ip": [{"cidr": "10.0.0.0/8"}]}"#])
+                .is_ok()
+        );
     }
 
     /// Each filter of Pipes and Lambda may be 4,096 characters long, twice a rule's default.
