@@ -469,14 +469,15 @@ pub struct TestPatternArgs {
     /// The event: inline JSON, or file://PATH. A PutEvents entry (Source, DetailType, Detail
     /// as a string) is turned into the event EventBridge would deliver. With --dialect
     /// lambda-* or pipes, the record as the service hands it to the function: an SQS record
-    /// with its body as a string, a Kinesis record with base64 data, a DynamoDB stream record.
+    /// with its body as a string, a Kinesis record with base64 data, a DynamoDB stream record, a Kafka record with base64
+    /// key and value.
     /// With --dialect sns-*, a Publish request's message: {"Message": "…", "MessageAttributes":
     /// {"name": {"DataType": "String", "StringValue": "v"}}}.
     #[arg(long, value_name = "EVENT")]
     pub event: String,
 
     /// Where the filter runs: an EventBridge rule (the default), an EventBridge Pipes filter,
-    /// a Lambda event-source mapping on SQS, Kinesis or DynamoDB Streams, or an SNS
+    /// a Lambda event-source mapping on SQS, Kinesis, DynamoDB Streams or Kafka, or an SNS
     /// subscription's filter policy on message attributes or on the message body. Each has
     /// its own operators, limits and input; an invalid filter is reported as that service
     /// reports it (Lambda: InvalidParameterValueException: Invalid filter pattern definition.;
@@ -520,6 +521,7 @@ pub enum DialectArg {
     LambdaSqs,
     LambdaKinesis,
     LambdaDynamodb,
+    LambdaKafka,
     SnsAttributes,
     SnsBody,
 }
@@ -533,6 +535,7 @@ impl DialectArg {
             DialectArg::LambdaSqs => Dialect::LambdaSqs,
             DialectArg::LambdaKinesis => Dialect::LambdaKinesis,
             DialectArg::LambdaDynamodb => Dialect::LambdaDynamodb,
+            DialectArg::LambdaKafka => Dialect::LambdaKafka,
             DialectArg::SnsAttributes => Dialect::SnsAttributes,
             DialectArg::SnsBody => Dialect::SnsBody,
         }

@@ -44,6 +44,12 @@ pub enum Dialect {
     /// A Lambda event-source mapping on DynamoDB Streams: the record as it is (attribute
     /// values keep their typed form, `{"N": "42"}`, numbers as strings).
     LambdaDynamodb,
+    /// A Lambda event-source mapping on Amazon MSK or self-managed Kafka: the record's base64
+    /// `key` and `value` are decoded, and parsed when they are JSON. Where one's format does
+    /// not fit the filter (plain text filtered by its JSON fields, JSON by a list of values,
+    /// bytes that are not UTF-8), the filter's conditions on it are ignored and the record is
+    /// filtered on the rest.
+    LambdaKafka,
     /// An SNS subscription's filter policy on message attributes (`FilterPolicyScope`
     /// `MessageAttributes`, the default), matched against a Publish request's
     /// `MessageAttributes`: `String` as a string, `String.Array` as the array its text holds,
@@ -56,12 +62,13 @@ pub enum Dialect {
 }
 
 /// Every dialect, in the order `--help` lists them.
-pub const DIALECTS: [Dialect; 7] = [
+pub const DIALECTS: [Dialect; 8] = [
     Dialect::EventBridge,
     Dialect::Pipes,
     Dialect::LambdaSqs,
     Dialect::LambdaKinesis,
     Dialect::LambdaDynamodb,
+    Dialect::LambdaKafka,
     Dialect::SnsAttributes,
     Dialect::SnsBody,
 ];
@@ -111,6 +118,9 @@ fn source_of(dialect: Dialect, record: &Event) -> Option<Dialect> {
             Some(Value::String(s)) if s == "aws:sqs" => Some(Dialect::LambdaSqs),
             Some(Value::String(s)) if s == "aws:kinesis" => Some(Dialect::LambdaKinesis),
             Some(Value::String(s)) if s == "aws:dynamodb" => Some(Dialect::LambdaDynamodb),
+            Some(Value::String(s)) if s == "aws:kafka" || s == "SelfManagedKafka" => {
+                Some(Dialect::LambdaKafka)
+            }
             _ => None,
         },
         Dialect::EventBridge | Dialect::SnsAttributes | Dialect::SnsBody => None,
@@ -127,6 +137,7 @@ impl Dialect {
             Dialect::LambdaSqs => "lambda-sqs",
             Dialect::LambdaKinesis => "lambda-kinesis",
             Dialect::LambdaDynamodb => "lambda-dynamodb",
+            Dialect::LambdaKafka => "lambda-kafka",
             Dialect::SnsAttributes => "sns-attributes",
             Dialect::SnsBody => "sns-body",
         }
@@ -294,16 +305,15 @@ impl Dialect {
             }
         }
         let field = data_field(self, record);
+        let kafka = source_of(self, record) == Some(Dialect::LambdaKafka);
         for (key, value) in &mut members {
-            if Some(key.as_str()) != field {
+            let decoded = (kafka && (key == "key" || key == "value")) || field == Some("data");
+            if !decoded && Some(key.as_str()) != field {
                 continue;
             }
-            let text = match (field, &*value) {
-                (Some("data"), Value::String(b64)) => base64::engine::general_purpose::STANDARD
-                    .decode(b64)
-                    .ok()
-                    .and_then(|bytes| String::from_utf8(bytes).ok()),
-                (Some("body"), Value::String(s)) => Some(s.clone()),
+            let text = match &*value {
+                Value::String(b64) if decoded => base64_text(b64),
+                Value::String(s) => Some(s.clone()),
                 _ => None,
             };
             if let Some(text) = text {
@@ -335,6 +345,14 @@ impl Filters {
                 .is_some_and(|view| self.patterns.iter().any(|p| p.matches_event(&view)));
         }
         let view = self.dialect.view(record);
+        if source_of(self.dialect, record) == Some(Dialect::LambdaKafka) {
+            return self.patterns.iter().any(|p| {
+                p.sub_rules().iter().any(|rule| {
+                    let rule = kafka_rule(rule, record);
+                    p.matches_sub_rule(&rule, &view)
+                })
+            });
+        }
         let field = data_field(self.dialect, record);
         let json = field
             .and_then(|f| view.value().get(f))
@@ -344,6 +362,53 @@ impl Filters {
                 .iter()
                 .any(|rule| fits(rule, field, json) && p.matches_sub_rule(rule, &view))
         })
+    }
+}
+
+/// Base64 text decoded to UTF-8, if it is both.
+fn base64_text(b64: &str) -> Option<String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+}
+
+/// A Kafka filter's sub-rule without its conditions on a `key` or `value` whose format does
+/// not fit them (spec §7.2: for Kafka the data filter is then ignored, the record not dropped).
+fn kafka_rule(rule: &SubRule, record: &Event) -> SubRule {
+    let format = |field: &str| {
+        let Some(Value::String(b64)) = record.value().get(field) else {
+            return None;
+        };
+        // Some(None): not UTF-8; Some(Some(json)) otherwise.
+        Some(
+            base64_text(b64)
+                .map(|text| matches!(Value::parse(&text), Ok(Value::Object(_) | Value::Array(_)))),
+        )
+    };
+    let (key, value) = (format("key"), format("value"));
+    SubRule {
+        fields: rule
+            .fields
+            .iter()
+            .filter(|f| {
+                let (name, nested) = match f.path.split_once('.') {
+                    Some((name, _)) => (name, true),
+                    None => (f.path.as_str(), false),
+                };
+                let state = match name {
+                    "key" => key,
+                    "value" => value,
+                    _ => return true,
+                };
+                match state {
+                    None => true,
+                    Some(None) => false,
+                    Some(Some(json)) => json == nested,
+                }
+            })
+            .cloned()
+            .collect(),
     }
 }
 
@@ -818,6 +883,48 @@ mod tests {
                 .filters(&[r#"{"ip": [{"cidr": "10.0.0.0/8"}]}"#])
                 .is_ok()
         );
+    }
+
+    /// Spec §7.1 and §7.2: Kafka key and value are decoded; a filter on a value of the other
+    /// format is ignored, not a reason to drop the record.
+    #[test]
+    fn dialect_kafka_mismatch_ignores_the_data_filter() {
+        let b64 = |t: &[u8]| base64::engine::general_purpose::STANDARD.encode(t);
+        let record = |value: &str| {
+            format!(
+                r#"{{"eventSource": "aws:kafka", "topic": "orders", "key": "{}", "value": "{value}"}}"#,
+                b64(b"k1")
+            )
+        };
+        let json = record(&b64(br#"{"kind": "refund"}"#));
+        let plain = record(&b64(b"refund"));
+        let binary = record(&b64(&[0xff, 0xfe]));
+        let on_json = r#"{"topic": ["orders"], "value": {"kind": ["sale"]}}"#;
+        assert!(!passes(Dialect::LambdaKafka, &[on_json], &json));
+        assert!(passes(
+            Dialect::LambdaKafka,
+            &[r#"{"value": {"kind": ["refund"]}}"#],
+            &json
+        ));
+        // Plain text and bytes: the value's conditions are ignored, the topic's still apply.
+        assert!(passes(Dialect::LambdaKafka, &[on_json], &plain));
+        assert!(passes(Dialect::LambdaKafka, &[on_json], &binary));
+        assert!(passes(Dialect::Pipes, &[on_json], &plain));
+        assert!(!passes(
+            Dialect::LambdaKafka,
+            &[r#"{"topic": ["payments"], "value": {"kind": ["sale"]}}"#],
+            &plain
+        ));
+        assert!(passes(
+            Dialect::LambdaKafka,
+            &[r#"{"key": ["k1"]}"#],
+            &plain
+        ));
+        assert!(passes(
+            Dialect::LambdaKafka,
+            &[r#"{"value": ["refund"]}"#],
+            &plain
+        ));
     }
 
     /// Each filter of Pipes and Lambda may be 4,096 characters long, twice a rule's default.
