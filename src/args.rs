@@ -483,8 +483,8 @@ pub struct TestPatternArgs {
     /// reports it (Lambda: InvalidParameterValueException: Invalid filter pattern definition.;
     /// SNS: InvalidParameter: Invalid parameter: Attributes Reason: FilterPolicy: …). The
     /// Engine options apply to EventBridge rules only.
-    #[arg(long, value_enum, default_value_t = DialectArg::Eventbridge)]
-    pub dialect: DialectArg,
+    #[arg(long, value_name = "DIALECT", default_value = "eventbridge", value_parser = dialect_parser())]
+    pub dialect: bus_contract::Dialect,
 
     /// Accept any JSON object as the event. Without it, the event must carry the envelope
     /// fields id, account, source, time, region and detail-type, as the AWS API requires.
@@ -506,40 +506,19 @@ pub struct ValidateArgs {
     pub files: Vec<PathBuf>,
 
     /// Validate as this service's filters (see test-pattern --help).
-    #[arg(long, value_enum, default_value_t = DialectArg::Eventbridge)]
-    pub dialect: DialectArg,
+    #[arg(long, value_name = "DIALECT", default_value = "eventbridge", value_parser = dialect_parser())]
+    pub dialect: bus_contract::Dialect,
 
     #[command(flatten)]
     pub limits: LimitArgs,
 }
 
-/// The filter dialects `--dialect` takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DialectArg {
-    Eventbridge,
-    Pipes,
-    LambdaSqs,
-    LambdaKinesis,
-    LambdaDynamodb,
-    LambdaKafka,
-    SnsAttributes,
-    SnsBody,
-}
-
-impl DialectArg {
-    pub fn dialect(self) -> bus_contract::Dialect {
-        use bus_contract::Dialect;
-        match self {
-            DialectArg::Eventbridge => Dialect::EventBridge,
-            DialectArg::Pipes => Dialect::Pipes,
-            DialectArg::LambdaSqs => Dialect::LambdaSqs,
-            DialectArg::LambdaKinesis => Dialect::LambdaKinesis,
-            DialectArg::LambdaDynamodb => Dialect::LambdaDynamodb,
-            DialectArg::LambdaKafka => Dialect::LambdaKafka,
-            DialectArg::SnsAttributes => Dialect::SnsAttributes,
-            DialectArg::SnsBody => Dialect::SnsBody,
-        }
-    }
+/// `--dialect`: one of the library's dialects, by name.
+fn dialect_parser() -> impl clap::builder::TypedValueParser<Value = bus_contract::Dialect> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(bus_contract::DIALECTS.map(|d| d.name())).map(|name| {
+        bus_contract::Dialect::from_name(&name).unwrap_or(bus_contract::Dialect::EventBridge)
+    })
 }
 
 /// Limits and compatibility switches. The defaults are EventBridge's; the README lists the

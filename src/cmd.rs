@@ -88,7 +88,7 @@ pub fn test_pattern(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<ExitCode> {
-    let dialect = args.dialect.dialect();
+    let dialect = args.dialect;
     if dialect != bus_contract::Dialect::EventBridge {
         return test_filters(args, dialect, out, err);
     }
@@ -209,7 +209,7 @@ pub fn validate(
     let options = options(&args.limits);
     let mut invalid = 0;
     let mut unreadable = 0;
-    let dialect = args.dialect.dialect();
+    let dialect = args.dialect;
     for file in &args.files {
         let verdict = if dialect == bus_contract::Dialect::EventBridge {
             validate_one(file, &options)
