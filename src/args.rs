@@ -406,6 +406,12 @@ pub struct MatchArgs {
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 
+    /// Match the pattern files as filters of this service (see test-pattern --help): each
+    /// line is then a source record or an SNS message, matched on one thread by the
+    /// reference matcher. Needs --patterns.
+    #[arg(long, value_name = "DIALECT", default_value = "eventbridge", value_parser = dialect_parser())]
+    pub dialect: bus_contract::Dialect,
+
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
 }

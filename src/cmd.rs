@@ -428,6 +428,9 @@ pub fn match_events(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> Result<ExitCode> {
+    if args.dialect != bus_contract::Dialect::EventBridge {
+        return match_filters(args, out, err);
+    }
     // The rules: the workspace's, or pattern files named by their paths.
     let mut builder = Matcher::builder();
     let mut buses = Vec::new();
@@ -445,19 +448,10 @@ pub fn match_events(
             )?;
         }
     } else {
-        for g in &args.patterns {
-            let paths = glob::glob(g).with_context(|| format!("invalid glob {g}"))?;
-            let mut found = 0;
-            for path in paths {
-                let path = path.with_context(|| format!("cannot read a match of {g}"))?;
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let pattern = Pattern::parse(&text)
-                    .with_context(|| format!("{} is not a valid pattern", path.display()))?;
-                builder.add(path.display().to_string(), pattern)?;
-                found += 1;
-            }
-            anyhow::ensure!(found > 0, "no pattern file matches {g}");
+        for (name, text) in pattern_files(&args.patterns)? {
+            let pattern =
+                Pattern::parse(&text).with_context(|| format!("{name} is not a valid pattern"))?;
+            builder.add(name, pattern)?;
         }
         anyhow::ensure!(
             args.bus.is_none(),
@@ -537,6 +531,127 @@ pub fn match_events(
     }
     out.flush()?;
     Ok(if tally.bad > 0 {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The files a `--patterns` glob names, each read as text: (name, text).
+fn pattern_files(globs: &[String]) -> Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for g in globs {
+        let before = files.len();
+        for path in glob::glob(g).with_context(|| format!("invalid glob {g}"))? {
+            let path = path.with_context(|| format!("cannot read a match of {g}"))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            files.push((path.display().to_string(), text));
+        }
+        anyhow::ensure!(files.len() > before, "no pattern file matches {g}");
+    }
+    Ok(files)
+}
+
+/// `match --dialect D`: each pattern file as one filter of that service, each JSON line as a
+/// record (or an SNS message), matched by the reference matcher.
+fn match_filters(args: &MatchArgs, out: &mut impl Write, err: &mut impl Write) -> Result<ExitCode> {
+    use std::io::BufRead as _;
+    let dialect = args.dialect;
+    anyhow::ensure!(
+        !args.patterns.is_empty(),
+        "--dialect {} needs --patterns: the workspace's rules are EventBridge rules",
+        dialect.name()
+    );
+    anyhow::ensure!(
+        args.bus.is_none(),
+        "--bus applies to EventBridge rules only"
+    );
+    let mut filters = Vec::new();
+    for (name, text) in pattern_files(&args.patterns)? {
+        let f = dialect
+            .filters(&[&text])
+            .map_err(|e| anyhow::anyhow!("{name}: {e} ({})", e.reason))?;
+        filters.push((name, f));
+    }
+    let reader: Box<dyn std::io::BufRead> = if args.file == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot read {}", args.file))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let start = std::time::Instant::now();
+    let mut out = std::io::BufWriter::new(out);
+    let (mut events, mut bad) = (0u64, 0u64);
+    let mut counts = vec![0u64; filters.len()];
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", args.file))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        events += 1;
+        let record = match Event::parse(&line) {
+            Ok(r) => r,
+            Err(e) => {
+                bad += 1;
+                writeln!(err, "{}:{}: {e}", args.file, i + 1)?;
+                continue;
+            }
+        };
+        let hits: Vec<&str> = filters
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, f))| f.matches(&record))
+            .map(|(k, (name, _))| {
+                counts[k] += 1;
+                name.as_str()
+            })
+            .collect();
+        if args.summary {
+            continue;
+        }
+        match args.format {
+            MatchFormat::Json => {
+                writeln!(out, "{}", serde_json::json!({"line": i + 1, "rules": hits}))?;
+            }
+            MatchFormat::Human => {
+                let n = hits.len();
+                writeln!(
+                    out,
+                    "line {}: {n} filter{}",
+                    i + 1,
+                    if n == 1 { "" } else { "s" }
+                )?;
+                for h in hits {
+                    writeln!(out, "  {h}")?;
+                }
+            }
+        }
+    }
+    if args.summary {
+        let elapsed = start.elapsed().as_secs_f64();
+        let rules: serde_json::Map<String, serde_json::Value> = filters
+            .iter()
+            .zip(&counts)
+            .map(|((name, _), n)| (name.clone(), (*n).into()))
+            .collect();
+        match args.format {
+            MatchFormat::Json => writeln!(
+                out,
+                "{}",
+                serde_json::json!({"events": events, "elapsed_seconds": elapsed, "rules": rules})
+            )?,
+            MatchFormat::Human => {
+                for ((name, _), n) in filters.iter().zip(&counts) {
+                    writeln!(out, "{name}  {n}")?;
+                }
+                writeln!(out, "{events} records in {elapsed:.3} s")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if bad > 0 {
         ExitCode::from(EXIT_ERROR)
     } else {
         ExitCode::SUCCESS

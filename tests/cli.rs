@@ -448,6 +448,53 @@ mod newcomer {
         assert!(err.contains("one event pattern"), "{err}");
     }
 
+    /// `match --dialect`: pattern files as filters of one service, over records.
+    #[test]
+    fn match_dialect_runs_filters_over_records() {
+        let dir = std::env::temp_dir().join(format!("bus-contract-filters-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("refunds.json"),
+            r#"{"body": {"kind": ["refund"]}}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join("pings.json"), r#"{"body": ["ping"]}"#).unwrap();
+        let glob = format!("{}/*.json", dir.display());
+        let records = "{\"body\": \"{\\\"kind\\\": \\\"refund\\\"}\"}\n{\"body\": \"ping\"}\n";
+        let (code, out, err) = match_stdin(
+            &[
+                "--dialect",
+                "lambda-sqs",
+                "--patterns",
+                &glob,
+                "--format",
+                "json",
+            ],
+            records,
+        );
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(
+            lines[0].contains("refunds.json") && !lines[0].contains("pings.json"),
+            "{out}"
+        );
+        assert!(
+            lines[1].contains("pings.json") && !lines[1].contains("refunds.json"),
+            "{out}"
+        );
+        // A filter the service would refuse stops the run before any record is read.
+        std::fs::write(dir.join("wild.json"), r#"{"body": [{"wildcard": "p*"}]}"#).unwrap();
+        let (code, _, err) =
+            match_stdin(&["--dialect", "lambda-sqs", "--patterns", &glob], records);
+        assert_eq!(code, 2);
+        assert!(err.contains("Invalid filter pattern definition."), "{err}");
+        let (code, _, err) = match_stdin(&["--dialect", "pipes"], records);
+        assert_eq!(code, 2);
+        assert!(err.contains("needs --patterns"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// Many chunks of events on one thread and on three: the same lines, hits, errors and
     /// buses, in the same order (issue 15).
     #[test]
