@@ -100,16 +100,6 @@ pub struct Filters {
     patterns: Vec<Pattern>,
 }
 
-/// The data field of a record, for the dialects that decode one.
-fn data_field(dialect: Dialect, record: &Event) -> Option<&'static str> {
-    match source_of(dialect, record) {
-        Some(Dialect::LambdaSqs) => Some("body"),
-        Some(Dialect::LambdaKinesis) => Some("data"),
-        Some(Dialect::LambdaDynamodb) => Some("dynamodb"),
-        _ => None,
-    }
-}
-
 /// The Lambda dialect whose records `record` is: the dialect itself, or for Pipes the one
 /// its `eventSource` names.
 fn source_of(dialect: Dialect, record: &Event) -> Option<Dialect> {
@@ -140,6 +130,17 @@ impl Dialect {
             Dialect::LambdaKafka => "lambda-kafka",
             Dialect::SnsAttributes => "sns-attributes",
             Dialect::SnsBody => "sns-body",
+        }
+    }
+
+    /// The data field of this source's records whose format the filter's shape must fit
+    /// (Kafka's `key` and `value` follow a rule of their own).
+    fn data_field(self) -> Option<&'static str> {
+        match self {
+            Dialect::LambdaSqs => Some("body"),
+            Dialect::LambdaKinesis => Some("data"),
+            Dialect::LambdaDynamodb => Some("dynamodb"),
+            _ => None,
         }
     }
 
@@ -269,12 +270,9 @@ impl Dialect {
                         ));
                     }
                 }
-                let data = match self {
-                    Dialect::LambdaKinesis => Some("data"),
-                    Dialect::LambdaDynamodb => Some("dynamodb"),
-                    _ => None,
-                };
-                if data == Some(field.path.as_str()) {
+                // An SQS body may be plain text, so a list of values there is valid.
+                let object_only = matches!(self, Dialect::LambdaKinesis | Dialect::LambdaDynamodb);
+                if object_only && self.data_field() == Some(field.path.as_str()) {
                     return Err(format!(
                         "the {} field must be filtered as a JSON object, not with a list of values",
                         field.path
@@ -297,15 +295,16 @@ impl Dialect {
             return record.clone();
         };
         let mut members = members.clone();
-        if source_of(self, record) == Some(Dialect::LambdaKinesis) {
+        let source = source_of(self, record);
+        if source == Some(Dialect::LambdaKinesis) {
             if let Some(at) = members.iter().position(|(k, _)| k == "kinesis") {
                 if let (_, Value::Object(inner)) = &members.remove(at) {
                     members.extend(inner.iter().cloned());
                 }
             }
         }
-        let field = data_field(self, record);
-        let kafka = source_of(self, record) == Some(Dialect::LambdaKafka);
+        let field = source.and_then(Dialect::data_field);
+        let kafka = source == Some(Dialect::LambdaKafka);
         for (key, value) in &mut members {
             let decoded = (kafka && (key == "key" || key == "value")) || field == Some("data");
             if !decoded && Some(key.as_str()) != field {
@@ -345,7 +344,8 @@ impl Filters {
                 .is_some_and(|view| self.patterns.iter().any(|p| p.matches_event(&view)));
         }
         let view = self.dialect.view(record);
-        if source_of(self.dialect, record) == Some(Dialect::LambdaKafka) {
+        let source = source_of(self.dialect, record);
+        if source == Some(Dialect::LambdaKafka) {
             return self.patterns.iter().any(|p| {
                 p.sub_rules().iter().any(|rule| {
                     let rule = kafka_rule(rule, record);
@@ -353,7 +353,7 @@ impl Filters {
                 })
             });
         }
-        let field = data_field(self.dialect, record);
+        let field = source.and_then(Dialect::data_field);
         let json = field
             .and_then(|f| view.value().get(f))
             .map(|v| matches!(v, Value::Object(_) | Value::Array(_)));

@@ -104,12 +104,25 @@ enum State {
 fn bus_of<'a>(
     entries: bool,
     entry_bus: &'a Option<String>,
-    buses: &'a Option<(Vec<Vec<String>>, Option<String>)>,
+    buses: Option<&'a Buses>,
 ) -> Option<&'a str> {
     if entries {
         entry_bus.as_deref()
     } else {
-        buses.as_ref().and_then(|(_, b)| b.as_deref())
+        buses.and_then(|(_, b)| b.as_deref())
+    }
+}
+
+/// Counts one event into a tally: its hits, or that it was not an event.
+fn count(tally: &mut Tally, hits: Option<&[PatternId]>) {
+    tally.events += 1;
+    match hits {
+        Some(hits) => {
+            for id in hits {
+                tally.per_rule[id.0 as usize] += 1;
+            }
+        }
+        None => tally.bad += 1,
     }
 }
 
@@ -185,7 +198,7 @@ pub struct Replay<'a, R> {
     /// The delivered event of an entry.
     delivered: Vec<u8>,
     /// The buses of each rule, and the bus of events that do not name one.
-    buses: Option<(Vec<Vec<String>>, Option<String>)>,
+    buses: Option<Buses>,
     /// The bus of the current PutEvents entry, once it is read.
     bus: Option<String>,
     /// JSON Lines past the first line, read in large chunks and split in place.
@@ -368,23 +381,14 @@ fn hand_out<F>(
 where
     F: FnMut(&Replayed<'_>) -> io::Result<()>,
 {
-    let every = buses.and_then(|(_, b)| b.as_deref());
     for (i, (outcome, bus)) in batch.outcomes.drain(..).enumerate() {
         let span = batch.spans[i];
         let outcome = outcome.map(|(a, b)| &batch.hits[a as usize..b as usize]);
-        tally.events += 1;
-        match &outcome {
-            Ok(hits) => {
-                for id in *hits {
-                    tally.per_rule[id.0 as usize] += 1;
-                }
-            }
-            Err(_) => tally.bad += 1,
-        }
+        count(tally, outcome.as_ref().ok().copied());
         f(&Replayed {
             line: span.line,
             event: &batch.buf[span.start..span.end],
-            bus: if entries { bus.as_deref() } else { every },
+            bus: bus_of(entries, &bus, buses),
             outcome,
             events_read: tally.events,
             bytes_read: tally.bytes,
@@ -458,12 +462,7 @@ fn match_event(
     if let Err(e) = matcher.matches_into(bytes, scratch, hits) {
         return (Err(e), entry_bus);
     }
-    let bus = if entries {
-        entry_bus.as_deref()
-    } else {
-        buses.and_then(|(_, b)| b.as_deref())
-    };
-    if let (Some((rule_buses, _)), Some(bus)) = (buses, bus) {
+    if let (Some((rule_buses, _)), Some(bus)) = (buses, bus_of(entries, &entry_bus, buses)) {
         hits.retain(|id| {
             rule_buses
                 .get(id.0 as usize)
@@ -749,7 +748,7 @@ impl<'a, R: BufRead> Replay<'a, R> {
             return Some(Ok(Replayed {
                 line,
                 event: &self.buf,
-                bus: bus_of(self.entries, &self.bus, &self.buses),
+                bus: bus_of(self.entries, &self.bus, self.buses.as_ref()),
                 outcome: outcome.map(|()| &self.hits[..]),
                 events_read: self.tally.events,
                 bytes_read: self.tally.bytes,
@@ -781,20 +780,8 @@ impl<'a, R: BufRead> Replay<'a, R> {
             self.bus = bus;
             outcome
         };
-        self.count(outcome.is_ok());
+        count(&mut self.tally, outcome.is_ok().then_some(&self.hits[..]));
         outcome
-    }
-
-    /// Tallies the event just matched (its hits in `hits`).
-    fn count(&mut self, ok: bool) {
-        self.tally.events += 1;
-        if ok {
-            for id in &self.hits {
-                self.tally.per_rule[id.0 as usize] += 1;
-            }
-        } else {
-            self.tally.bad += 1;
-        }
     }
 
     /// The next event of a JSON Lines stream past its first line, from the current chunk.
@@ -825,7 +812,7 @@ impl<'a, R: BufRead> Replay<'a, R> {
         Some(Ok(Replayed {
             line: span.line,
             event: &self.batch.buf[span.start..span.end],
-            bus: bus_of(self.entries, &self.bus, &self.buses),
+            bus: bus_of(self.entries, &self.bus, self.buses.as_ref()),
             outcome: outcome.map(|()| &self.hits[..]),
             events_read: self.tally.events,
             bytes_read: self.tally.bytes,

@@ -239,6 +239,7 @@ struct PathIndex {
     /// Sub-rules whose every required condition is lazy, one of them at this path: each is a
     /// candidate when the event has a value here.
     anchored: Vec<u32>,
+    /// Whether some condition here compares numbers (so a number leaf needs parsing).
     has_numbers: bool,
 }
 
@@ -325,7 +326,7 @@ impl Inner {
                 .flat_map(|(_, js)| js.iter().copied())
                 .collect()
         };
-        if self.pieces.len() <= FEW_RANGES {
+        if self.pieces.len() <= FEW {
             return Some(entries());
         }
         match aho_corasick::AhoCorasick::builder()
@@ -397,8 +398,9 @@ impl PathIndex {
 /// texts per value).
 const FOLDED_UNITS: usize = 4;
 
-/// Up to this many `numeric` ranges on a path are tested one by one, not through the index.
-const FEW_RANGES: usize = 8;
+/// Up to this many `numeric` ranges (or `*…*` wildcards) on a path are tested one by one, not
+/// through their index.
+const FEW: usize = 8;
 
 /// Closed intervals of numbers, each naming an entry of a path's `others`, answering "which
 /// intervals contain x" in O(log n + k): sorted by low end, with the highest high end of each
@@ -758,7 +760,7 @@ impl Matcher {
         }
         for index in &mut m.paths {
             // A few ranges are tested faster one by one than looked up.
-            if index.ranges.items.len() <= FEW_RANGES {
+            if index.ranges.items.len() <= FEW {
                 index
                     .linear
                     .extend(index.ranges.items.drain(..).map(|(_, _, j)| j));
@@ -845,7 +847,7 @@ impl Matcher {
             // at most once.
             let profile = self.semantics.profile;
             let number = match scalar {
-                Scalar::Num(t) => profile.approx(t),
+                Scalar::Num(t) if index.has_numbers => profile.approx(t),
                 _ => None,
             };
             let mut comparable: Option<bool> = None;
@@ -922,14 +924,13 @@ impl Matcher {
                     cs.iter().for_each(|&c| hit(c, s));
                 }
                 Scalar::Null => index.literals[2].iter().for_each(|&c| hit(c, s)),
-                Scalar::Num(t) if index.has_numbers => {
+                Scalar::Num(t) => {
                     if let Some(cs) = number.and_then(|v| index.numbers.get(&v.to_bits())) {
                         if *comparable.get_or_insert_with(|| profile.comparable(t).is_some()) {
                             cs.iter().for_each(|&c| hit(c, s));
                         }
                     }
                 }
-                _ => {}
             }
             // The conditions tested one by one: every one not indexed, and the indexed ones
             // the index finds for this value.
