@@ -135,7 +135,7 @@ impl Dialect {
 
     /// The data field of this source's records whose format the filter's shape must fit
     /// (Kafka's `key` and `value` follow a rule of their own).
-    fn data_field(self) -> Option<&'static str> {
+    pub(crate) fn data_field(self) -> Option<&'static str> {
         match self {
             Dialect::LambdaSqs => Some("body"),
             Dialect::LambdaKinesis => Some("data"),
@@ -144,7 +144,7 @@ impl Dialect {
         }
     }
 
-    fn is_sns(self) -> bool {
+    pub(crate) fn is_sns(self) -> bool {
         matches!(self, Dialect::SnsAttributes | Dialect::SnsBody)
     }
 

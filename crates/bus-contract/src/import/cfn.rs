@@ -41,6 +41,12 @@ pub(crate) fn import(
             }
             "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
                 out.rules.extend(serverless(&mut env, &cx, id, res));
+                if ty == "AWS::Serverless::Function" {
+                    super::filters::serverless(&mut env, &cx, id, res, out);
+                }
+            }
+            "AWS::Pipes::Pipe" | "AWS::Lambda::EventSourceMapping" | "AWS::SNS::Subscription" => {
+                super::filters::resource(&mut env, &cx, id, ty, res, out);
             }
             _ => {}
         }
@@ -48,7 +54,7 @@ pub(crate) fn import(
 }
 
 /// Notes as the public type, in this file.
-fn notes(file: &str, notes: Vec<EvalNote>, blocks_matching: bool) -> Vec<Note> {
+pub(super) fn notes(file: &str, notes: Vec<EvalNote>, blocks_matching: bool) -> Vec<Note> {
     notes
         .into_iter()
         .map(|n| Note {
@@ -62,15 +68,15 @@ fn notes(file: &str, notes: Vec<EvalNote>, blocks_matching: bool) -> Vec<Note> {
 
 /// A rule being assembled; `critical` notes (pattern, bus, state, existence) make it
 /// unmatchable.
-struct Draft {
-    critical: Vec<EvalNote>,
-    other: Vec<EvalNote>,
-    typed: Vec<EvalNote>,
+pub(super) struct Draft {
+    pub(super) critical: Vec<EvalNote>,
+    pub(super) other: Vec<EvalNote>,
+    pub(super) typed: Vec<EvalNote>,
     bus_place: super::BusPlace,
 }
 
 impl Draft {
-    fn new() -> Draft {
+    pub(super) fn new() -> Draft {
         Draft {
             critical: Vec::new(),
             other: Vec::new(),
@@ -79,7 +85,7 @@ impl Draft {
         }
     }
 
-    fn take(&mut self, env: &mut Env<'_>, critical: bool) {
+    pub(super) fn take(&mut self, env: &mut Env<'_>, critical: bool) {
         let notes = std::mem::take(&mut env.unresolved);
         if critical {
             self.critical.extend(notes);
@@ -90,7 +96,7 @@ impl Draft {
 }
 
 /// Whether a resource's `Condition` lets it exist; a note when that is not known.
-fn exists(env: &mut Env<'_>, res: &Node, draft: &mut Draft) -> bool {
+pub(super) fn exists(env: &mut Env<'_>, res: &Node, draft: &mut Draft) -> bool {
     let Some(name) = res.get("Condition").and_then(Node::as_str) else {
         return true;
     };
@@ -108,7 +114,7 @@ fn exists(env: &mut Env<'_>, res: &Node, draft: &mut Draft) -> bool {
     }
 }
 
-fn pattern(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
+pub(super) fn pattern(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
     env.watch_typed = true;
     let v = env.eval(node);
     env.watch_typed = false;
@@ -181,7 +187,7 @@ fn bus(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> String {
 
 /// What a target or queue names: a resource's literal name, else its logical id; the last
 /// part of an ARN.
-fn target_name(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
+pub(super) fn target_name(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> String {
     let v = env.eval(node);
     let name = match &v {
         Val::Res { id, .. } => resource_name(env, id).unwrap_or_else(|| id.clone()),
@@ -203,9 +209,27 @@ fn resource_name(env: &mut Env<'_>, id: &str) -> Option<String> {
         "LogGroupName",
         "StreamName",
         "DeliveryStreamName",
+        "TableName",
+        "ClusterName",
     ];
     let node = keys.iter().find_map(|k| props.get(k))?;
     literal(env, Some(node))
+}
+
+/// What a target (or a SAM event, which has the same keys) sends: `Input`, `InputPath` or
+/// `InputTransformer`. A value that does not resolve is as unknown as a transformer's output.
+fn target_input(env: &mut Env<'_>, t: &Node) -> super::TargetInput {
+    use super::TargetInput;
+    if t.get("InputTransformer").is_some() {
+        return TargetInput::Transformed;
+    }
+    if let Some(input) = t.get("Input") {
+        return literal(env, Some(input)).map_or(TargetInput::Transformed, TargetInput::Constant);
+    }
+    if let Some(path) = t.get("InputPath") {
+        return literal(env, Some(path)).map_or(TargetInput::Transformed, TargetInput::Path);
+    }
+    TargetInput::Event
 }
 
 fn number(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> Option<i64> {
@@ -227,14 +251,18 @@ fn retry(env: &mut Env<'_>, node: Option<&Node>, target: &mut ImportedTarget, dr
 
 /// A value as text when it resolves; `None`, and no notes, when it does not (the caller has a
 /// fallback, such as the logical id for a name).
-fn literal(env: &mut Env<'_>, node: Option<&Node>) -> Option<String> {
+pub(super) fn literal(env: &mut Env<'_>, node: Option<&Node>) -> Option<String> {
     text_apart(env, node?).ok()
 }
 
 /// A rule's name when it resolves. When it does not, the rule is named by its logical id, and
 /// what could not be resolved is noted (a name holds no routing, so the note does not stop
 /// matching).
-fn rule_name(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> Option<String> {
+pub(super) fn rule_name(
+    env: &mut Env<'_>,
+    node: Option<&Node>,
+    draft: &mut Draft,
+) -> Option<String> {
     text_apart(env, node?)
         .map_err(|notes| draft.other.extend(notes))
         .ok()
@@ -254,11 +282,11 @@ fn text_apart(env: &mut Env<'_>, node: &Node) -> Result<String, Vec<EvalNote>> {
     }
 }
 
-fn cdk_path(res: &Node) -> Option<&str> {
+pub(super) fn cdk_path(res: &Node) -> Option<&str> {
     res.get("Metadata")?.get("aws:cdk:path")?.as_str()
 }
 
-fn state(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> bool {
+pub(super) fn state(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> bool {
     let Some(node) = node else { return true };
     let v = env.eval(node);
     let text = env.text(&v, &node.at);
@@ -336,6 +364,7 @@ fn events_rule(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Opt
                 maximum_retry_attempts: None,
                 maximum_event_age_seconds: None,
                 has_retry_policy: false,
+                input: target_input(env, t),
             };
             retry(env, t.get("RetryPolicy"), &mut target, &mut draft);
             targets.push(target);
@@ -419,6 +448,7 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
             maximum_retry_attempts: None,
             maximum_event_age_seconds: None,
             has_retry_policy: false,
+            input: target_input(env, ep),
         };
         retry(env, ep.get("RetryPolicy"), &mut target, &mut draft);
         let origin = cdk_path(res).map_or_else(

@@ -445,10 +445,27 @@ impl Reader<'_> {
                         retry.and_then(|b| attribute(b, "maximum_event_age_in_seconds")),
                     ),
                     has_retry_policy: retry.is_some(),
+                    input: super::TargetInput::of(
+                        block("input_transformer").is_some(),
+                        get("input").map(text),
+                        get("input_path").map(text),
+                    ),
                 };
                 for i in owner {
                     self.out.rules[i].targets.push(target.clone());
                 }
+            }
+        }
+
+        // Pipes, event-source mappings and SNS subscriptions that filter.
+        for r in module.resources.iter().filter(|r| {
+            matches!(
+                r.ty.as_str(),
+                "aws_lambda_event_source_mapping" | "aws_pipes_pipe" | "aws_sns_topic_subscription"
+            )
+        }) {
+            for (address, ictx) in self.instances(r, prefix, &ctx) {
+                self.filter(r, &address, &ictx, prefix, &resources);
             }
         }
 
@@ -518,6 +535,223 @@ impl Reader<'_> {
                 depth + 1,
             );
         }
+    }
+
+    /// One instance of a pipe, an event-source mapping or an SNS subscription, when it
+    /// filters.
+    fn filter(
+        &mut self,
+        r: &Resource,
+        address: &str,
+        ictx: &Context<'_>,
+        prefix: &str,
+        resources: &Map<String, Value>,
+    ) {
+        let known = |ty: &str, name: &str| -> Option<&Map<String, Value>> {
+            match resources.get(ty)? {
+                Value::Object(m) => match m.get(name)? {
+                    Value::Object(a) => Some(a),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        use super::filters::{
+            dialect_of, kind_of_arn, kind_of_terraform_type, mq_note, sns_scope, source_name_of_arn,
+        };
+        use crate::Dialect;
+        let block = |body: &Body, k: &str| -> Option<Body> {
+            body.blocks()
+                .find(|b| b.identifier() == k)
+                .map(|b| b.body().clone())
+        };
+        let mut notes: Vec<Note> = Vec::new();
+        let mut eval = |key: &str, expr: &Expression, notes: &mut Vec<Note>| -> Option<String> {
+            match expr.evaluate(ictx) {
+                Ok(Value::String(s)) => Some(s),
+                Ok(Value::Null) => None,
+                Ok(v) => Some(v.to_string()),
+                Err(e) => {
+                    notes.push(Note {
+                        file: r.file.clone(),
+                        location: r.at.clone(),
+                        message: format!(
+                            "the {key} of {address} cannot be resolved offline: {}",
+                            why(expr, &e)
+                        ),
+                        blocks_matching: true,
+                    });
+                    Some(format!("{PLACEHOLDER}{address}.{key}}}"))
+                }
+            }
+        };
+        let criteria_patterns =
+            |criteria: Option<Body>,
+             notes: &mut Vec<Note>,
+             eval: &mut dyn FnMut(&str, &Expression, &mut Vec<Note>) -> Option<String>|
+             -> Option<Vec<String>> {
+                let criteria = criteria?;
+                Some(
+                    criteria
+                        .blocks()
+                        .filter(|b| b.identifier() == "filter")
+                        .filter_map(|f| attribute(f.body(), "pattern"))
+                        .filter_map(|p| eval("pattern", p, notes))
+                        .collect(),
+                )
+            };
+        let (own, source_key, patterns, target_key) = match r.ty.as_str() {
+            "aws_lambda_event_source_mapping" => {
+                let Some(p) =
+                    criteria_patterns(block(&r.body, "filter_criteria"), &mut notes, &mut eval)
+                else {
+                    return;
+                };
+                (None, "event_source_arn", p, "function_name")
+            }
+            "aws_pipes_pipe" => {
+                let criteria =
+                    block(&r.body, "source_parameters").and_then(|b| block(&b, "filter_criteria"));
+                let Some(p) = criteria_patterns(criteria, &mut notes, &mut eval) else {
+                    return;
+                };
+                (Some(Dialect::Pipes), "source", p, "target")
+            }
+            _ => {
+                let Some(policy) = attribute(&r.body, "filter_policy") else {
+                    return;
+                };
+                let Some(policy) = eval("filter_policy", policy, &mut notes) else {
+                    return;
+                };
+                let scope = attribute(&r.body, "filter_policy_scope")
+                    .and_then(|e| eval("filter_policy_scope", e, &mut notes));
+                let own = if scope.as_deref().is_some_and(|s| s.contains(PLACEHOLDER)) {
+                    None
+                } else {
+                    sns_scope(scope.as_deref())
+                };
+                if own.is_none() {
+                    notes.push(Note {
+                        file: r.file.clone(),
+                        location: r.at.clone(),
+                        message: format!(
+                            "the filter_policy_scope of {address} is not known to be MessageAttributes or MessageBody"
+                        ),
+                        blocks_matching: true,
+                    });
+                }
+                (own, "topic_arn", vec![policy], "endpoint")
+            }
+        };
+        // The source: a reference to a resource of the module, else its ARN.
+        let source_expr = attribute(&r.body, source_key);
+        let self_managed = r.ty == "aws_lambda_event_source_mapping"
+            && source_expr.is_none()
+            && block(&r.body, "self_managed_event_source").is_some();
+        let (source, kind) = if self_managed {
+            let topics = match attribute(&r.body, "topics").map(|t| t.evaluate(ictx)) {
+                Some(Ok(Value::Array(items))) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => "kafka".to_string(),
+            };
+            (topics, Ok(Some(Dialect::LambdaKafka)))
+        } else {
+            let Some(expr) = source_expr else { return };
+            match resource_ref(expr) {
+                Some((ty, name, _)) => {
+                    let literal = known(&ty, &name).and_then(|a| match a.get("name") {
+                        Some(Value::String(s)) => Some(s.clone()),
+                        _ => None,
+                    });
+                    (
+                        literal.unwrap_or_else(|| format!("{prefix}{ty}.{name}")),
+                        kind_of_terraform_type(&ty),
+                    )
+                }
+                None => match eval(source_key, expr, &mut notes) {
+                    Some(arn) if !arn.contains(PLACEHOLDER) => {
+                        (source_name_of_arn(&arn), kind_of_arn(&arn))
+                    }
+                    other => (other.unwrap_or_default(), Err(())),
+                },
+            }
+        };
+        let source_kind = match kind {
+            Ok(Some(k)) => Some(k),
+            Ok(None) => {
+                self.out
+                    .unread
+                    .push(mq_note(&r.file, r.at.clone(), address));
+                return;
+            }
+            Err(()) => {
+                notes.push(Note {
+                    file: r.file.clone(),
+                    location: r.at.clone(),
+                    message: format!(
+                        "what kind of source {address} reads (a queue, stream or topic) cannot be known offline, so neither can its filter's dialect"
+                    ),
+                    blocks_matching: true,
+                });
+                None
+            }
+        };
+        let source_kind = if r.ty == "aws_sns_topic_subscription" {
+            own
+        } else {
+            source_kind
+        };
+        let dialect = dialect_of(own, source_kind);
+        let target = attribute(&r.body, target_key).and_then(|e| match e.evaluate(ictx) {
+            Ok(Value::String(s)) => Some(arn_name(&s)),
+            _ => resource_ref(e).map(|(ty, name, _)| {
+                known(&ty, &name)
+                    .and_then(|a| {
+                        ["function_name", "name"]
+                            .iter()
+                            .find_map(|k| match a.get(*k) {
+                                Some(Value::String(s)) => Some(s.clone()),
+                                _ => None,
+                            })
+                    })
+                    .unwrap_or_else(|| format!("{prefix}{ty}.{name}"))
+            }),
+        });
+        let flag = |k: &str| attribute(&r.body, k).map(|e| e.evaluate(ictx));
+        let enabled = match r.ty.as_str() {
+            "aws_lambda_event_source_mapping" => {
+                !matches!(flag("enabled"), Some(Ok(Value::Bool(false))))
+            }
+            "aws_pipes_pipe" => {
+                !matches!(flag("desired_state"), Some(Ok(Value::String(s))) if s == "STOPPED")
+            }
+            _ => true,
+        };
+        let name = match (r.ty.as_str(), flag("name")) {
+            ("aws_pipes_pipe", Some(Ok(Value::String(s)))) => s,
+            _ => address.to_string(),
+        };
+        let unmatchable = notes.iter().any(|n| n.blocks_matching)
+            || dialect.is_none()
+            || patterns.iter().any(|p| p.contains(PLACEHOLDER));
+        self.out.filters.push(super::ImportedFilter {
+            name,
+            dialect,
+            source_kind,
+            source,
+            patterns,
+            target,
+            enabled,
+            file: r.file.clone(),
+            location: r.at.clone(),
+            origin: address.to_string(),
+            unresolved: notes,
+            unmatchable,
+        });
     }
 
     /// The instances of a resource: one, or one per `count` index or `for_each` key, each with
@@ -693,6 +927,11 @@ impl Reader<'_> {
                                 r.get("maximum_event_age_in_seconds").and_then(integer)
                             }),
                             has_retry_policy: retry.is_some(),
+                            input: super::TargetInput::of(
+                                t.get("input_transformer").is_some(),
+                                t.get("input").map(|v| text(Some(v))),
+                                t.get("input_path").map(|v| text(Some(v))),
+                            ),
                         }
                     })
                     .collect(),

@@ -12,6 +12,7 @@
 mod cdk;
 mod cfn;
 pub(crate) mod eval;
+mod filters;
 mod hcl;
 mod terraform;
 pub(crate) mod tree;
@@ -141,6 +142,81 @@ pub struct ImportedTarget {
     pub maximum_event_age_seconds: Option<i64>,
     /// Whether the target has a retry policy at all.
     pub has_retry_policy: bool,
+    /// What the target is sent: the event, or what `Input`, `InputPath` or
+    /// `InputTransformer` make of it.
+    pub input: TargetInput,
+}
+
+/// What a rule sends its target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TargetInput {
+    /// The matched event, as JSON (the default).
+    #[default]
+    Event,
+    /// The part of the event an `InputPath` selects, written as a JSONPath (`$.detail`).
+    Path(String),
+    /// A constant `Input`, the same text for every event.
+    Constant(String),
+    /// What an `InputTransformer` makes: not worked out offline.
+    Transformed,
+}
+
+impl TargetInput {
+    /// From what a target declares: whether it has a transformer, and its `input` and
+    /// `input_path`, each `Some(None)` when given but not known offline. An empty text is as
+    /// good as none (Terraform writes `""` for an unset attribute).
+    pub(crate) fn of(
+        transformer: bool,
+        input: Option<Option<String>>,
+        path: Option<Option<String>>,
+    ) -> TargetInput {
+        if transformer {
+            return TargetInput::Transformed;
+        }
+        let given = |v: Option<Option<String>>| v.filter(|v| v.as_deref() != Some(""));
+        match (given(input), given(path)) {
+            (Some(Some(text)), _) => TargetInput::Constant(text),
+            (Some(None), _) | (None, Some(None)) => TargetInput::Transformed,
+            (None, Some(Some(path))) => TargetInput::Path(path),
+            (None, None) => TargetInput::Event,
+        }
+    }
+}
+
+/// A filter found in infrastructure code: the filter criteria of an EventBridge pipe or a
+/// Lambda event-source mapping, or the filter policy of an SNS subscription.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ImportedFilter {
+    /// The pipe's literal `Name`, else the logical id, construct path or resource address.
+    pub name: String,
+    /// How the filter is validated and matched; `None` when that depends on a source whose
+    /// kind is not known offline.
+    pub dialect: Option<crate::Dialect>,
+    /// How the source's records are decoded: the Lambda dialect of the queue, stream or
+    /// cluster a pipe or mapping reads (`LambdaSqs`, …), or the SNS dialect itself. `None`
+    /// when the source's kind is not known offline, or is one no dialect models (Amazon MQ).
+    pub source_kind: Option<crate::Dialect>,
+    /// The queue, stream or topic it reads, named as a rule's targets are named.
+    pub source: String,
+    /// The filter patterns (up to 5, any may match; one policy for SNS), as JSON text.
+    pub patterns: Vec<String>,
+    /// What it delivers to: the function, the pipe's target, the subscription's endpoint.
+    pub target: Option<String>,
+    /// `false` for a disabled mapping or a stopped pipe.
+    pub enabled: bool,
+    /// The file it was read from.
+    pub file: String,
+    /// Where in the file.
+    pub location: Location,
+    /// The logical id, CDK construct path or Terraform address.
+    pub origin: String,
+    /// Values that could not be resolved, with where each was written.
+    pub unresolved: Vec<Note>,
+    /// Whether an unresolved value is in the patterns, the source or the state, so that the
+    /// filter cannot be checked.
+    pub unmatchable: bool,
 }
 
 /// A remark about one place in a template.
@@ -164,6 +240,9 @@ pub struct Note {
 pub struct Imported {
     /// The rules, in the order they are written.
     pub rules: Vec<ImportedRule>,
+    /// The pipes' and event-source mappings' filter criteria and the SNS subscriptions'
+    /// filter policies, in the order they are written.
+    pub filters: Vec<ImportedFilter>,
     /// Files that could not be read or understood, each with where and why.
     pub problems: Vec<Note>,
     /// What was read as CloudFormation reads it but deserves a look: a key written twice,

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::tree::{Node, Tree};
-use super::{Imported, ImportedRule, ImportedTarget, Note, arn_name, bus_name};
+use super::{Imported, ImportedRule, ImportedTarget, Note, PLACEHOLDER, arn_name, bus_name};
 use crate::diag::Location;
 
 /// One resource of the document, with its full address.
@@ -252,6 +252,15 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
                     retry.and_then(|r| r.get("maximum_event_age_in_seconds")),
                 ),
                 has_retry_policy: retry.is_some(),
+                input: super::TargetInput::of(
+                    block(tv, "input_transformer").is_some(),
+                    tv.and_then(|v| v.get("input"))
+                        .filter(|n| n.value != Tree::Null)
+                        .map(|n| n.as_str().map(String::from)),
+                    tv.and_then(|v| v.get("input_path"))
+                        .filter(|n| n.value != Tree::Null)
+                        .map(|n| n.as_str().map(String::from)),
+                ),
             });
         }
         let unmatchable = !unresolved.is_empty();
@@ -267,6 +276,187 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
             origin: rule.address.clone(),
             unresolved,
             warnings: Vec::new(),
+            unmatchable,
+        });
+    }
+    filters(&all, &refs, file, out);
+}
+
+/// A list block's items (`filter_criteria`, `filter`), each a mapping.
+fn items<'a>(node: Option<&'a Node>, key: &str) -> Vec<&'a Node> {
+    match node.and_then(|n| n.get(key)).map(|n| &n.value) {
+        Some(Tree::List(items)) => items.iter().collect(),
+        Some(Tree::Map(_)) => node.and_then(|n| n.get(key)).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The patterns of a `filter_criteria` block.
+fn patterns(criteria: Option<&Node>) -> Vec<String> {
+    items(criteria, "filter")
+        .into_iter()
+        .filter_map(|f| f.get("pattern").and_then(Node::as_str))
+        .map(String::from)
+        .collect()
+}
+
+/// Pipes, event-source mappings and SNS subscriptions that filter.
+fn filters(
+    all: &[Resource<'_>],
+    refs: &BTreeMap<(String, String), Vec<String>>,
+    file: &str,
+    out: &mut Imported,
+) {
+    use super::filters::{
+        dialect_of, kind_of_arn, kind_of_terraform_type, mq_note, sns_scope, source_name_of_arn,
+    };
+    use crate::Dialect;
+    let strip_index = |a: &str| match a.rfind('[') {
+        Some(i) if a.ends_with(']') => a[..i].to_string(),
+        _ => a.to_string(),
+    };
+    for r in all {
+        let v = r.values;
+        let (own, source_key, criteria, target_key) = match r.ty {
+            "aws_lambda_event_source_mapping" => (
+                None,
+                "event_source_arn",
+                items(v, "filter_criteria").first().copied(),
+                "function_name",
+            ),
+            "aws_pipes_pipe" => (
+                Some(Dialect::Pipes),
+                "source",
+                items(v, "source_parameters")
+                    .first()
+                    .and_then(|p| items(Some(p), "filter_criteria").first().copied()),
+                "target",
+            ),
+            "aws_sns_topic_subscription" => (
+                sns_scope(string(v, "filter_policy_scope")),
+                "topic_arn",
+                None,
+                "endpoint",
+            ),
+            _ => continue,
+        };
+        let patterns = if r.ty == "aws_sns_topic_subscription" {
+            match string(v, "filter_policy").filter(|p| !p.is_empty()) {
+                Some(p) => vec![p.to_string()],
+                None => continue,
+            }
+        } else {
+            match criteria {
+                Some(c) => patterns(Some(c)),
+                None => continue,
+            }
+        };
+        let mut unresolved = Vec::new();
+        // The source: its ARN, else the resource the configuration refers to.
+        let referenced_resource = || {
+            referenced(refs.get(&(strip_index(&r.address), source_key.to_string())))
+                .and_then(|a| all.iter().find(|p| strip_index(&p.address) == a))
+        };
+        let self_managed = r.ty == "aws_lambda_event_source_mapping"
+            && string(v, "event_source_arn").is_none()
+            && v.and_then(|v| v.get("self_managed_event_source"))
+                .is_some_and(|n| n.value != Tree::Null);
+        let (source, kind) = match (string(v, source_key), referenced_resource()) {
+            _ if self_managed => {
+                let topics = match v.and_then(|v| v.get("topics")).map(|t| &t.value) {
+                    Some(Tree::List(t)) => t
+                        .iter()
+                        .filter_map(Node::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    _ => "kafka".to_string(),
+                };
+                (topics, Ok(Some(Dialect::LambdaKafka)))
+            }
+            (Some(arn), _) => (source_name_of_arn(arn), kind_of_arn(arn)),
+            (None, Some(p)) => {
+                let name = ["name", "arn"]
+                    .iter()
+                    .find_map(|k| string(p.values, k))
+                    .map_or_else(|| strip_index(&p.address), source_name_of_arn);
+                let ty = p.ty;
+                (name, kind_of_terraform_type(ty))
+            }
+            (None, None) => (
+                format!("{PLACEHOLDER}{}.{source_key}}}", r.address),
+                Err(()),
+            ),
+        };
+        let source_kind = match kind {
+            Ok(Some(k)) => Some(k),
+            Ok(None) => {
+                out.unread.push(mq_note(file, r.at.clone(), &r.address));
+                continue;
+            }
+            Err(()) => {
+                unresolved.push(Note {
+                    file: file.to_string(),
+                    location: r.at.clone(),
+                    message: format!(
+                        "what kind of source {} reads (a queue, stream or topic) cannot be known offline, so neither can its filter's dialect",
+                        r.address
+                    ),
+                    blocks_matching: true,
+                });
+                None
+            }
+        };
+        let own = if r.ty == "aws_sns_topic_subscription" {
+            own.or_else(|| {
+                unresolved.push(Note {
+                    file: file.to_string(),
+                    location: r.at.clone(),
+                    message: format!(
+                        "the filter_policy_scope of {} is neither MessageAttributes nor MessageBody",
+                        r.address
+                    ),
+                    blocks_matching: true,
+                });
+                None
+            })
+        } else {
+            own
+        };
+        let source_kind = if r.ty == "aws_sns_topic_subscription" {
+            own
+        } else {
+            source_kind
+        };
+        let dialect = dialect_of(own, source_kind);
+        let target = string(v, target_key)
+            .map(arn_name)
+            .or_else(|| referenced(refs.get(&(strip_index(&r.address), target_key.to_string()))));
+        let enabled = match r.ty {
+            "aws_lambda_event_source_mapping" => v
+                .and_then(|v| v.get("enabled"))
+                .is_none_or(|n| n.value != Tree::Bool(false)),
+            "aws_pipes_pipe" => string(v, "desired_state") != Some("STOPPED"),
+            _ => true,
+        };
+        let name = match r.ty {
+            "aws_pipes_pipe" => string(v, "name")
+                .filter(|n| !n.is_empty())
+                .map_or_else(|| r.address.clone(), String::from),
+            _ => r.address.clone(),
+        };
+        let unmatchable = unresolved.iter().any(|n| n.blocks_matching) || dialect.is_none();
+        out.filters.push(super::ImportedFilter {
+            name,
+            dialect,
+            source_kind,
+            source,
+            patterns,
+            target,
+            enabled,
+            file: file.to_string(),
+            location: r.at.clone(),
+            origin: r.address.clone(),
+            unresolved,
             unmatchable,
         });
     }

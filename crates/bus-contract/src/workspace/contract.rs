@@ -439,6 +439,7 @@ impl Workspace {
             file: file_name.clone(),
             publishes: Vec::new(),
             subscribes: Vec::new(),
+            filters: Vec::new(),
         };
         for p in doc.list(&root, "publishes", "the contract") {
             if let Some(publication) = self.publication(&mut doc, origin, p) {
@@ -727,6 +728,7 @@ impl Workspace {
                 name: doc.string(node, key, what)?,
                 dead_letter_queue: doc.string(node, "dead-letter-queue", what),
                 retry_policy: doc.retry_policy(node, what),
+                input: crate::import::TargetInput::Event,
             })
         };
         match (s.get("target"), s.get("targets")) {

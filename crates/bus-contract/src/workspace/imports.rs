@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use super::files::{Base, normalize};
 use super::{
-    At, CONFIG_FILE, ImportEntry, RetryPolicy, RuleState, Service, Subscription, Target, Workspace,
+    At, CONFIG_FILE, FilterSubscription, ImportEntry, RetryPolicy, RuleState, Service,
+    Subscription, Target, Workspace,
 };
 use crate::diag::{Code, Finding, Location, Severity};
 use crate::environment::{ENVIRONMENT, expand};
-use crate::import::{ImportedRule, default_service, import};
+use crate::import::{ImportedFilter, ImportedRule, default_service, import};
 use crate::pattern::Pattern;
 
 impl Workspace {
@@ -157,13 +158,22 @@ impl Workspace {
                 .iter()
                 .map(|r| self.subscription(&service, r))
                 .collect();
+            let filters: Vec<FilterSubscription> = imported
+                .filters
+                .iter()
+                .map(|f| self.filter_subscription(&service, f))
+                .collect();
             match self.services.iter_mut().find(|s| s.name == service) {
-                Some(s) => s.subscribes.extend(subs),
+                Some(s) => {
+                    s.subscribes.extend(subs);
+                    s.filters.extend(filters);
+                }
                 None => self.services.push(Service {
                     name: service,
                     file: display,
                     publishes: Vec::new(),
                     subscribes: subs,
+                    filters,
                 }),
             }
         }
@@ -243,6 +253,7 @@ impl Workspace {
                         },
                         at: r.location.clone(),
                     }),
+                    input: t.input.clone(),
                 })
                 .collect(),
             file: r.file.clone(),
@@ -253,6 +264,74 @@ impl Workspace {
             pattern_at: r.location.clone(),
             // The pattern's text is made from the template: its findings point at the rule.
             inline: Some(BTreeMap::new()),
+        }
+    }
+}
+
+impl Workspace {
+    /// One imported filter as a filter subscription; its notes become findings.
+    fn filter_subscription(&mut self, service: &str, f: &ImportedFilter) -> FilterSubscription {
+        for n in &f.unresolved {
+            let (severity, tail) = if n.blocks_matching {
+                (Severity::Error, "; the filter is not checked")
+            } else {
+                (Severity::Warning, "")
+            };
+            self.problems.push(
+                Finding::new(
+                    Code::UnresolvedValue,
+                    &n.file,
+                    n.location.clone(),
+                    format!("filter {}: {}{tail}", f.name, n.message),
+                )
+                .severity(severity)
+                .service(Some(service))
+                .origin(Some(&f.origin)),
+            );
+        }
+        let filters = match (f.dialect, f.unmatchable) {
+            (Some(dialect), false) => {
+                let texts: Vec<&str> = f.patterns.iter().map(String::as_str).collect();
+                match super::filter_check(dialect, &texts) {
+                    Ok(filters) => Some(filters),
+                    Err(message) => {
+                        self.problems.push(
+                            Finding::new(
+                                Code::InvalidPattern,
+                                &f.file,
+                                f.location.clone(),
+                                format!("filter {}: {message}", f.name),
+                            )
+                            .service(Some(service))
+                            .origin(Some(&f.origin)),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let here = |value: String| At {
+            value,
+            at: f.location.clone(),
+        };
+        FilterSubscription {
+            name: here(f.name.clone()),
+            dialect: f.dialect,
+            source_kind: f.source_kind,
+            source: here(f.source.clone()),
+            filters,
+            texts: f.patterns.clone(),
+            state: RuleState::of(f.unmatchable, f.enabled),
+            expects: Vec::new(),
+            also_accepts: super::AlsoAccepts::Nothing,
+            uses: Vec::new(),
+            target: f.target.clone().map(here),
+            file: f.file.clone(),
+            origin: Some(f.origin.clone()),
+            at: f.location.clone(),
+            pattern_file: f.file.clone(),
+            pattern_at: f.location.clone(),
         }
     }
 }

@@ -170,6 +170,8 @@ pub(crate) struct Service {
     pub(crate) file: String,
     pub(crate) publishes: Vec<Publication>,
     pub(crate) subscribes: Vec<Subscription>,
+    /// Consumers that filter a queue, stream or topic (`subscribes` entries with `filter`).
+    pub(crate) filters: Vec<FilterSubscription>,
 }
 
 /// A value read from a contract, with where it was written.
@@ -354,6 +356,61 @@ pub(crate) struct Target {
     pub(crate) name: At<String>,
     pub(crate) dead_letter_queue: Option<At<String>>,
     pub(crate) retry_policy: Option<At<RetryPolicy>>,
+    /// What the rule sends it: the event unless an imported target says otherwise.
+    pub(crate) input: crate::import::TargetInput,
+}
+
+/// A consumer of a queue, stream or topic that filters what it is delivered: a Lambda
+/// event-source mapping, an EventBridge pipe or an SNS subscription. The events that reach it
+/// are those the rules targeting its source deliver, as that source hands them on.
+#[derive(Debug, Clone)]
+pub(crate) struct FilterSubscription {
+    pub(crate) name: At<String>,
+    /// `None` when an imported filter's source is of a kind not known offline.
+    pub(crate) dialect: Option<crate::Dialect>,
+    /// How its source's records are decoded (the Lambda dialect of a pipe's source).
+    pub(crate) source_kind: Option<crate::Dialect>,
+    /// The queue, stream or topic, named as rules name their targets.
+    pub(crate) source: At<String>,
+    /// The filters, when valid and resolved.
+    pub(crate) filters: Option<crate::Filters>,
+    /// The filters' texts, as written.
+    pub(crate) texts: Vec<String>,
+    pub(crate) state: RuleState,
+    pub(crate) expects: Vec<At<Expectation>>,
+    pub(crate) also_accepts: AlsoAccepts,
+    pub(crate) uses: Vec<At<Use>>,
+    pub(crate) target: Option<At<String>>,
+    pub(crate) file: String,
+    pub(crate) origin: Option<String>,
+    pub(crate) at: Location,
+    /// Where the filters are written: their own file, or the contract.
+    pub(crate) pattern_file: String,
+    pub(crate) pattern_at: Location,
+}
+
+/// A dialect's filters, validated; the error as a finding's message: the service's code and
+/// message, then the reason.
+pub(crate) fn filter_check(
+    dialect: crate::Dialect,
+    texts: &[&str],
+) -> Result<crate::Filters, String> {
+    dialect.filters(texts).map_err(|e| {
+        if e.reason.is_empty() || e.message.contains(&e.reason) {
+            format!("{} rejects it: {e}", dialect.name())
+        } else {
+            format!("{} rejects it: {e} ({})", dialect.name(), e.reason)
+        }
+    })
+}
+
+impl FilterSubscription {
+    /// The filters, when the consumer is checked: enabled, valid and resolved.
+    pub(crate) fn active(&self) -> Option<&crate::Filters> {
+        (self.state == RuleState::Enabled)
+            .then_some(self.filters.as_ref())
+            .flatten()
+    }
 }
 
 #[derive(Debug, Clone)]
