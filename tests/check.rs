@@ -568,3 +568,127 @@ fn check_validates_unreferenced_pattern_files() {
             .ends_with("Consecutive wildcard characters at pos 2")
     );
 }
+
+/// Consumers that filter a queue or a topic fed by a rule: each filter of the fixture shows one
+/// finding (or none), from contracts and from an imported template alike.
+#[test]
+fn check_filter_consumers() {
+    let (exit, report) = cli_check(&fixture("filters"));
+    assert_eq!(exit, 1);
+    let mut got: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let subject = f["rule"]
+                .as_str()
+                .map(String::from)
+                .or_else(|| {
+                    // A contract's invalid-pattern names its filter in the message.
+                    let m = f["message"].as_str()?;
+                    Some(m.strip_prefix("filter ")?.split(':').next()?.to_string())
+                })
+                .unwrap_or_default();
+            (
+                subject,
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = [
+        // EventBridge never sets SNS message attributes: a policy on them passes nothing.
+        ("OrderMailByAttribute", "unsatisfiable", "error"),
+        // Attributes are set at delivery: not known offline, so not guessed.
+        ("pack-by-receive-count", "undecided", "warning"),
+        // A plain-text body filter on a JSON body: SQS drops every message.
+        ("pack-by-text", "unsatisfiable", "error"),
+        // Every OrderPlaced passes, so every: true holds; giftNote is optional in the schema.
+        ("pack-gift-notes", "missing-field", "error"),
+        // It also takes shop.order.cancelled, which it does not expect.
+        ("pack-everything", "unexpected-event", "error"),
+        // The schema's channel is web or app.
+        ("pack-fax-orders", "unsatisfiable", "error"),
+        // A typo in the source: no rule targets it.
+        ("pack-from-nowhere", "undecided", "warning"),
+        // Lambda has no wildcard.
+        ("pack-with-wildcard", "invalid-pattern", "error"),
+    ];
+    let mut want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want, "{report:#}");
+    let messages = codes(&report);
+    let text = |code: &str, needle: &str| {
+        assert!(
+            messages
+                .iter()
+                .any(|(c, m)| c == code && m.contains(needle)),
+            "no {code} saying {needle:?}: {messages:#?}"
+        );
+    };
+    text(
+        "unsatisfiable",
+        "EventBridge publishes to SNS with no message attributes",
+    );
+    text("unsatisfiable", "detail.channel");
+    text(
+        "invalid-pattern",
+        "InvalidParameterValueException: Invalid filter pattern definition.",
+    );
+    // The filters that hold have witnesses: an event that comes through rule and filter.
+    let witnesses: Vec<&str> = report["witnesses"]
+        .as_array()
+        .map(|w| w.iter().filter_map(|w| w["rule"].as_str()).collect())
+        .unwrap_or_default();
+    for filter in ["pack-web-orders", "pack-everything", "pack-gift-notes"] {
+        assert!(witnesses.contains(&filter), "{filter}: {witnesses:?}");
+    }
+}
+
+/// A filter that expects every instance of an event reports one that the filter drops, and a
+/// disabled one is reported, not checked.
+#[test]
+fn check_filter_partial_coverage_and_state() {
+    let dir = tempdir("filter-coverage");
+    copy_dir(&fixture("filters"), &dir);
+    edit(
+        &dir.as_path().join("contracts/fulfilment.yaml"),
+        "expects: [{ event: shop.order.placed, every: true }]",
+        "expects: [{ event: shop.order.placed, every: true }]\n    state: enabled",
+    );
+    edit(
+        &dir.as_path().join("contracts/fulfilment.yaml"),
+        "pattern: { body: { detail-type: [OrderPlaced], detail: { channel: [web] } } }\n    expects: [shop.order.placed]",
+        "pattern: { body: { detail-type: [OrderPlaced], detail: { channel: [web] } } }\n    expects: [{ event: shop.order.placed, every: true }]",
+    );
+    edit(
+        &dir.as_path().join("contracts/fulfilment.yaml"),
+        "source: fulfilment-queu\n",
+        "source: fulfilment-queu\n    state: disabled\n",
+    );
+    let (_, report) = cli_check(dir.as_path());
+    let findings = report["findings"].as_array().unwrap();
+    let partial: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["code"] == "partial-coverage")
+        .collect();
+    assert_eq!(partial.len(), 1, "{report:#}");
+    assert_eq!(partial[0]["rule"], "pack-web-orders");
+    let evidence = partial[0]["evidence"].to_string();
+    assert!(evidence.contains("app"), "{evidence}");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "disabled-rule" && f["rule"] == "pack-from-nowhere"),
+        "{report:#}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["code"] == "undecided" && f["rule"] == "pack-from-nowhere")
+    );
+}

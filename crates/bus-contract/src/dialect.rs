@@ -327,6 +327,11 @@ impl Dialect {
 }
 
 impl Filters {
+    /// The filters' patterns, in the order given.
+    pub(crate) fn patterns(&self) -> &[Pattern] {
+        &self.patterns
+    }
+
     /// The dialect the filters were validated for.
     pub fn dialect(&self) -> Dialect {
         self.dialect

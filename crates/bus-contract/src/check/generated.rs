@@ -16,7 +16,7 @@ use crate::workspace::{Publication, Subscription, Workspace};
 
 /// A seed for one question, derived from the run's seed and the question's names, so that
 /// every question draws its own events and a seed reproduces all of them.
-fn seed_for(seed: u64, parts: &[&str]) -> u64 {
+pub(super) fn seed_for(seed: u64, parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
     for p in parts {
         for b in p.bytes().chain([0]) {
@@ -84,7 +84,7 @@ fn counterexample(
     }
 }
 
-fn compact(event: &J) -> String {
+pub(super) fn compact(event: &J) -> String {
     serde_json::to_string(event).unwrap_or_default()
 }
 
@@ -260,7 +260,7 @@ fn evidence(
 }
 
 /// The examples of a publication that are valid events under its schema, with their files.
-fn valid_examples(p: &Publication) -> Vec<(&str, Event)> {
+pub(super) fn valid_examples(p: &Publication) -> Vec<(&str, Event)> {
     let validator = p.schema.as_ref().and_then(|s| s.validator.clone());
     p.examples
         .iter()

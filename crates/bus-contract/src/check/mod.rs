@@ -1,5 +1,6 @@
 //! `check`: everything the gate verifies over a loaded workspace. Pure: no I/O, no printing.
 
+mod filters;
 mod generated;
 mod naming;
 pub(crate) mod routing;
@@ -133,6 +134,14 @@ impl Workspace {
         routing::check(self, &mut out);
         let mut witnesses = Vec::new();
         generated::check(
+            self,
+            &envs,
+            config.seed,
+            config.cases,
+            &mut out,
+            &mut witnesses,
+        );
+        filters::check(
             self,
             &envs,
             config.seed,

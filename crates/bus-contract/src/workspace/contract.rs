@@ -10,8 +10,8 @@ use crate::pattern::Pattern;
 
 use super::files::Origin;
 use super::{
-    AlsoAccepts, At, Example, Expectation, Publication, RetryPolicy, RuleState, Schema, Service,
-    Subscription, Target, Use, Workspace, compile_schema,
+    AlsoAccepts, At, Example, Expectation, FilterSubscription, Publication, RetryPolicy, RuleState,
+    Schema, Service, Subscription, Target, Use, Workspace, compile_schema,
 };
 
 const CONTRACT_KEYS: &[&str] = &["service", "description", "owner", "publishes", "subscribes"];
@@ -37,6 +37,27 @@ const SUBSCRIBE_KEYS: &[&str] = &[
     "targets",
     "state",
     "description",
+];
+const FILTER_KEYS: &[&str] = &[
+    "filter",
+    "dialect",
+    "source",
+    "source-kind",
+    "pattern",
+    "patterns",
+    "expects",
+    "also-accepts",
+    "uses",
+    "target",
+    "state",
+    "description",
+];
+/// What a pipe's `source-kind` may name, with the dialect its records are decoded as.
+const SOURCE_KINDS: &[(&str, crate::Dialect)] = &[
+    ("sqs", crate::Dialect::LambdaSqs),
+    ("kinesis", crate::Dialect::LambdaKinesis),
+    ("dynamodb", crate::Dialect::LambdaDynamodb),
+    ("kafka", crate::Dialect::LambdaKafka),
 ];
 const TARGET_KEYS: &[&str] = &["target", "dead-letter-queue", "retry-policy"];
 const EXPECT_KEYS: &[&str] = &["event", "every"];
@@ -447,6 +468,12 @@ impl Workspace {
             }
         }
         for s in doc.list(&root, "subscribes", "the contract") {
+            if s.get("filter").is_some() {
+                if let Some(filter) = self.contract_filter(&mut doc, origin, s) {
+                    service.filters.push(filter);
+                }
+                continue;
+            }
             if let Some(subscription) = self.contract_subscription(&mut doc, origin, s) {
                 service.subscribes.push(subscription);
             }
@@ -719,6 +746,199 @@ impl Workspace {
             pattern_file,
             pattern_at,
             inline,
+        })
+    }
+
+    /// A `subscribes` entry with `filter`: a consumer that filters a queue, stream or topic.
+    fn contract_filter(
+        &mut self,
+        doc: &mut Doc,
+        origin: &Origin,
+        s: &Node,
+    ) -> Option<FilterSubscription> {
+        doc.map(s, "a subscribes entry with `filter`", FILTER_KEYS)?;
+        let name = doc.required(s, "filter", "a subscribes entry")?;
+        let what = format!("filter {}", name.value);
+        let source = doc.required(s, "source", &what)?;
+        let dialect = doc.required(s, "dialect", &what).and_then(|d| {
+            match crate::Dialect::from_name(&d.value) {
+                Some(crate::Dialect::EventBridge) => {
+                    doc.error(
+                        &d.at,
+                        format!("{what}: an EventBridge pattern is a rule's: write it with `rule`, `bus` and `pattern`"),
+                    );
+                    None
+                }
+                Some(dialect) => Some(dialect),
+                None => {
+                    let names: Vec<&str> = crate::DIALECTS
+                        .iter()
+                        .filter(|d| **d != crate::Dialect::EventBridge)
+                        .map(|d| d.name())
+                        .collect();
+                    let hint = crate::suggest::nearest(&d.value, names.iter().copied())
+                        .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
+                    doc.error(
+                        &d.at,
+                        format!(
+                            "{what}: unknown dialect `{}`{hint}; known: {}",
+                            d.value,
+                            names.join(", ")
+                        ),
+                    );
+                    None
+                }
+            }
+        });
+        let source_kind = match (dialect, doc.string(s, "source-kind", &what)) {
+            (Some(crate::Dialect::Pipes), Some(k)) => {
+                match SOURCE_KINDS.iter().find(|(n, _)| *n == k.value) {
+                    Some((_, d)) => Some(*d),
+                    None => {
+                        let names: Vec<&str> = SOURCE_KINDS.iter().map(|(n, _)| *n).collect();
+                        doc.error(
+                            &k.at,
+                            format!(
+                                "{what}: unknown source-kind `{}`; known: {}",
+                                k.value,
+                                names.join(", ")
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            (Some(crate::Dialect::Pipes), None) => {
+                doc.error(
+                    &s.at,
+                    format!("{what}: a pipe's filter needs `source-kind` (sqs, kinesis, dynamodb or kafka): it decides how the source's records are read"),
+                );
+                None
+            }
+            (d, Some(k)) => {
+                doc.error(
+                    &k.at,
+                    format!(
+                        "{what}: `source-kind` is for pipes; the {} dialect says its source",
+                        d.map_or("given", crate::Dialect::name)
+                    ),
+                );
+                d
+            }
+            (d, None) => d,
+        };
+        // The filters: each an inline mapping or the path of a .json file.
+        let items: Vec<&Node> = match (s.get("pattern"), s.get("patterns")) {
+            (Some(p), None) => vec![p],
+            (None, Some(_)) => doc.list(s, "patterns", &what).iter().collect(),
+            (Some(_), Some(_)) | (None, None) => {
+                doc.error(
+                    &s.at,
+                    format!("{what}: give either `pattern` or `patterns`"),
+                );
+                Vec::new()
+            }
+        };
+        let (mut pattern_file, mut pattern_at) = (doc.file.clone(), s.at.clone());
+        let mut texts = Vec::new();
+        let mut readable = !items.is_empty();
+        for (i, p) in items.iter().enumerate() {
+            match &p.value {
+                Tree::String(path) => match self.files.read_from(origin, path) {
+                    Ok(read) => {
+                        if i == 0 {
+                            (pattern_file, pattern_at) = (read.name.clone(), Location::File);
+                        }
+                        texts.push(read.text);
+                    }
+                    Err(e) => {
+                        doc.error(&p.at, format!("pattern: {e}"));
+                        readable = false;
+                    }
+                },
+                Tree::Map(_) => {
+                    let mut text = String::new();
+                    to_json_text(p, &mut text);
+                    if i == 0 {
+                        pattern_at = p.at.clone();
+                    }
+                    texts.push(text);
+                }
+                _ => {
+                    doc.error(
+                        &p.at,
+                        "a filter pattern must be an inline mapping or the path of a .json file",
+                    );
+                    readable = false;
+                }
+            }
+        }
+        let unresolved = texts.iter().any(|t| t.contains(crate::import::PLACEHOLDER));
+        let filters = match dialect {
+            Some(dialect) if readable && !unresolved => {
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                match super::filter_check(dialect, &refs) {
+                    Ok(f) => Some(f),
+                    Err(message) => {
+                        doc.problems.push(Finding::new(
+                            Code::InvalidPattern,
+                            &pattern_file,
+                            pattern_at.clone(),
+                            format!("{what}: {message}"),
+                        ));
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        if unresolved {
+            doc.problems.push(Finding::new(
+                Code::UnresolvedValue,
+                &pattern_file,
+                pattern_at.clone(),
+                format!(
+                    "{what}: a pattern holds a value that cannot be resolved ({}…}}); the filter is not checked",
+                    crate::import::PLACEHOLDER
+                ),
+            ));
+        }
+        let disabled = match doc.string(s, "state", &what) {
+            None => false,
+            Some(st) => match st.value.to_ascii_lowercase().as_str() {
+                "enabled" => false,
+                "disabled" => true,
+                other => {
+                    doc.error(
+                        &st.at,
+                        format!("state `{other}`: expected enabled or disabled"),
+                    );
+                    false
+                }
+            },
+        };
+        // The function or endpoint it delivers to: read so that its type is checked.
+        let _target = doc.string(s, "target", &what);
+        let expects = doc.expects(s, &what);
+        let also_accepts = doc.also_accepts(s);
+        let uses = doc.uses(s, &what);
+        Some(FilterSubscription {
+            name,
+            source_kind: match dialect {
+                Some(crate::Dialect::Pipes) => source_kind,
+                d => d,
+            },
+            source,
+            filters,
+            state: RuleState::of(unresolved, !disabled),
+            expects,
+            also_accepts,
+            uses,
+            file: doc.file.clone(),
+            origin: None,
+            at: s.at.clone(),
+            pattern_file,
+            pattern_at,
         })
     }
 

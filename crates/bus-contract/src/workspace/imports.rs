@@ -317,16 +317,13 @@ impl Workspace {
         };
         FilterSubscription {
             name: here(f.name.clone()),
-            dialect: f.dialect,
             source_kind: f.source_kind,
             source: here(f.source.clone()),
             filters,
-            texts: f.patterns.clone(),
             state: RuleState::of(f.unmatchable, f.enabled),
             expects: Vec::new(),
             also_accepts: super::AlsoAccepts::Nothing,
             uses: Vec::new(),
-            target: f.target.clone().map(here),
             file: f.file.clone(),
             origin: Some(f.origin.clone()),
             at: f.location.clone(),

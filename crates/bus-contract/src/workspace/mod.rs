@@ -366,21 +366,17 @@ pub(crate) struct Target {
 #[derive(Debug, Clone)]
 pub(crate) struct FilterSubscription {
     pub(crate) name: At<String>,
-    /// `None` when an imported filter's source is of a kind not known offline.
-    pub(crate) dialect: Option<crate::Dialect>,
-    /// How its source's records are decoded (the Lambda dialect of a pipe's source).
+    /// How its source's records are decoded: the dialect's own source, or the Lambda dialect
+    /// of a pipe's source; `None` when not known offline.
     pub(crate) source_kind: Option<crate::Dialect>,
     /// The queue, stream or topic, named as rules name their targets.
     pub(crate) source: At<String>,
     /// The filters, when valid and resolved.
     pub(crate) filters: Option<crate::Filters>,
-    /// The filters' texts, as written.
-    pub(crate) texts: Vec<String>,
     pub(crate) state: RuleState,
     pub(crate) expects: Vec<At<Expectation>>,
     pub(crate) also_accepts: AlsoAccepts,
     pub(crate) uses: Vec<At<Use>>,
-    pub(crate) target: Option<At<String>>,
     pub(crate) file: String,
     pub(crate) origin: Option<String>,
     pub(crate) at: Location,
