@@ -63,7 +63,7 @@ fn known_fields(kind: Dialect) -> &'static [&'static str] {
     }
 }
 
-/// The members of a plain JSONPath (`$`, `$.detail`, `$.detail.order`), or `None` for
+/// The members of a plain `JSONPath` (`$`, `$.detail`, `$.detail.order`), or `None` for
 /// anything else (filters, wildcards, brackets).
 fn json_path(path: &str) -> Option<Vec<&str>> {
     let rest = path.trim().strip_prefix('$')?;
@@ -542,7 +542,7 @@ impl<'a, 'w> Consumer<'a, 'w> {
             .flat_map(|r| &r.targets)
             .map(|t| t.name.value.as_str())
             .collect();
-        crate::suggest::nearest(&self.f.source.value, names.into_iter()).map(String::from)
+        crate::suggest::nearest(&self.f.source.value, names).map(String::from)
     }
 
     /// The publications a feeder's rule can receive: those on its bus in its environments.

@@ -566,7 +566,7 @@ impl Reader<'_> {
                 .map(|b| b.body().clone())
         };
         let mut notes: Vec<Note> = Vec::new();
-        let mut eval = |key: &str, expr: &Expression, notes: &mut Vec<Note>| -> Option<String> {
+        let eval = |key: &str, expr: &Expression, notes: &mut Vec<Note>| -> Option<String> {
             match expr.evaluate(ictx) {
                 Ok(Value::String(s)) => Some(s),
                 Ok(Value::Null) => None,
@@ -586,10 +586,7 @@ impl Reader<'_> {
             }
         };
         let criteria_patterns =
-            |criteria: Option<Body>,
-             notes: &mut Vec<Note>,
-             eval: &mut dyn FnMut(&str, &Expression, &mut Vec<Note>) -> Option<String>|
-             -> Option<Vec<String>> {
+            |criteria: Option<Body>, notes: &mut Vec<Note>| -> Option<Vec<String>> {
                 let criteria = criteria?;
                 Some(
                     criteria
@@ -602,8 +599,7 @@ impl Reader<'_> {
             };
         let (own, source_key, patterns, target_key) = match r.ty.as_str() {
             "aws_lambda_event_source_mapping" => {
-                let Some(p) =
-                    criteria_patterns(block(&r.body, "filter_criteria"), &mut notes, &mut eval)
+                let Some(p) = criteria_patterns(block(&r.body, "filter_criteria"), &mut notes)
                 else {
                     return;
                 };
@@ -612,7 +608,7 @@ impl Reader<'_> {
             "aws_pipes_pipe" => {
                 let criteria =
                     block(&r.body, "source_parameters").and_then(|b| block(&b, "filter_criteria"));
-                let Some(p) = criteria_patterns(criteria, &mut notes, &mut eval) else {
+                let Some(p) = criteria_patterns(criteria, &mut notes) else {
                     return;
                 };
                 (Some(Dialect::Pipes), "source", p, "target")

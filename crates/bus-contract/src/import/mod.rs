@@ -154,7 +154,7 @@ pub enum TargetInput {
     /// The matched event, as JSON (the default).
     #[default]
     Event,
-    /// The part of the event an `InputPath` selects, written as a JSONPath (`$.detail`).
+    /// The part of the event an `InputPath` selects, written as a `JSONPath` (`$.detail`).
     Path(String),
     /// A constant `Input`, the same text for every event.
     Constant(String),
