@@ -867,6 +867,7 @@ pub fn import(
     let parameters: std::collections::BTreeMap<String, String> =
         args.parameters.iter().cloned().collect();
     let mut rules = Vec::new();
+    let mut filters = Vec::new();
     let mut unreadable = false;
     for file in &args.files {
         if !file.exists() {
@@ -906,7 +907,20 @@ pub fn import(
                 )?;
             }
         }
+        for f in &imported.filters {
+            for n in &f.unresolved {
+                writeln!(
+                    err,
+                    "note: {}{} ({}): {}",
+                    n.file,
+                    place(&n.location),
+                    f.origin,
+                    n.message
+                )?;
+            }
+        }
         rules.extend(imported.rules);
+        filters.extend(imported.filters);
     }
     let service = args.service.clone().unwrap_or_else(|| {
         args.files
@@ -926,13 +940,16 @@ pub fn import(
     write!(
         out,
         "{}",
-        bus_contract::import::to_contract_yaml(&service, &rules)
+        bus_contract::import::to_contract_yaml(&service, &rules, &filters)
     )?;
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     writeln!(
         err,
-        "{} rule{} imported",
+        "{} rule{} and {} filter{} imported",
         rules.len(),
-        if rules.len() == 1 { "" } else { "s" }
+        plural(rules.len()),
+        filters.len(),
+        plural(filters.len())
     )?;
     Ok(ExitCode::SUCCESS)
 }

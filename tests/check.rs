@@ -692,3 +692,77 @@ fn check_filter_partial_coverage_and_state() {
             .any(|f| f["code"] == "undecided" && f["rule"] == "pack-from-nowhere")
     );
 }
+
+/// A target's `input-path` decides what the queue's consumers see: the filter then names the
+/// fields of the part sent, not of the event.
+#[test]
+fn check_filters_follow_the_targets_input() {
+    let dir = tempdir("filter-input-path");
+    copy_dir(&fixture("filters"), &dir);
+    std::fs::remove_file(dir.join("bus-contract.yaml")).unwrap();
+    std::fs::write(
+        dir.join("contracts/fulfilment.yaml"),
+        "service: fulfilment-service
+subscribes:
+  - rule: fulfilment-orders
+    bus: shop-orders-${environment}
+    pattern: { source: [shop.orders], detail-type: [OrderPlaced] }
+    expects: [shop.order.placed]
+    target: fulfilment-queue
+    input-path: $.detail
+    dead-letter-queue: fulfilment-dlq
+    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 3600 }
+  - filter: pack-web-orders
+    dialect: lambda-sqs
+    source: fulfilment-queue
+    pattern: { body: { channel: [web] } }
+    expects: [shop.order.placed]
+  - filter: pack-constant
+    dialect: sns-body
+    source: fulfilment-queue
+    pattern: { channel: [web] }
+    expects: [shop.order.placed]
+",
+    )
+    .unwrap();
+    let (_, report) = cli_check(&dir);
+    let findings = report["findings"].as_array().unwrap();
+    let of = |rule: &str| -> Vec<&str> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .filter_map(|f| f["code"].as_str())
+            .collect()
+    };
+    assert_eq!(of("pack-web-orders"), Vec::<&str>::new(), "{report:#}");
+    assert_eq!(of("pack-constant"), Vec::<&str>::new(), "{report:#}");
+    // Sent whole, the same body filter misses every order: the body's `channel` is under
+    // `detail`.
+    edit(
+        &dir.join("contracts/fulfilment.yaml"),
+        "    input-path: $.detail\n",
+        "",
+    );
+    let (_, report) = cli_check(&dir);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "pack-web-orders" && f["code"] == "unsatisfiable"),
+        "{report:#}"
+    );
+    // A constant input is the same message for every event.
+    edit(
+        &dir.join("contracts/fulfilment.yaml"),
+        "    target: fulfilment-queue\n",
+        "    target: fulfilment-queue\n    input: '{\"channel\": \"app\"}'\n",
+    );
+    let (_, report) = cli_check(&dir);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["rule"] == "pack-constant"
+            && f["code"] == "unsatisfiable"
+            && f["message"].as_str().unwrap().contains("constant input")),
+        "{report:#}"
+    );
+}

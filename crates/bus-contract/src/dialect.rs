@@ -328,6 +328,7 @@ impl Dialect {
 
 impl Filters {
     /// The filters' patterns, in the order given.
+    #[cfg(feature = "workspace")]
     pub(crate) fn patterns(&self) -> &[Pattern] {
         &self.patterns
     }

@@ -85,8 +85,12 @@ pub(crate) fn mq_note(file: &str, at: crate::diag::Location, origin: &str) -> No
 /// The name an ARN gives its source: a DynamoDB stream's table, else what targets are
 /// named by.
 pub(crate) fn source_name_of_arn(arn: &str) -> String {
-    if let Some((_, rest)) = arn.split_once(":table/") {
-        return rest.split('/').next().unwrap_or(rest).to_string();
+    // A DynamoDB stream's table (`table/NAME/stream/…`), a Kafka cluster's name
+    // (`cluster/NAME/UUID`).
+    for marker in [":table/", ":cluster/"] {
+        if let Some((_, rest)) = arn.split_once(marker) {
+            return rest.split('/').next().unwrap_or(rest).to_string();
+        }
     }
     arn_name(arn)
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::ImportedRule;
+use super::{ImportedFilter, ImportedRule, ImportedTarget, TargetInput};
 
 /// A scalar as YAML: plain when that reads back as the same string, else JSON-quoted (which
 /// YAML reads as a double-quoted string).
@@ -38,27 +38,46 @@ fn pattern(text: &str) -> Result<String, String> {
     Ok(line)
 }
 
-/// Prints `rules` as the contract of `service`: one `subscribes` entry per rule, with a
-/// comment saying where each came from. Loaded back, the contract routes as the rules do.
-pub fn to_contract_yaml(service: &str, rules: &[ImportedRule]) -> String {
+/// The keys that say what a target is sent, when it is not the event.
+fn input_keys(t: &ImportedTarget, indent: &str) -> String {
+    match &t.input {
+        TargetInput::Event => String::new(),
+        TargetInput::Path(p) => format!("{indent}input-path: {}\n", scalar(p)),
+        TargetInput::Constant(c) => format!("{indent}input: {}\n", scalar(c)),
+        TargetInput::Transformed => format!("{indent}input-transformer: true\n"),
+    }
+}
+
+/// Where an imported item was read, for its comment.
+fn place(file: &str, location: &crate::diag::Location) -> String {
+    match location.to_string() {
+        l if l.is_empty() => file.to_string(),
+        l if l.starts_with('/') => format!("{file} {l}"),
+        l => format!("{file}:{l}"),
+    }
+}
+
+/// Prints `rules` and `filters` as the contract of `service`: one `subscribes` entry per
+/// rule and per filter, with a comment saying where each came from. Loaded back, the contract
+/// routes and filters as the template does.
+pub fn to_contract_yaml(
+    service: &str,
+    rules: &[ImportedRule],
+    filters: &[ImportedFilter],
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "# Written by `bus-contract import`. Add `expects` and `uses` to each rule, so that\n# `bus-contract check` can hold producers to them."
     );
     let _ = writeln!(out, "service: {}", scalar(service));
-    if rules.is_empty() {
+    if rules.is_empty() && filters.is_empty() {
         let _ = writeln!(out, "subscribes: []");
         return out;
     }
     let _ = writeln!(out, "subscribes:");
     for r in rules {
-        let place = match r.location.to_string() {
-            l if l.is_empty() => r.file.clone(),
-            l if l.starts_with('/') => format!("{} {l}", r.file),
-            l => format!("{}:{l}", r.file),
-        };
-        let _ = writeln!(out, "  # {} ({place})", r.origin);
+        let _ = writeln!(out, "  # {} ({})", r.origin, place(&r.file, &r.location));
         for n in &r.unresolved {
             let _ = writeln!(out, "  # unresolved at {}: {}", n.location, n.message);
         }
@@ -99,6 +118,7 @@ pub fn to_contract_yaml(service: &str, rules: &[ImportedRule]) -> String {
                 if let Some(p) = policy(t) {
                     let _ = writeln!(out, "    retry-policy: {p}");
                 }
+                out.push_str(&input_keys(t, "    "));
             }
             [] => {
                 let _ = writeln!(out, "    targets: []");
@@ -113,8 +133,54 @@ pub fn to_contract_yaml(service: &str, rules: &[ImportedRule]) -> String {
                     if let Some(p) = policy(t) {
                         let _ = writeln!(out, "        retry-policy: {p}");
                     }
+                    out.push_str(&input_keys(t, "        "));
                 }
             }
+        }
+    }
+    for f in filters {
+        let _ = writeln!(out, "  # {} ({})", f.origin, place(&f.file, &f.location));
+        for n in &f.unresolved {
+            let _ = writeln!(out, "  # unresolved at {}: {}", n.location, n.message);
+        }
+        let Some(dialect) = f.dialect else {
+            let _ = writeln!(
+                out,
+                "  # not written: the kind of source it reads, which decides its dialect, is not known offline"
+            );
+            continue;
+        };
+        let _ = writeln!(out, "  - filter: {}", scalar(&f.name));
+        let _ = writeln!(out, "    dialect: {}", dialect.name());
+        if dialect == crate::Dialect::Pipes {
+            let kind = match f.source_kind {
+                Some(crate::Dialect::LambdaKinesis) => "kinesis",
+                Some(crate::Dialect::LambdaDynamodb) => "dynamodb",
+                Some(crate::Dialect::LambdaKafka) => "kafka",
+                _ => "sqs",
+            };
+            let _ = writeln!(out, "    source-kind: {kind}");
+        }
+        let _ = writeln!(out, "    source: {}", scalar(&f.source));
+        let _ = writeln!(out, "    patterns:");
+        for p in &f.patterns {
+            match pattern(p) {
+                Ok(line) => {
+                    let _ = writeln!(out, "      - {line}");
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "      # not JSON ({e}); as written:");
+                    let _ = writeln!(out, "      - {}", scalar(p));
+                }
+            }
+        }
+        if let Some(t) = &f.target {
+            let _ = writeln!(out, "    target: {}", scalar(t));
+        }
+        if f.unmatchable {
+            let _ = writeln!(out, "    state: unresolved");
+        } else if !f.enabled {
+            let _ = writeln!(out, "    state: disabled");
         }
     }
     out

@@ -34,6 +34,9 @@ const SUBSCRIBE_KEYS: &[&str] = &[
     "target",
     "dead-letter-queue",
     "retry-policy",
+    "input",
+    "input-path",
+    "input-transformer",
     "targets",
     "state",
     "description",
@@ -59,7 +62,14 @@ const SOURCE_KINDS: &[(&str, crate::Dialect)] = &[
     ("dynamodb", crate::Dialect::LambdaDynamodb),
     ("kafka", crate::Dialect::LambdaKafka),
 ];
-const TARGET_KEYS: &[&str] = &["target", "dead-letter-queue", "retry-policy"];
+const TARGET_KEYS: &[&str] = &[
+    "target",
+    "dead-letter-queue",
+    "retry-policy",
+    "input",
+    "input-path",
+    "input-transformer",
+];
 const EXPECT_KEYS: &[&str] = &["event", "every"];
 const USES_KEYS: &[&str] = &["field", "type"];
 const RETRY_KEYS: &[&str] = &["maximum-retry-attempts", "maximum-event-age-seconds"];
@@ -202,6 +212,40 @@ impl Doc {
             },
             at: value.at.clone(),
         })
+    }
+
+    /// What a target is sent: `input` (a constant text), `input-path` (a `JSONPath`) or
+    /// `input-transformer` (its template is not worked out offline); the event when none.
+    fn target_input(&mut self, node: &Node, what: &str) -> crate::import::TargetInput {
+        use crate::import::TargetInput;
+        let given: Vec<&str> = ["input", "input-path", "input-transformer"]
+            .into_iter()
+            .filter(|k| node.get(k).is_some())
+            .collect();
+        if given.len() > 1 {
+            self.error(
+                &node.at,
+                format!("{what}: give at most one of {}", given.join(", ")),
+            );
+        }
+        if let Some(t) = node.get("input-transformer") {
+            if !matches!(t.value, Tree::Bool(true) | Tree::Map(_)) {
+                self.error(
+                    &t.at,
+                    format!(
+                        "`input-transformer` of {what} must be true or the transformer's mapping"
+                    ),
+                );
+            }
+            return TargetInput::Transformed;
+        }
+        if let Some(input) = self.string(node, "input", what) {
+            return TargetInput::Constant(input.value);
+        }
+        if let Some(path) = self.string(node, "input-path", what) {
+            return TargetInput::Path(path.value);
+        }
+        TargetInput::Event
     }
 
     fn expects(&mut self, s: &Node, what: &str) -> Vec<At<Expectation>> {
@@ -903,15 +947,31 @@ impl Workspace {
                 ),
             ));
         }
+        let mut unresolved = unresolved;
         let disabled = match doc.string(s, "state", &what) {
             None => false,
             Some(st) => match st.value.to_ascii_lowercase().as_str() {
                 "enabled" => false,
                 "disabled" => true,
+                // What `bus-contract import` writes for a filter it could not resolve.
+                "unresolved" => {
+                    if !unresolved {
+                        doc.problems.push(Finding::new(
+                            Code::UnresolvedValue,
+                            &doc.file,
+                            st.at.clone(),
+                            format!(
+                                "{what}: its state is unresolved (a value of its template could not be known offline); the filter is not checked"
+                            ),
+                        ));
+                    }
+                    unresolved = true;
+                    false
+                }
                 other => {
                     doc.error(
                         &st.at,
-                        format!("state `{other}`: expected enabled or disabled"),
+                        format!("state `{other}`: expected enabled, disabled or unresolved"),
                     );
                     false
                 }
@@ -948,7 +1008,7 @@ impl Workspace {
                 name: doc.string(node, key, what)?,
                 dead_letter_queue: doc.string(node, "dead-letter-queue", what),
                 retry_policy: doc.retry_policy(node, what),
-                input: crate::import::TargetInput::Event,
+                input: doc.target_input(node, what),
             })
         };
         match (s.get("target"), s.get("targets")) {
