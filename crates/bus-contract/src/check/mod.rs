@@ -184,6 +184,7 @@ impl Workspace {
                     .map(|sub| &sub.rule.value)
                     .collect::<std::collections::BTreeSet<_>>()
                     .len(),
+                filters: s.filters.len(),
                 examples: s.publishes.iter().map(|p| p.examples.len()).sum(),
             })
             .collect();

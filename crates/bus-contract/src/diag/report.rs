@@ -35,6 +35,8 @@ pub(crate) struct ServiceSummary {
     pub(crate) file: String,
     pub(crate) events: usize,
     pub(crate) rules: usize,
+    /// Consumers that filter a queue, stream or topic.
+    pub(crate) filters: usize,
     pub(crate) examples: usize,
 }
 

@@ -130,8 +130,15 @@ impl Report {
             if s.events > 0 {
                 parts.push(format!("publishes {}", plural(s.events, "event")));
             }
-            if s.rules > 0 {
-                parts.push(format!("subscribes with {}", plural(s.rules, "rule")));
+            match (s.rules, s.filters) {
+                (0, 0) => {}
+                (r, 0) => parts.push(format!("subscribes with {}", plural(r, "rule"))),
+                (0, f) => parts.push(format!("subscribes with {}", plural(f, "filter"))),
+                (r, f) => parts.push(format!(
+                    "subscribes with {} and {}",
+                    plural(r, "rule"),
+                    plural(f, "filter")
+                )),
             }
             writeln!(
                 w,
@@ -142,7 +149,10 @@ impl Report {
             )?;
         }
         if !self.witnesses.is_empty() {
-            writeln!(w, "\nwitnesses: a generated valid event each rule matches")?;
+            writeln!(
+                w,
+                "\nwitnesses: a generated valid event each rule (or filter) takes"
+            )?;
             for wit in &self.witnesses {
                 writeln!(
                     w,
@@ -155,9 +165,13 @@ impl Report {
             }
         }
         let total = |f: fn(&ServiceSummary) -> usize| self.services.iter().map(f).sum::<usize>();
+        let filters = match total(|s| s.filters) {
+            0 => String::new(),
+            n => format!(", {}", plural(n, "filter")),
+        };
         writeln!(
             w,
-            "\nchecked {}, {}, {} and {} in {}",
+            "\nchecked {}, {}, {}{filters} and {} in {}",
             plural(self.services.len(), "service"),
             plural(total(|s| s.events), "event"),
             plural(total(|s| s.rules), "rule"),
