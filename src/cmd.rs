@@ -254,7 +254,7 @@ fn validate_filter(file: &Path, dialect: bus_contract::Dialect) -> Result<Option
     Ok(dialect
         .filters(&[text])
         .err()
-        .map(|e| format!(" invalid: {e} ({})", e.reason)))
+        .map(|e| format!(" invalid: {}", e.explained())))
 }
 
 /// `None` when valid; otherwise `line:column: message`.

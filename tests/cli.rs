@@ -352,6 +352,49 @@ mod newcomer {
         assert!(out.contains(r#""line":2"#), "{out}");
     }
 
+    /// `validate --dialect`: each file as one filter of that service, with the service's
+    /// error and the reason; the same file may be valid for one dialect and not another.
+    #[test]
+    fn validate_dialects() {
+        let dir = super::common::tempdir("validate-dialects");
+        let wild = dir.join("wild.json");
+        let but = dir.join("anything-but-prefix.json");
+        std::fs::write(&wild, r#"{"body": {"kind": [{"wildcard": "r*"}]}}"#).unwrap();
+        std::fs::write(
+            &but,
+            r#"{"store": [{"anything-but": {"prefix": "test-"}}]}"#,
+        )
+        .unwrap();
+        let run = |dialect: &str| {
+            super::common::run(&[
+                "validate",
+                "--dialect",
+                dialect,
+                wild.to_str().unwrap(),
+                but.to_str().unwrap(),
+            ])
+        };
+        let (code, out, _) = run("lambda-sqs");
+        assert_eq!(code, 1);
+        assert!(
+            out.contains("wild.json: invalid: InvalidParameterValueException: Invalid filter pattern definition. (lambda-sqs filters do not offer wildcard (at /body/kind))"),
+            "{out}"
+        );
+        assert!(out.contains("anything-but-prefix.json: invalid:"), "{out}");
+        assert!(out.contains("0 of 2 patterns valid"), "{out}");
+        let (code, out, _) = run("sns-attributes");
+        assert_eq!(code, 1);
+        assert!(out.contains("anything-but-prefix.json: valid"), "{out}");
+        // The reason is said once.
+        assert_eq!(out.matches("do not offer wildcard").count(), 1, "{out}");
+        let (code, out, _) = run("eventbridge");
+        assert_eq!(
+            (code, out.contains("2 of 2 patterns valid")),
+            (0, true),
+            "{out}"
+        );
+    }
+
     /// `test-pattern --dialect` (issue 16): Lambda and Pipes filters, any of them, on source
     /// records, with the service's error for a filter it refuses.
     #[test]

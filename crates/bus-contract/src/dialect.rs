@@ -93,6 +93,18 @@ pub struct FilterError {
     pub reason: String,
 }
 
+impl FilterError {
+    /// The service's code and message, then the reason where the message does not already
+    /// say it: `InvalidParameterValueException: Invalid filter pattern definition. (…)`.
+    pub fn explained(&self) -> String {
+        if self.reason.is_empty() || self.message.contains(&self.reason) {
+            self.to_string()
+        } else {
+            format!("{self} ({})", self.reason)
+        }
+    }
+}
+
 /// The filters of one mapping or pipe (any one matching is enough), validated for their dialect.
 #[derive(Debug, Clone)]
 pub struct Filters {
@@ -252,7 +264,10 @@ impl Dialect {
                         Cond::SuffixFolded(..) if self.is_sns() => {
                             Some("suffix equals-ignore-case")
                         }
-                        Cond::AnythingBut(AnythingBut::Prefix(_)) => Some("anything-but prefix"),
+                        // SNS documents anything-but with a prefix; Lambda and Pipes do not.
+                        Cond::AnythingBut(AnythingBut::Prefix(_)) if !self.is_sns() => {
+                            Some("anything-but prefix")
+                        }
                         Cond::AnythingBut(AnythingBut::Suffix(_)) => Some("anything-but suffix"),
                         Cond::AnythingBut(AnythingBut::EqualsIgnoreCase(_)) => {
                             Some("anything-but equals-ignore-case")
@@ -721,6 +736,44 @@ mod tests {
             r#"{{"Message": {}, "MessageAttributes": {{{attributes}}}}}"#,
             serde_json::to_string(body).unwrap()
         )
+    }
+
+    /// SNS's string matching guide: `anything-but` with a prefix is offered, and refuses the
+    /// values that start with it.
+    #[test]
+    fn dialect_sns_anything_but_prefix() {
+        let policy = r#"{"event": [{"anything-but": {"prefix": "order-"}}]}"#;
+        let event = |v: &str| {
+            publish(
+                &format!(r#""event": {{"DataType": "String", "StringValue": "{v}"}}"#),
+                "hello",
+            )
+        };
+        assert!(passes(
+            Dialect::SnsAttributes,
+            &[policy],
+            &event("data-entry")
+        ));
+        assert!(passes(
+            Dialect::SnsAttributes,
+            &[policy],
+            &event("order_number")
+        ));
+        assert!(!passes(
+            Dialect::SnsAttributes,
+            &[policy],
+            &event("order-cancelled")
+        ));
+        let body = r#"{"event": [{"anything-but": {"prefix": "order-"}}]}"#;
+        assert!(passes(
+            Dialect::SnsBody,
+            &[body],
+            &publish("", r#"{"event": "data-entry"}"#)
+        ));
+        assert_eq!(
+            refused(Dialect::LambdaSqs, policy).code,
+            "InvalidParameterValueException"
+        );
     }
 
     /// SNS string matching: a `String.Array` attribute's elements are matched one by one; a

@@ -391,13 +391,9 @@ pub(crate) fn filter_check(
     dialect: crate::Dialect,
     texts: &[&str],
 ) -> Result<crate::Filters, String> {
-    dialect.filters(texts).map_err(|e| {
-        if e.reason.is_empty() || e.message.contains(&e.reason) {
-            format!("{} rejects it: {e}", dialect.name())
-        } else {
-            format!("{} rejects it: {e} ({})", dialect.name(), e.reason)
-        }
-    })
+    dialect
+        .filters(texts)
+        .map_err(|e| format!("{} rejects it: {}", dialect.name(), e.explained()))
 }
 
 impl FilterSubscription {
