@@ -140,6 +140,60 @@ fn check_fixtures_one_per_code() {
             "contracts/consumer.yaml",
             Location::LineColumn(3, 5),
         ),
+        (
+            "idempotency-key",
+            Code::IdempotencyKey,
+            "contracts/consumer.yaml",
+            Location::LineColumn(11, 22),
+        ),
+        (
+            "event-size",
+            Code::EventSize,
+            "contracts/producer.yaml",
+            Location::LineColumn(8, 5),
+        ),
+        (
+            "unused-field",
+            Code::UnusedField,
+            "contracts/producer.yaml",
+            Location::LineColumn(7, 5),
+        ),
+        (
+            "sensitive-field",
+            Code::SensitiveField,
+            "contracts/producer.yaml",
+            Location::LineColumn(4, 10),
+        ),
+        (
+            "no-alarm",
+            Code::NoAlarm,
+            "contracts/consumer.yaml",
+            Location::LineColumn(3, 5),
+        ),
+        (
+            "consumer-timeout",
+            Code::ConsumerTimeout,
+            "contracts/consumer.yaml",
+            Location::LineColumn(11, 5),
+        ),
+        (
+            "batching",
+            Code::Batching,
+            "contracts/consumer.yaml",
+            Location::LineColumn(11, 5),
+        ),
+        (
+            "partial-failure",
+            Code::PartialFailure,
+            "contracts/consumer.yaml",
+            Location::LineColumn(11, 5),
+        ),
+        (
+            "concurrency",
+            Code::Concurrency,
+            "contracts/consumer.yaml",
+            Location::LineColumn(11, 5),
+        ),
     ];
     let mut covered: Vec<Code> = Vec::new();
     for (name, code, file, location) in cases {
@@ -212,7 +266,7 @@ fn check_overlay_from_a_service_repo() {
     let contract = dir.join("onboarding-service.yaml");
     std::fs::write(
         &contract,
-        "service: onboarding-service\nsubscribes:\n  - rule: send-welcome\n    bus: bellyfed-domain-user-${environment}\n    pattern: patterns/welcome.json\n    expects: [user.account.created]\n    uses: [detail.email]\n    target: welcome-mailer\n    dead-letter-queue: welcome-dlq\n    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 600 }\n",
+        "service: onboarding-service\nsubscribes:\n  - rule: send-welcome\n    bus: bellyfed-domain-user-${environment}\n    pattern: patterns/welcome.json\n    expects: [user.account.created]\n    uses: [detail.email]\n    target: welcome-mailer\n    dead-letter-queue: welcome-dlq\n    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 600 }\n    idempotency-key: id\n    alarms: { failed-invocations: send-welcome-failures, dead-letter-queue: welcome-dlq-depth }\n",
     )
     .unwrap();
     let report = Workspace::bellyfed()
@@ -295,7 +349,7 @@ fn codes(report: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
-const RULE: &str = "  - rule: {rule}\n    bus: {bus}\n    pattern: {pattern}\n    expects: [{expects}]\n    target: t\n    dead-letter-queue: dlq\n    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 600 }\n";
+const RULE: &str = "  - rule: {rule}\n    bus: {bus}\n    pattern: {pattern}\n    expects: [{expects}]\n    target: t\n    dead-letter-queue: dlq\n    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 600 }\n    idempotency-key: id\n    alarms: { failed-invocations: rule-failures, dead-letter-queue: dlq-depth }\n";
 
 fn rule(name: &str, bus: &str, pattern: &str, expects: &str) -> String {
     RULE.replace("{rule}", name)

@@ -742,7 +742,7 @@ impl<'a, 'w> Consumer<'a, 'w> {
     /// unless every rule delivering it, or every filter, requires the field.
     fn missing_fields(&mut self, producers: &[(&Feeder<'_>, &Published<'_>)]) {
         let f = self.f;
-        for u in &f.uses {
+        for u in f.uses.iter().filter(|u| !u.value.optional) {
             let (field, ty) = (&u.value.field, u.value.ty.as_deref());
             let mut reasons: Vec<String> = Vec::new();
             for (fd, p) in producers {

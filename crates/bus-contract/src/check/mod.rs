@@ -3,6 +3,7 @@
 mod filters;
 mod generated;
 mod naming;
+mod practices;
 pub(crate) mod routing;
 mod satisfy;
 
@@ -132,6 +133,7 @@ impl Workspace {
             naming::check(self, conventions, &envs, &mut out);
         }
         routing::check(self, &mut out);
+        practices::check(self, &envs, &mut out);
         let mut witnesses = Vec::new();
         generated::check(
             self,
@@ -406,7 +408,7 @@ impl<'a> Context<'a> {
         sub: &Subscription,
         producers: &[(&Service, &Publication)],
     ) {
-        for u in &sub.uses {
+        for u in sub.uses.iter().filter(|u| !u.value.optional) {
             let (field, ty) = (&u.value.field, u.value.ty.as_deref());
             // A field the rule's own pattern requires is in every event the rule delivers,
             // and a value condition fixes its type, unless the schema lets it be an array.

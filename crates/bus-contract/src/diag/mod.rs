@@ -63,11 +63,34 @@ pub enum Code {
     /// A key written twice in an imported template: CloudFormation keeps the last value, and
     /// so does the import.
     DuplicateKey,
+    /// A subscription's idempotency key is not guaranteed, as a string or a number, by every
+    /// event it receives; or it names none where the platform requires one.
+    IdempotencyKey,
+    /// An event can be larger than its size budget or the bus's limit: an example over it, a
+    /// schema whose largest instance is, or (where the platform asks for budgets) no budget or
+    /// an unbounded schema.
+    EventSize,
+    /// A field a producer publishes that no consumer uses or routes on.
+    UnusedField,
+    /// A field marked `x-sensitive` reaches a bus or a consumer the platform does not allow.
+    SensitiveField,
+    /// A dead-letter queue without an alarm on its depth, or a rule without an alarm on its
+    /// failed invocations.
+    NoAlarm,
+    /// A consumer's timeouts do not fit: a queue's visibility timeout under six times its
+    /// function's timeout, or a retry policy's event age under one attempt.
+    ConsumerTimeout,
+    /// A batch size or batching window outside the service's limits.
+    Batching,
+    /// A batch consumer that does not report partial batch failures.
+    PartialFailure,
+    /// A consumer without a concurrency limit.
+    Concurrency,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 30] = [
         Code::InvalidContract,
         Code::InvalidPattern,
         Code::NoProducer,
@@ -89,6 +112,15 @@ impl Code {
         Code::DisabledRule,
         Code::DuplicateRule,
         Code::DuplicateKey,
+        Code::IdempotencyKey,
+        Code::EventSize,
+        Code::UnusedField,
+        Code::SensitiveField,
+        Code::NoAlarm,
+        Code::ConsumerTimeout,
+        Code::Batching,
+        Code::PartialFailure,
+        Code::Concurrency,
     ];
 
     /// The code as written in reports and in `bus-contract.yaml`.
@@ -115,6 +147,15 @@ impl Code {
             Code::DisabledRule => "disabled-rule",
             Code::DuplicateRule => "duplicate-rule",
             Code::DuplicateKey => "duplicate-key",
+            Code::IdempotencyKey => "idempotency-key",
+            Code::EventSize => "event-size",
+            Code::UnusedField => "unused-field",
+            Code::SensitiveField => "sensitive-field",
+            Code::NoAlarm => "no-alarm",
+            Code::ConsumerTimeout => "consumer-timeout",
+            Code::Batching => "batching",
+            Code::PartialFailure => "partial-failure",
+            Code::Concurrency => "concurrency",
         }
     }
 
@@ -164,6 +205,21 @@ impl Code {
             Code::DuplicateKey => {
                 "A key written twice in an imported template; the last value is kept."
             }
+            Code::IdempotencyKey => {
+                "A subscription's idempotency key is missing, or not guaranteed by every event it receives."
+            }
+            Code::EventSize => "An event can exceed its size budget or the bus's limit.",
+            Code::UnusedField => "A published field that no consumer uses or routes on.",
+            Code::SensitiveField => {
+                "A sensitive field reaches a bus or a consumer the platform does not allow."
+            }
+            Code::NoAlarm => "A dead-letter queue or a rule has no alarm on its failures.",
+            Code::ConsumerTimeout => {
+                "A consumer's queue visibility timeout or retry age does not fit its function's timeout."
+            }
+            Code::Batching => "A batch size or batching window is outside the service's limits.",
+            Code::PartialFailure => "A batch consumer does not report partial batch failures.",
+            Code::Concurrency => "A consumer has no concurrency limit.",
         }
     }
 

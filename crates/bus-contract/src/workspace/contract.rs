@@ -22,6 +22,7 @@ const PUBLISH_KEYS: &[&str] = &[
     "detail-type",
     "schema",
     "examples",
+    "size-budget",
     "description",
 ];
 const SUBSCRIBE_KEYS: &[&str] = &[
@@ -39,6 +40,9 @@ const SUBSCRIBE_KEYS: &[&str] = &[
     "input-transformer",
     "targets",
     "state",
+    "idempotency-key",
+    "alarms",
+    "consumer",
     "description",
 ];
 const FILTER_KEYS: &[&str] = &[
@@ -53,7 +57,20 @@ const FILTER_KEYS: &[&str] = &[
     "uses",
     "target",
     "state",
+    "idempotency-key",
+    "consumer",
     "description",
+];
+const ALARM_KEYS: &[&str] = &["failed-invocations", "dead-letter-queue"];
+const CONSUMER_KEYS: &[&str] = &[
+    "timeout",
+    "queue-visibility-timeout",
+    "source",
+    "batch-size",
+    "batching-window",
+    "report-batch-item-failures",
+    "maximum-concurrency",
+    "reserved-concurrency",
 ];
 /// What a pipe's `source-kind` may name, with the dialect its records are decoded as.
 const SOURCE_KINDS: &[(&str, crate::Dialect)] = &[
@@ -71,7 +88,7 @@ const TARGET_KEYS: &[&str] = &[
     "input-transformer",
 ];
 const EXPECT_KEYS: &[&str] = &["event", "every"];
-const USES_KEYS: &[&str] = &["field", "type"];
+const USES_KEYS: &[&str] = &["field", "type", "optional"];
 const RETRY_KEYS: &[&str] = &["maximum-retry-attempts", "maximum-event-age-seconds"];
 /// The types a `uses` entry may name: JSON Schema's.
 const USES_TYPES: &[&str] = &[
@@ -214,6 +231,85 @@ impl Doc {
         })
     }
 
+    /// `alarms:`: the alarm on the rule's failed invocations and the one on its dead-letter
+    /// queues' depth, by name.
+    fn alarms(&mut self, s: &Node, what: &str, targets: &[Target]) -> super::Alarms {
+        let mut alarms = super::Alarms::default();
+        let Some(node) = s.get("alarms") else {
+            return alarms;
+        };
+        if self
+            .map(node, &format!("the alarms of {what}"), ALARM_KEYS)
+            .is_none()
+        {
+            return alarms;
+        }
+        alarms.failed_invocations = self
+            .string(node, "failed-invocations", what)
+            .map(|a| a.value);
+        if let Some(name) = self.string(node, "dead-letter-queue", what) {
+            for t in targets {
+                if let Some(q) = &t.dead_letter_queue {
+                    alarms
+                        .dead_letter_queues
+                        .insert(q.value.clone(), name.value.clone());
+                }
+            }
+        }
+        alarms
+    }
+
+    /// `consumer:`: what consumes the target (a rule's) or what the mapping is (a filter's).
+    fn consumer(&mut self, s: &Node, what: &str) -> Option<super::Consumer> {
+        let node = s.get("consumer")?;
+        let whose = format!("the consumer of {what}");
+        self.map(node, &whose, CONSUMER_KEYS)?;
+        let source_kind = self.string(node, "source", &whose).and_then(|k| {
+            match SOURCE_KINDS.iter().find(|(n, _)| *n == k.value) {
+                Some((_, d)) => Some(*d),
+                None => {
+                    let names: Vec<&str> = SOURCE_KINDS.iter().map(|(n, _)| *n).collect();
+                    self.error(
+                        &k.at,
+                        format!(
+                            "{whose}: unknown source `{}`; known: {}",
+                            k.value,
+                            names.join(", ")
+                        ),
+                    );
+                    None
+                }
+            }
+        });
+        let report = node
+            .get("report-batch-item-failures")
+            .and_then(|b| match b.value {
+                Tree::Bool(v) => Some(v),
+                _ => {
+                    self.error(
+                        &b.at,
+                        format!(
+                            "`report-batch-item-failures` of {whose} must be true or false, not {}",
+                            kind(b)
+                        ),
+                    );
+                    None
+                }
+            });
+        Some(super::Consumer {
+            timeout: self.integer(node, "timeout", &whose),
+            visibility_timeout: self.integer(node, "queue-visibility-timeout", &whose),
+            source_kind,
+            batch_size: self.integer(node, "batch-size", &whose),
+            batching_window: self.integer(node, "batching-window", &whose),
+            report_batch_item_failures: report,
+            maximum_concurrency: self.integer(node, "maximum-concurrency", &whose),
+            reserved_concurrency: self.integer(node, "reserved-concurrency", &whose),
+            file: self.file.clone(),
+            at: node.at.clone(),
+        })
+    }
+
     /// What a target is sent: `input` (a constant text), `input-path` (a `JSONPath`) or
     /// `input-transformer` (its template is not worked out offline); the event when none.
     fn target_input(&mut self, node: &Node, what: &str) -> crate::import::TargetInput {
@@ -353,6 +449,7 @@ impl Doc {
                 Tree::String(field) => Use {
                     field: field.clone(),
                     ty: None,
+                    optional: false,
                 },
                 Tree::Map(_) => {
                     if self
@@ -362,8 +459,34 @@ impl Doc {
                         continue;
                     }
                     let field = self.required(u, "field", "a uses entry");
-                    let ty = self.required(u, "type", "a uses entry");
-                    let (Some(field), Some(ty)) = (field, ty) else {
+                    let optional = match u.get("optional").map(|o| &o.value) {
+                        None | Some(Tree::Bool(false)) => false,
+                        Some(Tree::Bool(true)) => true,
+                        Some(_) => {
+                            let at = u.get("optional").map_or(u.at.clone(), |o| o.at.clone());
+                            self.error(&at, "`optional` of a uses entry must be true or false");
+                            false
+                        }
+                    };
+                    let ty = if optional && u.get("type").is_none() {
+                        None
+                    } else {
+                        self.required(u, "type", "a uses entry")
+                    };
+                    let Some(field) = field else {
+                        continue;
+                    };
+                    let Some(ty) = ty else {
+                        if optional {
+                            uses.push(At {
+                                value: Use {
+                                    field: field.value,
+                                    ty: None,
+                                    optional,
+                                },
+                                at: u.at.clone(),
+                            });
+                        }
                         continue;
                     };
                     if !USES_TYPES.contains(&ty.value.as_str()) {
@@ -381,13 +504,14 @@ impl Doc {
                     Use {
                         field: field.value,
                         ty: Some(ty.value),
+                        optional,
                     }
                 }
                 _ => {
                     self.error(
                         &u.at,
                         format!(
-                            "a uses entry must be a field path or {{ field, type }}, not {}",
+                            "a uses entry must be a field path or {{ field, type, optional }}, not {}",
                             kind(u)
                         ),
                     );
@@ -578,7 +702,24 @@ impl Workspace {
                 Err(err) => doc.error(&e.at, format!("example: {err}")),
             }
         }
+        let size_budget = p.get("size-budget").and_then(|b| {
+            let value = doc.integer(p, "size-budget", &what)?;
+            match u64::try_from(value) {
+                Ok(v) if v > 0 => Some(At {
+                    value: v,
+                    at: b.at.clone(),
+                }),
+                _ => {
+                    doc.error(
+                        &b.at,
+                        format!("the size-budget of {what} must be a positive number of bytes"),
+                    );
+                    None
+                }
+            }
+        });
         Some(Publication {
+            size_budget,
             event: event?,
             bus: bus?,
             source: source?,
@@ -774,7 +915,13 @@ impl Workspace {
         let expects = doc.expects(s, &what);
         let also_accepts = doc.also_accepts(s);
         let uses = doc.uses(s, &what);
+        let idempotency_key = doc.string(s, "idempotency-key", &what);
+        let alarms = doc.alarms(s, &what, &targets);
+        let consumer = doc.consumer(s, &what);
         Some(Subscription {
+            idempotency_key,
+            alarms,
+            consumer,
             rule,
             bus,
             declared,
@@ -982,7 +1129,14 @@ impl Workspace {
         let expects = doc.expects(s, &what);
         let also_accepts = doc.also_accepts(s);
         let uses = doc.uses(s, &what);
+        let idempotency_key = doc.string(s, "idempotency-key", &what);
+        let consumer = doc.consumer(s, &what).map(|mut c| {
+            c.source_kind = c.source_kind.or(source_kind);
+            c
+        });
         Some(FilterSubscription {
+            idempotency_key,
+            consumer,
             name,
             source_kind: match dialect {
                 Some(crate::Dialect::Pipes) => source_kind,

@@ -264,6 +264,9 @@ impl Workspace {
             pattern_at: r.location.clone(),
             // The pattern's text is made from the template: its findings point at the rule.
             inline: Some(BTreeMap::new()),
+            idempotency_key: None,
+            alarms: super::Alarms::default(),
+            consumer: None,
         }
     }
 }
@@ -329,6 +332,8 @@ impl Workspace {
             at: f.location.clone(),
             pattern_file: f.file.clone(),
             pattern_at: f.location.clone(),
+            idempotency_key: None,
+            consumer: None,
         }
     }
 }

@@ -133,6 +133,23 @@ pub(crate) struct Config {
     pub(crate) max_event_size: u64,
     pub(crate) snapshot: String,
     pub(crate) imports: Vec<ImportEntry>,
+    pub(crate) practices: Practices,
+}
+
+/// The best-practice checks a platform turns on (`practices:`); all off by default.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Practices {
+    pub(crate) require_idempotency_key: bool,
+    pub(crate) require_size_budget: bool,
+    pub(crate) report_unused_fields: bool,
+    /// Buses (as contracts write them) a field marked `x-sensitive` may not be published on.
+    pub(crate) denied_buses: Vec<String>,
+    /// The services that may use a sensitive field; `None`: any.
+    pub(crate) allowed_consumers: Option<Vec<String>>,
+    pub(crate) require_alarms: bool,
+    pub(crate) require_timeouts: bool,
+    pub(crate) require_partial_failure_reporting: bool,
+    pub(crate) require_concurrency_limit: bool,
 }
 
 impl Default for Config {
@@ -146,6 +163,7 @@ impl Default for Config {
             max_event_size: 256 * 1024,
             snapshot: SNAPSHOT_FILE.into(),
             imports: Vec::new(),
+            practices: Practices::default(),
         }
     }
 }
@@ -193,7 +211,50 @@ pub(crate) struct Publication {
     pub(crate) detail_type: At<String>,
     pub(crate) schema: Option<Schema>,
     pub(crate) examples: Vec<Example>,
+    /// `size-budget`: the largest the event may be, in bytes, as a PutEvents entry.
+    pub(crate) size_budget: Option<At<u64>>,
     pub(crate) at: Location,
+}
+
+/// What consumes a subscription's events, as far as its timeouts, batching and concurrency
+/// go: from a contract's `consumer:` or from the template (the function, the queue and the
+/// event-source mapping).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Consumer {
+    /// The function's timeout, seconds.
+    pub(crate) timeout: Option<i64>,
+    /// The queue's visibility timeout, seconds, when the function reads a queue.
+    pub(crate) visibility_timeout: Option<i64>,
+    /// The kind of source batches come from (`LambdaSqs`, `LambdaKinesis`, …), when known.
+    pub(crate) source_kind: Option<crate::Dialect>,
+    pub(crate) batch_size: Option<i64>,
+    /// `MaximumBatchingWindowInSeconds`.
+    pub(crate) batching_window: Option<i64>,
+    /// Whether `FunctionResponseTypes` holds `ReportBatchItemFailures`; `None` when not said.
+    pub(crate) report_batch_item_failures: Option<bool>,
+    /// The mapping's `ScalingConfig.MaximumConcurrency`.
+    pub(crate) maximum_concurrency: Option<i64>,
+    /// The function's reserved concurrency.
+    pub(crate) reserved_concurrency: Option<i64>,
+    /// Where each was said, for findings: the file and its place.
+    pub(crate) file: String,
+    pub(crate) at: Location,
+}
+
+impl Consumer {
+    /// Whether it reads batches: an event-source mapping on a queue or a stream.
+    pub(crate) fn batches(&self) -> bool {
+        self.source_kind.is_some() || self.batch_size.is_some() || self.batching_window.is_some()
+    }
+}
+
+/// The alarms a subscription has: on its rule's failed invocations and on each dead-letter
+/// queue's depth, by the alarms' names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Alarms {
+    pub(crate) failed_invocations: Option<String>,
+    /// By dead-letter queue name.
+    pub(crate) dead_letter_queues: BTreeMap<String, String>,
 }
 
 impl Publication {
@@ -289,6 +350,11 @@ pub(crate) struct Subscription {
     pub(crate) pattern_at: Location,
     /// For an inline pattern: where each JSON pointer of it is written in the contract.
     pub(crate) inline: Option<BTreeMap<String, Location>>,
+    /// The field the handler deduplicates on.
+    pub(crate) idempotency_key: Option<At<String>>,
+    pub(crate) alarms: Alarms,
+    /// What consumes its target, when said.
+    pub(crate) consumer: Option<Consumer>,
 }
 
 /// What a subscription takes beyond its `expects`: the events its handler tolerates.
@@ -383,6 +449,10 @@ pub(crate) struct FilterSubscription {
     /// Where the filters are written: their own file, or the contract.
     pub(crate) pattern_file: String,
     pub(crate) pattern_at: Location,
+    /// The field the handler deduplicates on.
+    pub(crate) idempotency_key: Option<At<String>>,
+    /// The mapping's and its function's settings, when said.
+    pub(crate) consumer: Option<Consumer>,
 }
 
 /// A dialect's filters, validated; the error as a finding's message: the service's code and
@@ -415,6 +485,8 @@ pub(crate) struct Expectation {
 pub(crate) struct Use {
     pub(crate) field: String,
     pub(crate) ty: Option<String>,
+    /// Read when present: not held to being guaranteed.
+    pub(crate) optional: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -874,6 +946,20 @@ impl Workspace {
         }
         if let Some(size) = file.max_event_size {
             config.max_event_size = size;
+        }
+        if let Some(p) = file.practices {
+            let sensitive = p.sensitive_fields.unwrap_or_default();
+            config.practices = Practices {
+                require_idempotency_key: p.require_idempotency_key,
+                require_size_budget: p.require_size_budget,
+                report_unused_fields: p.report_unused_fields,
+                denied_buses: sensitive.denied_buses,
+                allowed_consumers: sensitive.allowed_consumers,
+                require_alarms: p.require_alarms,
+                require_timeouts: p.require_timeouts,
+                require_partial_failure_reporting: p.require_partial_failure_reporting,
+                require_concurrency_limit: p.require_concurrency_limit,
+            };
         }
         let mut bad_snapshot = None;
         if let Some(s) = file.snapshot {

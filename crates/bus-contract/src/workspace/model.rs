@@ -25,6 +25,8 @@ pub(crate) struct ConfigFile {
     pub(crate) snapshot: Option<String>,
     #[serde(default)]
     pub(crate) imports: Vec<Spanned<ImportFile>>,
+    #[serde(default)]
+    pub(crate) practices: Option<PracticesFile>,
     /// Only in a service repo's file, which `ServiceConfigFile` reads.
     #[serde(default)]
     pub(crate) registry: Option<Spanned<String>>,
@@ -101,4 +103,36 @@ pub(crate) struct ImportFull {
     pub(crate) service: Option<String>,
     #[serde(default)]
     pub(crate) parameters: BTreeMap<String, String>,
+}
+
+/// `practices:`: the best-practice checks a platform turns on.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct PracticesFile {
+    #[serde(default)]
+    pub(crate) require_idempotency_key: bool,
+    #[serde(default)]
+    pub(crate) require_size_budget: bool,
+    #[serde(default)]
+    pub(crate) report_unused_fields: bool,
+    #[serde(default)]
+    pub(crate) sensitive_fields: Option<SensitiveFile>,
+    #[serde(default)]
+    pub(crate) require_alarms: bool,
+    #[serde(default)]
+    pub(crate) require_timeouts: bool,
+    #[serde(default)]
+    pub(crate) require_partial_failure_reporting: bool,
+    #[serde(default)]
+    pub(crate) require_concurrency_limit: bool,
+}
+
+/// Where fields marked `x-sensitive` may not go.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct SensitiveFile {
+    #[serde(default)]
+    pub(crate) denied_buses: Vec<String>,
+    #[serde(default)]
+    pub(crate) allowed_consumers: Option<Vec<String>>,
 }
