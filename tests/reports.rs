@@ -168,7 +168,7 @@ fn junit_has_a_case_per_check_and_subject_with_every_failure() {
         "{xml}"
     );
     assert!(
-        xml.contains("contracts/onboarding-service.yaml:17:15: error: rule onboarding-send-welcome expects user.account.registered"),
+        xml.contains("contracts/onboarding-service.yaml:18:15: error: rule onboarding-send-welcome expects user.account.registered"),
         "{xml}"
     );
     // Checks that found nothing are passing cases.
@@ -185,7 +185,7 @@ fn github_annotations_point_at_the_file_and_line() {
         .find(|l| l.starts_with("::error "))
         .expect("an error annotation");
     assert!(
-        line.starts_with("::error file=contracts/onboarding-service.yaml,line=17,col=15,title=no-producer (onboarding-service)::rule onboarding-send-welcome expects user.account.registered"),
+        line.starts_with("::error file=contracts/onboarding-service.yaml,line=18,col=15,title=no-producer (onboarding-service)::rule onboarding-send-welcome expects user.account.registered"),
         "{line}"
     );
     // A registry file is named in the message, not as a file of the repository.

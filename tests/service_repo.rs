@@ -40,7 +40,7 @@ fn the_example_passes_and_a_planted_mistake_fails_through_the_cli() {
     let (code, out, _) = run(&["check", broken.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("error[no-producer] contracts/onboarding-service.yaml:17:15"),
+        out.contains("error[no-producer] contracts/onboarding-service.yaml:18:15"),
         "{out}"
     );
 }
@@ -129,7 +129,7 @@ fn the_github_action_passes_the_example_and_fails_a_planted_mistake() {
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains(
-            "::error file=contracts/onboarding-service.yaml,line=17,col=15,title=no-producer"
+            "::error file=contracts/onboarding-service.yaml,line=18,col=15,title=no-producer"
         ),
         "{out}"
     );
@@ -260,7 +260,7 @@ fn repo_with(name: &str, contract: &str, config: Option<&str>) -> PathBuf {
     dir
 }
 
-const WELCOME: &str = "service: my-service\nsubscribes:\n  - rule: my-welcome\n    bus: bellyfed-domain-user-${environment}\n    pattern: PATTERN\n    expects: [user.account.created]\n    target: mailer\n    dead-letter-queue: my-dlq\n    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 600 }\n";
+const WELCOME: &str = "service: my-service\nsubscribes:\n  - rule: my-welcome\n    bus: bellyfed-domain-user-${environment}\n    pattern: PATTERN\n    expects: [user.account.created]\n    target: mailer\n    dead-letter-queue: my-dlq\n    retry-policy: { maximum-retry-attempts: 3, maximum-event-age-seconds: 600 }\n    idempotency-key: id\n    alarms: { failed-invocations: my-welcome-failures, dead-letter-queue: my-dlq-depth }\n";
 
 fn messages(dir: &Path, code: Code) -> Vec<String> {
     Workspace::load(dir)

@@ -294,7 +294,9 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let Some((key, at)) = sub.idempotency_key else {
-                if required {
+                // A template cannot say it: an imported rule is held to it once adopted into
+                // a contract.
+                if required && sub.origin.is_none() {
                     let message = format!(
                         "{} names no idempotency-key: name the field its handler deduplicates on (`id`, which every event has, or a detail field every expected event requires)",
                         sub.what

@@ -33,6 +33,7 @@ pub(crate) fn import(
     };
     for (id, res) in resources.entries() {
         let ty = res.get("Type").and_then(Node::as_str).unwrap_or_default();
+        super::facts::resource(&mut env, &cx, root, id, ty, res, out);
         match ty {
             "AWS::Events::Rule" => {
                 if let Some(rule) = events_rule(&mut env, &cx, id, res) {
@@ -232,7 +233,7 @@ fn target_input(env: &mut Env<'_>, t: &Node) -> super::TargetInput {
     TargetInput::Event
 }
 
-fn number(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> Option<i64> {
+pub(super) fn number(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> Option<i64> {
     let node = node?;
     let v = env.eval(node);
     let text = env.text(&v, &node.at);

@@ -125,6 +125,17 @@ fn source(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> Source {
     Source { name, kind }
 }
 
+/// A source's name and kind (`None` when not known offline or not modelled), for the
+/// practice checks.
+pub(super) fn source_of(
+    env: &mut Env<'_>,
+    node: &Node,
+    draft: &mut Draft,
+) -> (String, Option<Dialect>) {
+    let s = source(env, node, draft);
+    (s.name, s.kind.ok().flatten())
+}
+
 /// The patterns of a `FilterCriteria`: `Filters`, each with a `Pattern`.
 fn criteria(env: &mut Env<'_>, node: &Node, draft: &mut Draft) -> Vec<String> {
     let Some(Tree::List(filters)) = node.get("Filters").map(|f| &f.value) else {

@@ -469,6 +469,21 @@ impl Reader<'_> {
             }
         }
 
+        // Alarms, functions, queues and mappings, for the practice checks.
+        for r in module.resources.iter().filter(|r| {
+            matches!(
+                r.ty.as_str(),
+                "aws_cloudwatch_metric_alarm"
+                    | "aws_lambda_function"
+                    | "aws_sqs_queue"
+                    | "aws_lambda_event_source_mapping"
+            )
+        }) {
+            for (address, ictx) in self.instances(r, prefix, &ctx) {
+                self.facts(r, &address, &ictx, prefix, &resources);
+            }
+        }
+
         // Child modules whose source is a local directory.
         for (name, body, source, call_file, at) in &module.calls {
             let file = format!("{display}/{name}");
@@ -748,6 +763,136 @@ impl Reader<'_> {
             unresolved: notes,
             unmatchable,
         });
+    }
+
+    /// One alarm, function, queue or event-source mapping, for the practice checks.
+    fn facts(
+        &mut self,
+        r: &Resource,
+        address: &str,
+        ictx: &Context<'_>,
+        prefix: &str,
+        resources: &Map<String, Value>,
+    ) {
+        let value = |k: &str| attribute(&r.body, k).and_then(|e| e.evaluate(ictx).ok());
+        let text = |k: &str| match value(k) {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        let number = |k: &str| value(k).as_ref().and_then(integer);
+        let block = |k: &str| {
+            r.body
+                .blocks()
+                .find(|b| b.identifier() == k)
+                .map(Block::body)
+        };
+        // What a reference names: the resource's literal name, else its address; with its type.
+        let named = |k: &str| -> Option<(String, Option<String>)> {
+            if let Some(s) = text(k) {
+                return Some((super::filters::source_name_of_arn(&s), None));
+            }
+            let (ty, name, _) = resource_ref(attribute(&r.body, k)?)?;
+            let literal = match resources.get(&ty) {
+                Some(Value::Object(m)) => match m.get(&name) {
+                    Some(Value::Object(a)) => {
+                        ["function_name", "name"]
+                            .iter()
+                            .find_map(|k| match a.get(*k) {
+                                Some(Value::String(s)) => Some(s.clone()),
+                                _ => None,
+                            })
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            Some((
+                literal.unwrap_or_else(|| format!("{prefix}{ty}.{name}")),
+                Some(ty),
+            ))
+        };
+        match r.ty.as_str() {
+            "aws_cloudwatch_metric_alarm" => {
+                let dimensions = match attribute(&r.body, "dimensions") {
+                    Some(Expression::Object(entries)) => entries
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            let key = match k {
+                                hcl::expr::ObjectKey::Identifier(i) => i.to_string(),
+                                hcl::expr::ObjectKey::Expression(e) => match e.evaluate(ictx) {
+                                    Ok(Value::String(s)) => s,
+                                    _ => return None,
+                                },
+                                _ => return None,
+                            };
+                            let value = match v.evaluate(ictx) {
+                                Ok(Value::String(s)) => s,
+                                _ => {
+                                    let (ty, name, _) = resource_ref(v)?;
+                                    format!("{prefix}{ty}.{name}")
+                                }
+                            };
+                            Some((key, value))
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                self.out.alarms.push(super::ImportedAlarm {
+                    name: text("alarm_name").unwrap_or_else(|| address.to_string()),
+                    namespace: text("namespace").unwrap_or_default(),
+                    metric: text("metric_name").unwrap_or_default(),
+                    dimensions,
+                });
+            }
+            "aws_lambda_function" => self.out.functions.push(super::ImportedFunction {
+                name: text("function_name").unwrap_or_else(|| address.to_string()),
+                timeout: number("timeout").unwrap_or(3),
+                reserved_concurrency: number("reserved_concurrent_executions").filter(|n| *n >= 0),
+                file: r.file.clone(),
+                location: r.at.clone(),
+            }),
+            "aws_sqs_queue" => self.out.queues.push(super::ImportedQueue {
+                name: text("name").unwrap_or_else(|| address.to_string()),
+                visibility_timeout: number("visibility_timeout_seconds").unwrap_or(30),
+            }),
+            _ => {
+                let (source, source_kind) = match named("event_source_arn") {
+                    Some((name, Some(ty))) => (
+                        name,
+                        super::filters::kind_of_terraform_type(&ty).ok().flatten(),
+                    ),
+                    Some((name, None)) => {
+                        let kind = text("event_source_arn")
+                            .and_then(|arn| super::filters::kind_of_arn(&arn).ok().flatten());
+                        (name, kind)
+                    }
+                    None => ("kafka".to_string(), Some(crate::Dialect::LambdaKafka)),
+                };
+                let reports = match value("function_response_types") {
+                    Some(Value::Array(items)) => items
+                        .iter()
+                        .any(|i| i.as_str() == Some("ReportBatchItemFailures")),
+                    _ => false,
+                };
+                let maximum_concurrency = block("scaling_config")
+                    .and_then(|b| attribute(b, "maximum_concurrency"))
+                    .and_then(|e| e.evaluate(ictx).ok())
+                    .as_ref()
+                    .and_then(integer);
+                self.out.mappings.push(super::ImportedMapping {
+                    origin: address.to_string(),
+                    source,
+                    source_kind,
+                    function: named("function_name").map(|(n, _)| arn_name(&n)),
+                    batch_size: number("batch_size"),
+                    batching_window: number("maximum_batching_window_in_seconds"),
+                    report_batch_item_failures: reports,
+                    maximum_concurrency,
+                    file: r.file.clone(),
+                    location: r.at.clone(),
+                });
+            }
+        }
     }
 
     /// The instances of a resource: one, or one per `count` index or `for_each` key, each with

@@ -12,6 +12,7 @@
 mod cdk;
 mod cfn;
 pub(crate) mod eval;
+mod facts;
 mod filters;
 mod hcl;
 mod terraform;
@@ -184,6 +185,75 @@ impl TargetInput {
     }
 }
 
+/// An alarm (`AWS::CloudWatch::Alarm`) on one metric, as far as telling what it watches goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportedAlarm {
+    /// `AlarmName`, else the logical id or address.
+    pub name: String,
+    /// `Namespace` (`AWS/SQS`, `AWS/Events`).
+    pub namespace: String,
+    /// `MetricName`.
+    pub metric: String,
+    /// `Dimensions`, as name and value (`QueueName`, `RuleName`).
+    pub dimensions: Vec<(String, String)>,
+}
+
+/// A Lambda function's settings that decide how it consumes events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportedFunction {
+    /// Named as a rule's targets are: its literal `FunctionName`, else its logical id or
+    /// address.
+    pub name: String,
+    /// `Timeout`, seconds (Lambda's default, 3, when none is given).
+    pub timeout: i64,
+    /// `ReservedConcurrentExecutions`, when set.
+    pub reserved_concurrency: Option<i64>,
+    /// The file it is written in.
+    pub file: String,
+    /// Where in the file.
+    pub location: Location,
+}
+
+/// An SQS queue's visibility timeout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportedQueue {
+    /// Named as a rule's targets are.
+    pub name: String,
+    /// `VisibilityTimeout`, seconds (SQS's default, 30, when none is given).
+    pub visibility_timeout: i64,
+}
+
+/// A Lambda event-source mapping (a SAM function's queue or stream event included), filtered
+/// or not: what it reads, what it invokes, and how it batches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportedMapping {
+    /// The logical id, SAM event path or address: the same as its filter's `origin`, if it
+    /// filters.
+    pub origin: String,
+    /// The queue or stream, named as a rule's targets are.
+    pub source: String,
+    /// The kind of source (`LambdaSqs`, …), when known.
+    pub source_kind: Option<crate::Dialect>,
+    /// The function it invokes.
+    pub function: Option<String>,
+    /// `BatchSize`.
+    pub batch_size: Option<i64>,
+    /// `MaximumBatchingWindowInSeconds`.
+    pub batching_window: Option<i64>,
+    /// Whether `FunctionResponseTypes` holds `ReportBatchItemFailures`.
+    pub report_batch_item_failures: bool,
+    /// `ScalingConfig.MaximumConcurrency`.
+    pub maximum_concurrency: Option<i64>,
+    /// The file it is written in.
+    pub file: String,
+    /// Where in the file.
+    pub location: Location,
+}
+
 /// A filter found in infrastructure code: the filter criteria of an EventBridge pipe or a
 /// Lambda event-source mapping, or the filter policy of an SNS subscription.
 #[derive(Debug, Clone, PartialEq)]
@@ -243,6 +313,14 @@ pub struct Imported {
     /// The pipes' and event-source mappings' filter criteria and the SNS subscriptions'
     /// filter policies, in the order they are written.
     pub filters: Vec<ImportedFilter>,
+    /// Alarms (`AWS::CloudWatch::Alarm`), for the practice that failures be watched.
+    pub alarms: Vec<ImportedAlarm>,
+    /// Lambda functions' timeouts and reserved concurrency.
+    pub functions: Vec<ImportedFunction>,
+    /// SQS queues' visibility timeouts.
+    pub queues: Vec<ImportedQueue>,
+    /// Event-source mappings, filtered or not.
+    pub mappings: Vec<ImportedMapping>,
     /// Files that could not be read or understood, each with where and why.
     pub problems: Vec<Note>,
     /// What was read as CloudFormation reads it but deserves a look: a key written twice,

@@ -280,6 +280,114 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
         });
     }
     filters(&all, &refs, file, out);
+    facts(&all, &refs, file, out);
+}
+
+/// Alarms, functions, queues and event-source mappings, for the practice checks.
+fn facts(
+    all: &[Resource<'_>],
+    refs: &BTreeMap<(String, String), Vec<String>>,
+    file: &str,
+    out: &mut Imported,
+) {
+    let strip_index = |a: &str| match a.rfind('[') {
+        Some(i) if a.ends_with(']') => a[..i].to_string(),
+        _ => a.to_string(),
+    };
+    // What a value names: its ARN's or name's text, else the resource the configuration
+    // refers to, by its planned name or address.
+    let named = |r: &Resource<'_>, key: &str| -> Option<(String, Option<&str>)> {
+        if let Some(text) = string(r.values, key) {
+            return Some((super::filters::source_name_of_arn(text), None));
+        }
+        let address = referenced(refs.get(&(strip_index(&r.address), key.to_string())))?;
+        let planned = all.iter().find(|p| strip_index(&p.address) == address);
+        let name = planned
+            .and_then(|p| {
+                ["function_name", "name"]
+                    .iter()
+                    .find_map(|k| string(p.values, k))
+            })
+            .map_or_else(|| address.clone(), String::from);
+        Some((name, planned.map(|p| p.ty)))
+    };
+    for r in all {
+        let v = r.values;
+        match r.ty {
+            "aws_cloudwatch_metric_alarm" => {
+                let dimensions = v
+                    .and_then(|v| v.get("dimensions"))
+                    .map(|d| {
+                        d.entries()
+                            .iter()
+                            .filter_map(|(k, n)| Some((k.clone(), n.as_str()?.to_string())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.alarms.push(super::ImportedAlarm {
+                    name: string(v, "alarm_name").map_or_else(|| r.address.clone(), String::from),
+                    namespace: string(v, "namespace").unwrap_or_default().to_string(),
+                    metric: string(v, "metric_name").unwrap_or_default().to_string(),
+                    dimensions,
+                });
+            }
+            "aws_lambda_function" => out.functions.push(super::ImportedFunction {
+                name: string(v, "function_name").map_or_else(|| r.address.clone(), String::from),
+                timeout: integer(v.and_then(|v| v.get("timeout"))).unwrap_or(3),
+                reserved_concurrency: integer(
+                    v.and_then(|v| v.get("reserved_concurrent_executions")),
+                )
+                .filter(|n| *n >= 0),
+                file: file.to_string(),
+                location: r.at.clone(),
+            }),
+            "aws_sqs_queue" => out.queues.push(super::ImportedQueue {
+                name: string(v, "name").map_or_else(|| r.address.clone(), String::from),
+                visibility_timeout: integer(v.and_then(|v| v.get("visibility_timeout_seconds")))
+                    .unwrap_or(30),
+            }),
+            "aws_lambda_event_source_mapping" => {
+                let (source, source_kind) = match named(r, "event_source_arn") {
+                    Some((name, Some(ty))) => (
+                        name,
+                        super::filters::kind_of_terraform_type(ty).ok().flatten(),
+                    ),
+                    Some((name, None)) => {
+                        let kind = string(v, "event_source_arn")
+                            .and_then(|arn| super::filters::kind_of_arn(arn).ok().flatten());
+                        (name, kind)
+                    }
+                    None => ("kafka".to_string(), Some(crate::Dialect::LambdaKafka)),
+                };
+                let reports = match v
+                    .and_then(|v| v.get("function_response_types"))
+                    .map(|n| &n.value)
+                {
+                    Some(Tree::List(items)) => items
+                        .iter()
+                        .any(|i| i.as_str() == Some("ReportBatchItemFailures")),
+                    _ => false,
+                };
+                out.mappings.push(super::ImportedMapping {
+                    origin: r.address.clone(),
+                    source,
+                    source_kind,
+                    function: named(r, "function_name").map(|(n, _)| arn_name(&n)),
+                    batch_size: integer(v.and_then(|v| v.get("batch_size"))),
+                    batching_window: integer(
+                        v.and_then(|v| v.get("maximum_batching_window_in_seconds")),
+                    ),
+                    report_batch_item_failures: reports,
+                    maximum_concurrency: integer(
+                        block(v, "scaling_config").and_then(|s| s.get("maximum_concurrency")),
+                    ),
+                    file: file.to_string(),
+                    location: r.at.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A list block's items (`filter_criteria`, `filter`), each a mapping.

@@ -16,6 +16,115 @@ use crate::pattern::Pattern;
 
 impl Workspace {
     pub(super) fn load_imports(&mut self) {
+        let mut facts = crate::import::Imported::default();
+        self.read_imports(&mut facts);
+        self.attach_facts(&facts);
+    }
+
+    /// What the templates say of alarms, functions, queues and mappings, joined to the
+    /// subscriptions they concern: a rule's alarms by its name and its queues' names, its
+    /// consumer by its target (a function, or a queue a mapping reads), a filter's by its
+    /// mapping. What a contract says itself is kept.
+    fn attach_facts(&mut self, facts: &crate::import::Imported) {
+        const SQS_DEPTH: [&str; 3] = [
+            "ApproximateNumberOfMessagesVisible",
+            "ApproximateAgeOfOldestMessage",
+            "NumberOfMessagesSent",
+        ];
+        let alarm = |namespace: &str, metrics: &[&str], dimension: &str, value: &str| {
+            facts.alarms.iter().find(|a| {
+                a.namespace == namespace
+                    && metrics.contains(&a.metric.as_str())
+                    && a.dimensions
+                        .iter()
+                        .any(|(k, v)| k == dimension && v == value)
+            })
+        };
+        let function = |name: &str| facts.functions.iter().find(|f| f.name == name);
+        let from_mapping = |m: &crate::import::ImportedMapping| {
+            let f = m.function.as_deref().and_then(function);
+            super::Consumer {
+                timeout: f.map(|f| f.timeout),
+                visibility_timeout: facts
+                    .queues
+                    .iter()
+                    .find(|q| q.name == m.source)
+                    .map(|q| q.visibility_timeout),
+                source_kind: m.source_kind,
+                batch_size: m.batch_size,
+                batching_window: m.batching_window,
+                report_batch_item_failures: Some(m.report_batch_item_failures),
+                maximum_concurrency: m.maximum_concurrency,
+                reserved_concurrency: f.and_then(|f| f.reserved_concurrency),
+                file: m.file.clone(),
+                at: m.location.clone(),
+            }
+        };
+        // A mapping with a filter is the filter's consumer, not its queue's rules'.
+        let filtered: std::collections::BTreeSet<String> = self
+            .services
+            .iter()
+            .flat_map(|s| &s.filters)
+            .filter_map(|f| f.origin.clone())
+            .collect();
+        for service in &mut self.services {
+            for sub in &mut service.subscribes {
+                if sub.alarms.failed_invocations.is_none() {
+                    sub.alarms.failed_invocations = alarm(
+                        "AWS/Events",
+                        &["FailedInvocations"],
+                        "RuleName",
+                        &sub.rule.value,
+                    )
+                    .map(|a| a.name.clone());
+                }
+                for t in &sub.targets {
+                    let Some(q) = &t.dead_letter_queue else {
+                        continue;
+                    };
+                    if !sub.alarms.dead_letter_queues.contains_key(&q.value) {
+                        if let Some(a) = alarm("AWS/SQS", &SQS_DEPTH, "QueueName", &q.value) {
+                            sub.alarms
+                                .dead_letter_queues
+                                .insert(q.value.clone(), a.name.clone());
+                        }
+                    }
+                }
+                if sub.consumer.is_none() {
+                    let target = sub.targets.first().map(|t| t.name.value.as_str());
+                    sub.consumer = target.and_then(|t| {
+                        if let Some(f) = function(t) {
+                            return Some(super::Consumer {
+                                timeout: Some(f.timeout),
+                                reserved_concurrency: f.reserved_concurrency,
+                                file: f.file.clone(),
+                                at: f.location.clone(),
+                                ..super::Consumer::default()
+                            });
+                        }
+                        facts
+                            .mappings
+                            .iter()
+                            .find(|m| m.source == t && !filtered.contains(&m.origin))
+                            .map(from_mapping)
+                    });
+                }
+            }
+            for f in &mut service.filters {
+                if f.consumer.is_none() {
+                    if let Some(origin) = &f.origin {
+                        f.consumer = facts
+                            .mappings
+                            .iter()
+                            .find(|m| &m.origin == origin)
+                            .map(from_mapping);
+                    }
+                }
+            }
+        }
+    }
+
+    fn read_imports(&mut self, facts: &mut crate::import::Imported) {
         let mut sources: Vec<(PathBuf, String, ImportEntry)> = Vec::new();
         for entry in self.config.imports.clone() {
             let Some(rel) = normalize(Path::new(&entry.path)) else {
@@ -136,7 +245,16 @@ impl Workspace {
                 extend_new(&mut imported.unread, once.unread);
                 extend_new(&mut imported.warnings, once.warnings);
                 extend_new(&mut imported.rules, once.rules);
+                extend_new(&mut imported.filters, once.filters);
+                extend_new(&mut imported.alarms, once.alarms);
+                extend_new(&mut imported.functions, once.functions);
+                extend_new(&mut imported.queues, once.queues);
+                extend_new(&mut imported.mappings, once.mappings);
             }
+            facts.alarms.extend(imported.alarms.clone());
+            facts.functions.extend(imported.functions.clone());
+            facts.queues.extend(imported.queues.clone());
+            facts.mappings.extend(imported.mappings.clone());
             for p in imported.problems {
                 self.problem(Code::InvalidContract, p.file, p.location, p.message);
             }
