@@ -820,3 +820,60 @@ subscribes:
         "{report:#}"
     );
 }
+
+/// The practices over consumers that templates describe: every finding of the fixture, with
+/// its code, severity and place (the mapping, the function or the rule to change).
+#[test]
+fn check_practices_from_templates() {
+    let report = Workspace::load(fixture("practices"))
+        .unwrap()
+        .check(&CheckConfig::default());
+    let mut got: Vec<(Code, Severity, String, Location)> = report
+        .findings()
+        .iter()
+        .map(|f| (f.code, f.severity, f.file.clone(), f.location.clone()))
+        .collect();
+    got.sort_by_key(|(c, _, f, l)| (f.clone(), l.to_string(), c.as_str()));
+    let cfn = "cloudformation/template.yaml";
+    let tf = "terraform/main.tf";
+    let at = |l, c| Location::LineColumn(l, c);
+    let mut want = vec![
+        // A: the mapping's queue times out too soon; a batch of 50 needs a window.
+        (Code::Batching, Severity::Error, cfn, at(25, 3)),
+        (Code::ConsumerTimeout, Severity::Error, cfn, at(25, 3)),
+        // B: the function retries for less than one invocation; no limit; no alarms.
+        (Code::Concurrency, Severity::Error, cfn, at(63, 3)),
+        (Code::ConsumerTimeout, Severity::Error, cfn, at(63, 3)),
+        (Code::NoAlarm, Severity::Error, cfn, at(72, 3)),
+        (Code::NoAlarm, Severity::Error, cfn, at(72, 3)),
+        // C: batches without partial-failure reporting.
+        (Code::PartialFailure, Severity::Error, cfn, at(104, 3)),
+        // Terraform: batch over 10,000; visibility under 6 × 15 s; the DLQ has no alarm.
+        (Code::Batching, Severity::Error, tf, at(23, 1)),
+        (Code::ConsumerTimeout, Severity::Error, tf, at(23, 1)),
+        (Code::NoAlarm, Severity::Error, tf, at(31, 1)),
+    ]
+    .into_iter()
+    .map(|(c, s, f, l)| (c, s, f.to_string(), l))
+    .collect::<Vec<_>>();
+    want.sort_by_key(|(c, _, f, l)| (f.clone(), l.to_string(), c.as_str()));
+    assert_eq!(got, want, "{:#?}", report.findings());
+    let messages: Vec<&str> = report
+        .findings()
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    for needle in [
+        "set it to at least 180 s",
+        "set it to at least 90 s",
+        "needs a batching window of at least 1 s",
+        "batch size 20000 is outside 1 to 10000",
+        "add ReportBatchItemFailures",
+        "less than one attempt of its function can take (120 s)",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(needle)),
+            "{needle}: {messages:#?}"
+        );
+    }
+}

@@ -1263,3 +1263,77 @@ fn imported_filters_load_back_with_the_same_findings() {
                 && r.as_deref() == Some("OrderMailByAttribute"))
     );
 }
+
+/// What the practices read from Terraform JSON: alarms, functions, queues and mappings, a
+/// value known only after apply traced through the configuration's references.
+#[test]
+fn terraform_json_facts_for_the_practices() {
+    let dir = common::tempdir("tf-facts");
+    let plan = r#"{
+      "format_version": "1.2",
+      "terraform_version": "1.9.5",
+      "planned_values": {"root_module": {"resources": [
+        {"address": "aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue", "name": "q",
+         "values": {"name": "billing-q", "visibility_timeout_seconds": 45}},
+        {"address": "aws_lambda_function.f", "mode": "managed", "type": "aws_lambda_function", "name": "f",
+         "values": {"function_name": "billing-f", "timeout": 20, "reserved_concurrent_executions": -1}},
+        {"address": "aws_lambda_event_source_mapping.m", "mode": "managed", "type": "aws_lambda_event_source_mapping", "name": "m",
+         "values": {"function_name": "billing-f", "batch_size": 25, "maximum_batching_window_in_seconds": 2,
+                    "function_response_types": ["ReportBatchItemFailures"], "scaling_config": [{"maximum_concurrency": 3}]}},
+        {"address": "aws_cloudwatch_metric_alarm.a", "mode": "managed", "type": "aws_cloudwatch_metric_alarm", "name": "a",
+         "values": {"alarm_name": "billing-q-depth", "namespace": "AWS/SQS", "metric_name": "ApproximateNumberOfMessagesVisible",
+                    "dimensions": {"QueueName": "billing-q"}}}
+      ]}},
+      "configuration": {"root_module": {"resources": [
+        {"address": "aws_lambda_event_source_mapping.m",
+         "expressions": {"event_source_arn": {"references": ["aws_sqs_queue.q.arn", "aws_sqs_queue.q"]}}}
+      ]}}
+    }"#;
+    std::fs::write(dir.join("plan.json"), plan).unwrap();
+    let got = import(&dir.join("plan.json"), "plan.json", &BTreeMap::new());
+    assert!(got.problems.is_empty(), "{:#?}", got.problems);
+    assert_eq!(got.queues.len(), 1);
+    assert_eq!(
+        (
+            got.queues[0].name.as_str(),
+            got.queues[0].visibility_timeout
+        ),
+        ("billing-q", 45)
+    );
+    assert_eq!(got.functions.len(), 1);
+    let f = &got.functions[0];
+    assert_eq!(
+        (f.name.as_str(), f.timeout, f.reserved_concurrency),
+        ("billing-f", 20, None)
+    );
+    let [m] = got.mappings.as_slice() else {
+        panic!("{:#?}", got.mappings)
+    };
+    assert_eq!(m.source, "billing-q");
+    assert_eq!(m.source_kind, Some(bus_contract::Dialect::LambdaSqs));
+    assert_eq!(m.function.as_deref(), Some("billing-f"));
+    assert_eq!(
+        (
+            m.batch_size,
+            m.batching_window,
+            m.report_batch_item_failures,
+            m.maximum_concurrency
+        ),
+        (Some(25), Some(2), true, Some(3))
+    );
+    let [a] = got.alarms.as_slice() else {
+        panic!("{:#?}", got.alarms)
+    };
+    assert_eq!(
+        (
+            a.namespace.as_str(),
+            a.metric.as_str(),
+            a.dimensions.clone()
+        ),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            vec![("QueueName".to_string(), "billing-q".to_string())]
+        )
+    );
+}

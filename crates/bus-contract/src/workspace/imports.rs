@@ -93,6 +93,15 @@ impl Workspace {
                 if sub.consumer.is_none() {
                     let target = sub.targets.first().map(|t| t.name.value.as_str());
                     sub.consumer = target.and_then(|t| {
+                        // A queue and its function are often named alike: a mapping that reads
+                        // a queue of the target's name says the target is the queue.
+                        let mapping = facts
+                            .mappings
+                            .iter()
+                            .find(|m| m.source == t && !filtered.contains(&m.origin));
+                        if let Some(m) = mapping {
+                            return Some(from_mapping(m));
+                        }
                         if let Some(f) = function(t) {
                             return Some(super::Consumer {
                                 timeout: Some(f.timeout),
@@ -102,11 +111,7 @@ impl Workspace {
                                 ..super::Consumer::default()
                             });
                         }
-                        facts
-                            .mappings
-                            .iter()
-                            .find(|m| m.source == t && !filtered.contains(&m.origin))
-                            .map(from_mapping)
+                        None
                     });
                 }
             }
