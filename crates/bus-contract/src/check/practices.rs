@@ -150,14 +150,48 @@ fn covers(used: &str, field: &str) -> bool {
         || used.starts_with(&format!("{field}."))
 }
 
-struct Ctx<'a> {
+struct Ctx<'a, 's> {
     ws: &'a Workspace,
     envs: &'a [String],
     out: &'a mut Vec<Finding>,
+    /// Every subscription, built once.
+    subs: &'s [Sub<'a>],
+    /// The publications of each event name.
+    by_event: std::collections::HashMap<&'a str, Vec<(&'a Service, &'a Publication)>>,
+    /// The subscriptions (indices into `subs`) expecting each event name.
+    expecting: std::collections::HashMap<&'a str, Vec<usize>>,
+}
+
+/// Whether two buses, as contracts write them, meet in some environment: the same text, or
+/// the same once `${environment}` is expanded.
+fn meet(a: &str, b: &str, envs: &[String]) -> bool {
+    a == b || envs.iter().any(|env| expand(a, env) == expand(b, env))
 }
 
 pub(crate) fn check(ws: &Workspace, envs: &[String], out: &mut Vec<Finding>) {
-    let mut cx = Ctx { ws, envs, out };
+    let subs = subs(ws);
+    let mut by_event: std::collections::HashMap<&str, Vec<(&Service, &Publication)>> =
+        std::collections::HashMap::new();
+    for s in &ws.services {
+        for p in &s.publishes {
+            by_event.entry(&p.event.value).or_default().push((s, p));
+        }
+    }
+    let mut expecting: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, sub) in subs.iter().enumerate() {
+        for e in &sub.expects {
+            expecting.entry(e).or_default().push(i);
+        }
+    }
+    let mut cx = Ctx {
+        ws,
+        envs,
+        out,
+        subs: &subs,
+        by_event,
+        expecting,
+    };
     cx.idempotency();
     cx.sizes();
     cx.unused_fields();
@@ -175,6 +209,8 @@ struct Sub<'w> {
     origin: Option<&'w str>,
     /// The bus, for a rule; `None` for a filter, whose events come through its source.
     bus: Option<&'w str>,
+    /// A rule's pattern, whose fields it routes on.
+    pattern: Option<&'w crate::Pattern>,
     enabled: bool,
     expects: Vec<&'w str>,
     uses: Vec<(&'w str, &'w Location)>,
@@ -189,76 +225,77 @@ struct Sub<'w> {
 static NO_ALARMS: std::sync::LazyLock<std::collections::BTreeMap<String, String>> =
     std::sync::LazyLock::new(std::collections::BTreeMap::new);
 
-impl<'a> Ctx<'a> {
-    fn subs(&self) -> Vec<Sub<'a>> {
-        let ws: &'a Workspace = self.ws;
-        let mut out = Vec::new();
-        for service in &ws.services {
-            for s in &service.subscribes {
-                out.push(Sub {
-                    service,
-                    what: format!("rule {}", s.rule.value),
-                    name: &s.rule.value,
-                    file: &s.file,
-                    at: &s.at,
-                    origin: s.origin.as_deref(),
-                    bus: Some(&s.bus.value),
-                    enabled: s.state == RuleState::Enabled,
-                    expects: s.expects.iter().map(|e| e.value.event.as_str()).collect(),
-                    uses: s
-                        .uses
-                        .iter()
-                        .map(|u| (u.value.field.as_str(), &u.at))
-                        .collect(),
-                    idempotency_key: s
-                        .idempotency_key
-                        .as_ref()
-                        .map(|k| (k.value.as_str(), &k.at)),
-                    consumer: s.consumer.as_ref(),
-                    targets: s
-                        .targets
-                        .iter()
-                        .map(|t| {
-                            (
-                                t.dead_letter_queue.as_ref().map(|q| q.value.as_str()),
-                                t.retry_policy.as_ref().and_then(|p| p.value.age_seconds),
-                            )
-                        })
-                        .collect(),
-                    failed_invocations_alarm: s.alarms.failed_invocations.as_deref(),
-                    dlq_alarms: &s.alarms.dead_letter_queues,
-                });
-            }
-            for f in &service.filters {
-                out.push(Sub {
-                    service,
-                    what: format!("filter {}", f.name.value),
-                    name: &f.name.value,
-                    file: &f.file,
-                    at: &f.at,
-                    origin: f.origin.as_deref(),
-                    bus: None,
-                    enabled: f.state == RuleState::Enabled,
-                    expects: f.expects.iter().map(|e| e.value.event.as_str()).collect(),
-                    uses: f
-                        .uses
-                        .iter()
-                        .map(|u| (u.value.field.as_str(), &u.at))
-                        .collect(),
-                    idempotency_key: f
-                        .idempotency_key
-                        .as_ref()
-                        .map(|k| (k.value.as_str(), &k.at)),
-                    consumer: f.consumer.as_ref(),
-                    targets: Vec::new(),
-                    failed_invocations_alarm: None,
-                    dlq_alarms: &NO_ALARMS,
-                });
-            }
+fn subs(ws: &Workspace) -> Vec<Sub<'_>> {
+    let mut out = Vec::new();
+    for service in &ws.services {
+        for s in &service.subscribes {
+            out.push(Sub {
+                service,
+                what: format!("rule {}", s.rule.value),
+                name: &s.rule.value,
+                file: &s.file,
+                at: &s.at,
+                origin: s.origin.as_deref(),
+                bus: Some(&s.bus.value),
+                pattern: s.pattern(),
+                enabled: s.state == RuleState::Enabled,
+                expects: s.expects.iter().map(|e| e.value.event.as_str()).collect(),
+                uses: s
+                    .uses
+                    .iter()
+                    .map(|u| (u.value.field.as_str(), &u.at))
+                    .collect(),
+                idempotency_key: s
+                    .idempotency_key
+                    .as_ref()
+                    .map(|k| (k.value.as_str(), &k.at)),
+                consumer: s.consumer.as_ref(),
+                targets: s
+                    .targets
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.dead_letter_queue.as_ref().map(|q| q.value.as_str()),
+                            t.retry_policy.as_ref().and_then(|p| p.value.age_seconds),
+                        )
+                    })
+                    .collect(),
+                failed_invocations_alarm: s.alarms.failed_invocations.as_deref(),
+                dlq_alarms: &s.alarms.dead_letter_queues,
+            });
         }
-        out
+        for f in &service.filters {
+            out.push(Sub {
+                service,
+                what: format!("filter {}", f.name.value),
+                name: &f.name.value,
+                file: &f.file,
+                at: &f.at,
+                origin: f.origin.as_deref(),
+                bus: None,
+                pattern: None,
+                enabled: f.state == RuleState::Enabled,
+                expects: f.expects.iter().map(|e| e.value.event.as_str()).collect(),
+                uses: f
+                    .uses
+                    .iter()
+                    .map(|u| (u.value.field.as_str(), &u.at))
+                    .collect(),
+                idempotency_key: f
+                    .idempotency_key
+                    .as_ref()
+                    .map(|k| (k.value.as_str(), &k.at)),
+                consumer: f.consumer.as_ref(),
+                targets: Vec::new(),
+                failed_invocations_alarm: None,
+                dlq_alarms: &NO_ALARMS,
+            });
+        }
     }
+    out
+}
 
+impl<'a, 's> Ctx<'a, 's> {
     fn push(&mut self, sub: &Sub<'_>, finding: Finding) {
         self.out.push(
             finding
@@ -271,25 +308,19 @@ impl<'a> Ctx<'a> {
     /// The publications of the events a subscription expects: on its bus (in some
     /// environment) for a rule, anywhere for a filter.
     fn expected(&self, sub: &Sub<'_>) -> Vec<(&'a Service, &'a Publication)> {
-        let ws: &'a Workspace = self.ws;
-        ws.services
+        sub.expects
             .iter()
-            .flat_map(|s| s.publishes.iter().map(move |p| (s, p)))
-            .filter(|(_, p)| sub.expects.contains(&p.event.value.as_str()))
-            .filter(|(_, p)| {
-                sub.bus.is_none_or(|bus| {
-                    self.envs
-                        .iter()
-                        .any(|env| expand(bus, env) == expand(&p.bus.value, env))
-                })
-            })
+            .filter_map(|e| self.by_event.get(e))
+            .flatten()
+            .copied()
+            .filter(|(_, p)| sub.bus.is_none_or(|bus| meet(bus, &p.bus.value, self.envs)))
             .collect()
     }
 
     /// `idempotency-key`.
     fn idempotency(&mut self) {
         let required = self.ws.config.practices.require_idempotency_key;
-        for sub in self.subs() {
+        for sub in self.subs {
             if !sub.enabled {
                 continue;
             }
@@ -426,36 +457,31 @@ impl<'a> Ctx<'a> {
     }
 
     /// The subscriptions that expect an event, with the pattern fields they route on.
-    fn consumers_of(&self, p: &Publication) -> Vec<(Sub<'a>, Vec<String>)> {
-        let ws: &'a Workspace = self.ws;
+    fn consumers_of(&self, p: &Publication) -> Vec<(&'s Sub<'a>, Vec<String>)> {
+        let subs: &'s [Sub<'a>] = self.subs;
         let mut out = Vec::new();
-        for sub in self.subs() {
-            if !sub.expects.contains(&p.event.value.as_str()) {
-                continue;
-            }
+        for &i in self
+            .expecting
+            .get(p.event.value.as_str())
+            .into_iter()
+            .flatten()
+        {
+            let sub = &subs[i];
             if let Some(bus) = sub.bus {
-                if !self
-                    .envs
-                    .iter()
-                    .any(|env| expand(bus, env) == expand(&p.bus.value, env))
-                {
+                if !meet(bus, &p.bus.value, self.envs) {
                     continue;
                 }
             }
-            let routed: Vec<String> = ws
-                .services
-                .iter()
-                .flat_map(|s| &s.subscribes)
-                .filter(|r| r.rule.value == sub.name && sub.bus.is_some())
-                .filter_map(|r| r.pattern())
-                .flat_map(|pattern| {
+            let routed: Vec<String> = sub
+                .pattern
+                .map(|pattern| {
                     pattern
                         .sub_rules()
                         .iter()
                         .flat_map(|r| r.fields.iter().map(|f| f.path.clone()))
-                        .collect::<Vec<_>>()
+                        .collect()
                 })
-                .collect();
+                .unwrap_or_default();
             out.push((sub, routed));
         }
         out
@@ -537,11 +563,10 @@ impl<'a> Ctx<'a> {
                 if sensitive.is_empty() {
                     continue;
                 }
-                let denied = practices.denied_buses.iter().find(|bus| {
-                    self.envs
-                        .iter()
-                        .any(|env| expand(bus, env) == expand(&p.bus.value, env))
-                });
+                let denied = practices
+                    .denied_buses
+                    .iter()
+                    .find(|bus| meet(bus, &p.bus.value, self.envs));
                 if let Some(bus) = denied {
                     let message = format!(
                         "{} carries sensitive {} onto {}, which the platform closes to sensitive fields ({bus}): drop the field or publish on another bus",
@@ -585,7 +610,7 @@ impl<'a> Ctx<'a> {
     /// `no-alarm`, `consumer-timeout`, `batching`, `partial-failure`, `concurrency`.
     fn consumers(&mut self) {
         let practices = self.ws.config.practices.clone();
-        for sub in self.subs() {
+        for sub in self.subs {
             if !sub.enabled {
                 continue;
             }
