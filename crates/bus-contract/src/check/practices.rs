@@ -333,12 +333,12 @@ impl<'a, 's> Ctx<'a, 's> {
                         sub.what
                     );
                     let f = Finding::new(Code::IdempotencyKey, sub.file, sub.at.clone(), message);
-                    self.push(&sub, f);
+                    self.push(sub, f);
                 }
                 continue;
             };
             let mut reasons = Vec::new();
-            for (ps, p) in self.expected(&sub) {
+            for (ps, p) in self.expected(sub) {
                 let producer = Producer::of(p);
                 let why = if matches!(key, "detail" | "resources") {
                     Some(format!("`{key}` is not a string or a number"))
@@ -367,7 +367,7 @@ impl<'a, 's> Ctx<'a, 's> {
                 if reasons.len() > 1 {
                     f = f.evidence(Evidence::Text(reasons.join("\n")));
                 }
-                self.push(&sub, f);
+                self.push(sub, f);
             }
         }
     }
@@ -600,7 +600,7 @@ impl<'a, 's> Ctx<'a, 's> {
                         );
                         let f =
                             Finding::new(Code::SensitiveField, sub.file, (*at).clone(), message);
-                        self.push(&sub, f.event(&p.event.value));
+                        self.push(sub, f.event(&p.event.value));
                     }
                 }
             }
@@ -621,7 +621,7 @@ impl<'a, 's> Ctx<'a, 's> {
                         sub.what
                     );
                     let f = Finding::new(Code::NoAlarm, sub.file, sub.at.clone(), message);
-                    self.push(&sub, f);
+                    self.push(sub, f);
                 }
                 for (dlq, _) in &sub.targets {
                     if let Some(q) = dlq {
@@ -631,7 +631,7 @@ impl<'a, 's> Ctx<'a, 's> {
                                 sub.what
                             );
                             let f = Finding::new(Code::NoAlarm, sub.file, sub.at.clone(), message);
-                            self.push(&sub, f);
+                            self.push(sub, f);
                         }
                     }
                 }
@@ -652,7 +652,7 @@ impl<'a, 's> Ctx<'a, 's> {
                                 VISIBILITY_FACTOR * t
                             );
                             let f = Finding::new(Code::ConsumerTimeout, file, at.clone(), message);
-                            self.push(&sub, f);
+                            self.push(sub, f);
                         }
                     }
                     for (_, age) in &sub.targets {
@@ -664,7 +664,7 @@ impl<'a, 's> Ctx<'a, 's> {
                                 );
                                 let f =
                                     Finding::new(Code::ConsumerTimeout, file, at.clone(), message);
-                                self.push(&sub, f);
+                                self.push(sub, f);
                             }
                         }
                     }
@@ -675,7 +675,7 @@ impl<'a, 's> Ctx<'a, 's> {
                         sub.what
                     );
                     let f = Finding::new(Code::ConsumerTimeout, file, at.clone(), message);
-                    self.push(&sub, f);
+                    self.push(sub, f);
                 }
                 None => {}
             }
@@ -691,7 +691,7 @@ impl<'a, 's> Ctx<'a, 's> {
                         sub.what
                     );
                     let f = Finding::new(Code::PartialFailure, file, at.clone(), message);
-                    self.push(&sub, f);
+                    self.push(sub, f);
                 }
             }
             if practices.require_concurrency_limit
@@ -703,7 +703,7 @@ impl<'a, 's> Ctx<'a, 's> {
                     sub.what
                 );
                 let f = Finding::new(Code::Concurrency, file, at.clone(), message);
-                self.push(&sub, f);
+                self.push(sub, f);
             }
         }
     }
