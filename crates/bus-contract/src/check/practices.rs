@@ -679,7 +679,7 @@ impl<'a, 's> Ctx<'a, 's> {
                 }
                 None => {}
             }
-            self.batching(&sub, c, file, &at);
+            self.batching(sub, c, file, &at);
             if practices.require_partial_failure_reporting && c.batches() {
                 let size = c.batch_size.unwrap_or(match c.source_kind {
                     Some(Dialect::LambdaSqs) | None => 10,
