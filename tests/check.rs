@@ -877,3 +877,73 @@ fn check_practices_from_templates() {
         );
     }
 }
+
+/// `sensitive-field` for consumers: a service outside `allowed-consumers` that uses a field
+/// marked `x-sensitive` (or the object holding it); `unused-field` counts optional uses.
+#[test]
+fn check_sensitive_consumers_and_optional_uses() {
+    let dir = tempdir("sensitive-consumers");
+    copy_dir(&fixture("sensitive-field"), &dir);
+    std::fs::write(
+        dir.join("bus-contract.yaml"),
+        "practices:\n  report-unused-fields: true\n  sensitive-fields:\n    allowed-consumers: [auditor]\n",
+    )
+    .unwrap();
+    edit(
+        &dir.join("contracts/consumer.yaml"),
+        "uses: [detail.orderId, detail.total]",
+        "uses: [detail.orderId, detail.total, { field: detail.email, optional: true }]",
+    );
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    let sensitive = report.with_code(Code::SensitiveField);
+    assert_eq!(sensitive.len(), 1, "{:#?}", report.findings());
+    assert_eq!(sensitive[0].file, "contracts/consumer.yaml");
+    assert!(
+        sensitive[0].message.contains("detail.email") && sensitive[0].message.contains("consumer"),
+        "{}",
+        sensitive[0].message
+    );
+    // The optional use counts: no field is unused, and it is not held to a guarantee.
+    assert!(
+        report.with_code(Code::UnusedField).is_empty(),
+        "{:#?}",
+        report.findings()
+    );
+    assert!(
+        report.with_code(Code::MissingField).is_empty(),
+        "{:#?}",
+        report.findings()
+    );
+    // Allowed, it is no finding.
+    edit(
+        &dir.join("bus-contract.yaml"),
+        "[auditor]",
+        "[auditor, consumer]",
+    );
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    assert!(report.with_code(Code::SensitiveField).is_empty());
+}
+
+/// A filtered mapping's settings are its filter's consumer, not its queue's rule's.
+#[test]
+fn check_practices_follow_a_filter_to_its_mapping() {
+    let dir = tempdir("filter-practices");
+    copy_dir(&fixture("filters"), &dir);
+    append(
+        &dir.join("bus-contract.yaml"),
+        "practices:\n  require-concurrency-limit: true\n",
+    );
+    let report = Workspace::load(&dir)
+        .unwrap()
+        .check(&CheckConfig::default());
+    let limits: Vec<&str> = report
+        .with_code(Code::Concurrency)
+        .iter()
+        .filter_map(|f| f.rule.as_deref())
+        .collect();
+    assert_eq!(limits, ["OrderMailMapping"], "{:#?}", report.findings());
+}
