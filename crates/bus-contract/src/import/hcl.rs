@@ -287,23 +287,7 @@ impl Reader<'_> {
                             notes: &mut Vec<Note>,
                             critical: bool|
                  -> Option<String> {
-                    match expr.evaluate(&ictx) {
-                        Ok(Value::String(s)) => Some(s),
-                        Ok(Value::Null) => None,
-                        Ok(v) => Some(v.to_string()),
-                        Err(e) => {
-                            notes.push(Note {
-                                file: r.file.clone(),
-                                location: r.at.clone(),
-                                message: format!(
-                                    "the {key} of {address} cannot be resolved offline: {}",
-                                    why(expr, &e)
-                                ),
-                                blocks_matching: critical,
-                            });
-                            Some(format!("{PLACEHOLDER}{address}.{key}}}"))
-                        }
-                    }
+                    evaluated(r, &address, key, expr, &ictx, notes, critical)
                 };
                 let pattern =
                     eval("event_pattern", pattern_expr, &mut notes, true).unwrap_or_default();
@@ -582,23 +566,7 @@ impl Reader<'_> {
         };
         let mut notes: Vec<Note> = Vec::new();
         let eval = |key: &str, expr: &Expression, notes: &mut Vec<Note>| -> Option<String> {
-            match expr.evaluate(ictx) {
-                Ok(Value::String(s)) => Some(s),
-                Ok(Value::Null) => None,
-                Ok(v) => Some(v.to_string()),
-                Err(e) => {
-                    notes.push(Note {
-                        file: r.file.clone(),
-                        location: r.at.clone(),
-                        message: format!(
-                            "the {key} of {address} cannot be resolved offline: {}",
-                            why(expr, &e)
-                        ),
-                        blocks_matching: true,
-                    });
-                    Some(format!("{PLACEHOLDER}{address}.{key}}}"))
-                }
-            }
+            evaluated(r, address, key, expr, ictx, notes, true)
         };
         let criteria_patterns =
             |criteria: Option<Body>, notes: &mut Vec<Note>| -> Option<Vec<String>> {
@@ -1121,6 +1089,36 @@ fn is_eventbridge_module(source: &str) -> bool {
     source.starts_with("terraform-aws-modules/eventbridge/aws")
         || source.starts_with("registry.terraform.io/terraform-aws-modules/eventbridge/aws")
         || source.contains("github.com/terraform-aws-modules/terraform-aws-eventbridge")
+}
+
+/// An attribute's value as text: a string as it is, another value as HCL prints it, nothing
+/// for null; a placeholder, with a note saying why, when it cannot be evaluated offline.
+fn evaluated(
+    r: &Resource,
+    address: &str,
+    key: &str,
+    expr: &Expression,
+    ctx: &Context<'_>,
+    notes: &mut Vec<Note>,
+    critical: bool,
+) -> Option<String> {
+    match expr.evaluate(ctx) {
+        Ok(Value::String(s)) => Some(s),
+        Ok(Value::Null) => None,
+        Ok(v) => Some(v.to_string()),
+        Err(e) => {
+            notes.push(Note {
+                file: r.file.clone(),
+                location: r.at.clone(),
+                message: format!(
+                    "the {key} of {address} cannot be resolved offline: {}",
+                    why(expr, &e)
+                ),
+                blocks_matching: critical,
+            });
+            Some(format!("{PLACEHOLDER}{address}.{key}}}"))
+        }
+    }
 }
 
 /// The address of one instance of a resource: `base[0]` for `count`, `base["key"]` for

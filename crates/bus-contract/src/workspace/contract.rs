@@ -231,6 +231,40 @@ impl Doc {
         })
     }
 
+    /// `state`: whether the entry is disabled. `unresolved` (what `bus-contract import`
+    /// writes for what it could not resolve) sets `unresolved`, said once: a placeholder in
+    /// the pattern already says it.
+    fn state(&mut self, s: &Node, what: &str, unresolved: &mut bool, consequence: &str) -> bool {
+        let Some(st) = self.string(s, "state", what) else {
+            return false;
+        };
+        match st.value.to_ascii_lowercase().as_str() {
+            "enabled" => false,
+            "disabled" => true,
+            "unresolved" => {
+                if !*unresolved {
+                    self.problems.push(Finding::new(
+                        Code::UnresolvedValue,
+                        &self.file,
+                        st.at.clone(),
+                        format!(
+                            "{what}: its state is unresolved (a value of its template could not be known offline); {consequence}"
+                        ),
+                    ));
+                }
+                *unresolved = true;
+                false
+            }
+            other => {
+                self.error(
+                    &st.at,
+                    format!("state `{other}`: expected enabled, disabled or unresolved"),
+                );
+                false
+            }
+        }
+    }
+
     /// `alarms:`: the alarm on the rule's failed invocations and the one on its dead-letter
     /// queues' depth, by name.
     fn alarms(&mut self, s: &Node, what: &str, targets: &[Target]) -> super::Alarms {
@@ -871,37 +905,7 @@ impl Workspace {
                     None
                 }
             });
-        let state = doc.string(s, "state", &what);
-        let disabled = match &state {
-            None => false,
-            Some(st) => match st.value.to_ascii_lowercase().as_str() {
-                "enabled" => false,
-                "disabled" => true,
-                // What `bus-contract import` writes for a rule it could not resolve.
-                "unresolved" => {
-                    // Said once per rule: a placeholder in the pattern already says it.
-                    if !unresolved {
-                        doc.problems.push(Finding::new(
-                            Code::UnresolvedValue,
-                            &doc.file,
-                            st.at.clone(),
-                            format!(
-                                "{what}: its state is unresolved (a value of its template could not be known offline); the rule is not matched"
-                            ),
-                        ));
-                    }
-                    unresolved = true;
-                    false
-                }
-                other => {
-                    doc.error(
-                        &st.at,
-                        format!("state `{other}`: expected enabled, disabled or unresolved"),
-                    );
-                    false
-                }
-            },
-        };
+        let disabled = doc.state(s, &what, &mut unresolved, "the rule is not matched");
         if bus.value.contains(crate::import::PLACEHOLDER) && !unresolved {
             doc.problems.push(Finding::new(
                 Code::UnresolvedValue,
@@ -1095,35 +1099,7 @@ impl Workspace {
             ));
         }
         let mut unresolved = unresolved;
-        let disabled = match doc.string(s, "state", &what) {
-            None => false,
-            Some(st) => match st.value.to_ascii_lowercase().as_str() {
-                "enabled" => false,
-                "disabled" => true,
-                // What `bus-contract import` writes for a filter it could not resolve.
-                "unresolved" => {
-                    if !unresolved {
-                        doc.problems.push(Finding::new(
-                            Code::UnresolvedValue,
-                            &doc.file,
-                            st.at.clone(),
-                            format!(
-                                "{what}: its state is unresolved (a value of its template could not be known offline); the filter is not checked"
-                            ),
-                        ));
-                    }
-                    unresolved = true;
-                    false
-                }
-                other => {
-                    doc.error(
-                        &st.at,
-                        format!("state `{other}`: expected enabled, disabled or unresolved"),
-                    );
-                    false
-                }
-            },
-        };
+        let disabled = doc.state(s, &what, &mut unresolved, "the filter is not checked");
         // The function or endpoint it delivers to: read so that its type is checked.
         let _target = doc.string(s, "target", &what);
         let expects = doc.expects(s, &what);
