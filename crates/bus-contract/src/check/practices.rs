@@ -80,7 +80,8 @@ fn max_size(schema: &J, at: &str, depth: usize) -> Result<u64, String> {
             "null" => 4,
             "boolean" => 5,
             "number" | "integer" => NUMBER_BYTES,
-            // A character takes at most 6 bytes in JSON text (`\u0000`).
+            // A character takes at most 6 bytes in JSON text as serializers write it: a
+            // control character's escape (`\u0000`); any other at most 4 in UTF-8.
             "string" => match s.get("maxLength").and_then(J::as_u64) {
                 Some(n) => 2 + 6 * n,
                 None => return Err(at.to_string()),
@@ -429,7 +430,7 @@ impl<'a, 's> Ctx<'a, 's> {
                         };
                         if largest > cap {
                             let message = format!(
-                                "{what} can be {largest} bytes as a PutEvents entry (the largest instance its schema allows), over {whose} of {cap} bytes: lower a maxLength or a maxItems (a string counts up to 6 bytes a character, as JSON escapes take; a number {NUMBER_BYTES})"
+                                "{what} can be {largest} bytes as a PutEvents entry (the largest instance its schema allows), over {whose} of {cap} bytes: lower a maxLength or a maxItems (a string counts up to 6 bytes a character, as a control character's escape takes; a number {NUMBER_BYTES})"
                             );
                             let f = Finding::new(
                                 Code::EventSize,
