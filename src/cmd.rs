@@ -866,8 +866,7 @@ pub fn import(
 ) -> Result<ExitCode> {
     let parameters: std::collections::BTreeMap<String, String> =
         args.parameters.iter().cloned().collect();
-    let mut rules = Vec::new();
-    let mut filters = Vec::new();
+    let mut all = bus_contract::import::Imported::default();
     let mut unreadable = false;
     for file in &args.files {
         if !file.exists() {
@@ -919,9 +918,9 @@ pub fn import(
                 )?;
             }
         }
-        rules.extend(imported.rules);
-        filters.extend(imported.filters);
+        all.extend(imported);
     }
+    let (rules, filters) = (&all.rules, &all.filters);
     let service = args.service.clone().unwrap_or_else(|| {
         args.files
             .first()
@@ -940,7 +939,7 @@ pub fn import(
     write!(
         out,
         "{}",
-        bus_contract::import::to_contract_yaml(&service, &rules, &filters)
+        bus_contract::import::to_contract_yaml(&service, &all)
     )?;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     writeln!(

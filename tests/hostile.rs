@@ -367,7 +367,7 @@ fn numbers_keep_their_text() {
         "template.yaml",
         &Default::default(),
     );
-    let yaml = bus_contract::import::to_contract_yaml("shop", &imported.rules, &imported.filters);
+    let yaml = bus_contract::import::to_contract_yaml("shop", &imported);
     assert!(
         yaml.contains(
             r#"pattern: {"source":["shop"],"detail":{"n":[1e400,123456789012345678901234567890]}}"#

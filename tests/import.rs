@@ -601,7 +601,7 @@ fn import_output_loads_back_with_the_same_routing() {
     ];
     for (path, service, parameters) in imports {
         let got = import(&fixtures().join(path), path, &params(parameters));
-        let yaml = to_contract_yaml(service, &got.rules, &got.filters);
+        let yaml = to_contract_yaml(service, &got);
         std::fs::write(dir.join("contracts").join(format!("{service}.yaml")), yaml).unwrap();
     }
     let back = Workspace::load(&dir).unwrap();
@@ -1225,7 +1225,7 @@ Resources:
         "{:#?}",
         f.unresolved
     );
-    let yaml = to_contract_yaml("worker", &got.rules, &got.filters);
+    let yaml = to_contract_yaml("worker", &got);
     assert!(yaml.contains("# not written"), "{yaml}");
 }
 
@@ -1242,7 +1242,7 @@ fn imported_filters_load_back_with_the_same_findings() {
         "infra/template.yaml",
         &params(&[("Environment", "prod")]),
     );
-    let yaml = to_contract_yaml("notification-service", &got.rules, &got.filters);
+    let yaml = to_contract_yaml("notification-service", &got);
     std::fs::write(dir.join("contracts/notification-service.yaml"), &yaml).unwrap();
     let back = Workspace::load(&dir).unwrap();
     let codes = |ws: &Workspace| {
@@ -1335,5 +1335,43 @@ fn terraform_json_facts_for_the_practices() {
             "ApproximateNumberOfMessagesVisible",
             vec![("QueueName".to_string(), "billing-q".to_string())]
         )
+    );
+}
+
+/// `bus-contract import` writes what the templates say of alarms and consumers, so a contract
+/// adopted from them is held to the practices as the templates are.
+#[test]
+fn imported_practices_load_back_with_the_same_findings() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/practices");
+    let original = Workspace::load(&fixture).unwrap();
+    let dir = common::tempdir("practices-back");
+    copy_dir(&fixture, &dir);
+    let config = std::fs::read_to_string(dir.join("bus-contract.yaml")).unwrap();
+    let config = config.split("imports:").next().unwrap().to_string();
+    std::fs::write(dir.join("bus-contract.yaml"), config).unwrap();
+    for (path, service) in [
+        ("cloudformation/template.yaml", "shipping-service"),
+        ("terraform", "invoicing-service"),
+    ] {
+        let got = import(&fixture.join(path), path, &BTreeMap::new());
+        let yaml = to_contract_yaml(service, &got);
+        std::fs::write(dir.join("contracts").join(format!("{service}.yaml")), yaml).unwrap();
+    }
+    let codes = |ws: &Workspace| {
+        let mut c: Vec<(Code, Severity, Option<String>)> = ws
+            .check(&CheckConfig::default())
+            .findings()
+            .iter()
+            .map(|f| (f.code, f.severity, f.rule.clone()))
+            .collect();
+        c.sort();
+        c
+    };
+    let back = Workspace::load(&dir).unwrap();
+    assert_eq!(
+        codes(&back),
+        codes(&original),
+        "{}",
+        std::fs::read_to_string(dir.join("contracts/shipping-service.yaml")).unwrap()
     );
 }

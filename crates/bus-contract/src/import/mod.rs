@@ -254,6 +254,136 @@ pub struct ImportedMapping {
     pub location: Location,
 }
 
+/// What templates say of a consumer: the function a rule or mapping invokes, with the
+/// mapping's batching and its queue's visibility timeout when it reads a queue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ConsumerFacts {
+    pub(crate) timeout: Option<i64>,
+    pub(crate) visibility_timeout: Option<i64>,
+    pub(crate) source_kind: Option<crate::Dialect>,
+    pub(crate) batch_size: Option<i64>,
+    pub(crate) batching_window: Option<i64>,
+    pub(crate) report_batch_item_failures: Option<bool>,
+    pub(crate) maximum_concurrency: Option<i64>,
+    pub(crate) reserved_concurrency: Option<i64>,
+    pub(crate) file: String,
+    pub(crate) location: Location,
+}
+
+/// The SQS metrics whose alarm watches a dead-letter queue.
+const SQS_DEPTH: [&str; 3] = [
+    "ApproximateNumberOfMessagesVisible",
+    "ApproximateAgeOfOldestMessage",
+    "NumberOfMessagesSent",
+];
+
+impl Imported {
+    /// Adds what another import found: its rules, filters and the facts the practices read;
+    /// its problems, warnings and unread notes too.
+    pub fn extend(&mut self, other: Imported) {
+        self.rules.extend(other.rules);
+        self.filters.extend(other.filters);
+        self.alarms.extend(other.alarms);
+        self.functions.extend(other.functions);
+        self.queues.extend(other.queues);
+        self.mappings.extend(other.mappings);
+        self.problems.extend(other.problems);
+        self.warnings.extend(other.warnings);
+        self.unread.extend(other.unread);
+    }
+
+    fn alarm(
+        &self,
+        namespace: &str,
+        metrics: &[&str],
+        dimension: &str,
+        value: &str,
+    ) -> Option<&str> {
+        self.alarms
+            .iter()
+            .find(|a| {
+                a.namespace == namespace
+                    && metrics.contains(&a.metric.as_str())
+                    && a.dimensions
+                        .iter()
+                        .any(|(k, v)| k == dimension && v == value)
+            })
+            .map(|a| a.name.as_str())
+    }
+
+    /// The alarm on a rule's `FailedInvocations`, by the rule's name.
+    pub(crate) fn rule_alarm(&self, rule: &str) -> Option<&str> {
+        self.alarm("AWS/Events", &["FailedInvocations"], "RuleName", rule)
+    }
+
+    /// The alarm on a queue's depth, by the queue's name.
+    pub(crate) fn queue_alarm(&self, queue: &str) -> Option<&str> {
+        self.alarm("AWS/SQS", &SQS_DEPTH, "QueueName", queue)
+    }
+
+    fn mapping_facts(&self, m: &ImportedMapping) -> ConsumerFacts {
+        let f = m
+            .function
+            .as_deref()
+            .and_then(|n| self.functions.iter().find(|f| f.name == n));
+        ConsumerFacts {
+            timeout: f.map(|f| f.timeout),
+            visibility_timeout: self
+                .queues
+                .iter()
+                .find(|q| q.name == m.source)
+                .map(|q| q.visibility_timeout),
+            source_kind: m.source_kind,
+            batch_size: m.batch_size,
+            batching_window: m.batching_window,
+            report_batch_item_failures: Some(m.report_batch_item_failures),
+            maximum_concurrency: m.maximum_concurrency,
+            reserved_concurrency: f.and_then(|f| f.reserved_concurrency),
+            file: m.file.clone(),
+            location: m.location.clone(),
+        }
+    }
+
+    /// What consumes a rule's target: the mapping that reads a queue of its name (a queue and
+    /// its function are often named alike, and the mapping says the target is the queue),
+    /// unless that mapping filters (it is then its filter's consumer), else a function of its
+    /// name.
+    pub(crate) fn target_consumer(
+        &self,
+        target: &str,
+        filtered: &std::collections::BTreeSet<String>,
+    ) -> Option<ConsumerFacts> {
+        if let Some(m) = self
+            .mappings
+            .iter()
+            .find(|m| m.source == target && !filtered.contains(&m.origin))
+        {
+            return Some(self.mapping_facts(m));
+        }
+        let f = self.functions.iter().find(|f| f.name == target)?;
+        Some(ConsumerFacts {
+            timeout: Some(f.timeout),
+            reserved_concurrency: f.reserved_concurrency,
+            file: f.file.clone(),
+            location: f.location.clone(),
+            ..ConsumerFacts::default()
+        })
+    }
+
+    /// What a filter's mapping says of its consumer, by the filter's origin.
+    pub(crate) fn mapping_consumer(&self, origin: &str) -> Option<ConsumerFacts> {
+        self.mappings
+            .iter()
+            .find(|m| m.origin == origin)
+            .map(|m| self.mapping_facts(m))
+    }
+
+    /// The origins of the filters: their mappings consume for them.
+    pub(crate) fn filtered(&self) -> std::collections::BTreeSet<String> {
+        self.filters.iter().map(|f| f.origin.clone()).collect()
+    }
+}
+
 /// A filter found in infrastructure code: the filter criteria of an EventBridge pipe or a
 /// Lambda event-source mapping, or the filter policy of an SNS subscription.
 #[derive(Debug, Clone, PartialEq)]

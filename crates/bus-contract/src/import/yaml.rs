@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ImportedFilter, ImportedRule, ImportedTarget, TargetInput};
+use super::{ConsumerFacts, Imported, ImportedTarget, TargetInput};
 
 /// A scalar as YAML: plain when that reads back as the same string, else JSON-quoted (which
 /// YAML reads as a double-quoted string).
@@ -57,14 +57,43 @@ fn place(file: &str, location: &crate::diag::Location) -> String {
     }
 }
 
-/// Prints `rules` and `filters` as the contract of `service`: one `subscribes` entry per
-/// rule and per filter, with a comment saying where each came from. Loaded back, the contract
-/// routes and filters as the template does.
-pub fn to_contract_yaml(
-    service: &str,
-    rules: &[ImportedRule],
-    filters: &[ImportedFilter],
-) -> String {
+/// The `consumer:` key of what templates say of a consumer.
+fn consumer_key(c: &ConsumerFacts) -> String {
+    let mut parts = Vec::new();
+    let mut num = |k: &str, v: Option<i64>| {
+        if let Some(v) = v {
+            parts.push(format!("{k}: {v}"));
+        }
+    };
+    num("timeout", c.timeout);
+    num("queue-visibility-timeout", c.visibility_timeout);
+    num("batch-size", c.batch_size);
+    num("batching-window", c.batching_window);
+    num("maximum-concurrency", c.maximum_concurrency);
+    num("reserved-concurrency", c.reserved_concurrency);
+    let kind = match c.source_kind {
+        Some(crate::Dialect::LambdaSqs) => Some("sqs"),
+        Some(crate::Dialect::LambdaKinesis) => Some("kinesis"),
+        Some(crate::Dialect::LambdaDynamodb) => Some("dynamodb"),
+        Some(crate::Dialect::LambdaKafka) => Some("kafka"),
+        _ => None,
+    };
+    if let Some(k) = kind {
+        parts.push(format!("source: {k}"));
+    }
+    if let Some(r) = c.report_batch_item_failures {
+        parts.push(format!("report-batch-item-failures: {r}"));
+    }
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// Prints what `imported` holds as the contract of `service`: one `subscribes` entry per rule
+/// and per filter, with a comment saying where each came from, and the alarms and consumers
+/// its templates give them. Loaded back, the contract routes, filters and is held to the
+/// practices as the templates are.
+pub fn to_contract_yaml(service: &str, imported: &Imported) -> String {
+    let (rules, filters) = (&imported.rules, &imported.filters);
+    let filtered = imported.filtered();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -137,8 +166,35 @@ pub fn to_contract_yaml(
                 }
             }
         }
+        let mut alarms = Vec::new();
+        if let Some(a) = imported.rule_alarm(&r.name) {
+            alarms.push(format!("failed-invocations: {}", scalar(a)));
+        }
+        let queues: Vec<&str> = r
+            .targets
+            .iter()
+            .filter_map(|t| t.dead_letter_queue.as_deref())
+            .collect();
+        // One alarm name stands for every queue: written only when each has one.
+        let queue_alarms: Vec<&str> = queues
+            .iter()
+            .filter_map(|q| imported.queue_alarm(q))
+            .collect();
+        if !queues.is_empty() && queue_alarms.len() == queues.len() {
+            alarms.push(format!("dead-letter-queue: {}", scalar(queue_alarms[0])));
+        }
+        if !alarms.is_empty() {
+            let _ = writeln!(out, "    alarms: {{ {} }}", alarms.join(", "));
+        }
+        if let Some(c) = r
+            .targets
+            .first()
+            .and_then(|t| imported.target_consumer(&t.name, &filtered))
+        {
+            let _ = writeln!(out, "    consumer: {}", consumer_key(&c));
+        }
     }
-    for f in filters {
+    for f in filters.iter() {
         let _ = writeln!(out, "  # {} ({})", f.origin, place(&f.file, &f.location));
         for n in &f.unresolved {
             let _ = writeln!(out, "  # unresolved at {}: {}", n.location, n.message);
@@ -181,6 +237,9 @@ pub fn to_contract_yaml(
             let _ = writeln!(out, "    state: unresolved");
         } else if !f.enabled {
             let _ = writeln!(out, "    state: disabled");
+        }
+        if let Some(c) = imported.mapping_consumer(&f.origin) {
+            let _ = writeln!(out, "    consumer: {}", consumer_key(&c));
         }
     }
     out

@@ -26,39 +26,17 @@ impl Workspace {
     /// consumer by its target (a function, or a queue a mapping reads), a filter's by its
     /// mapping. What a contract says itself is kept.
     fn attach_facts(&mut self, facts: &crate::import::Imported) {
-        const SQS_DEPTH: [&str; 3] = [
-            "ApproximateNumberOfMessagesVisible",
-            "ApproximateAgeOfOldestMessage",
-            "NumberOfMessagesSent",
-        ];
-        let alarm = |namespace: &str, metrics: &[&str], dimension: &str, value: &str| {
-            facts.alarms.iter().find(|a| {
-                a.namespace == namespace
-                    && metrics.contains(&a.metric.as_str())
-                    && a.dimensions
-                        .iter()
-                        .any(|(k, v)| k == dimension && v == value)
-            })
-        };
-        let function = |name: &str| facts.functions.iter().find(|f| f.name == name);
-        let from_mapping = |m: &crate::import::ImportedMapping| {
-            let f = m.function.as_deref().and_then(function);
-            super::Consumer {
-                timeout: f.map(|f| f.timeout),
-                visibility_timeout: facts
-                    .queues
-                    .iter()
-                    .find(|q| q.name == m.source)
-                    .map(|q| q.visibility_timeout),
-                source_kind: m.source_kind,
-                batch_size: m.batch_size,
-                batching_window: m.batching_window,
-                report_batch_item_failures: Some(m.report_batch_item_failures),
-                maximum_concurrency: m.maximum_concurrency,
-                reserved_concurrency: f.and_then(|f| f.reserved_concurrency),
-                file: m.file.clone(),
-                at: m.location.clone(),
-            }
+        let consumer = |c: crate::import::ConsumerFacts| super::Consumer {
+            timeout: c.timeout,
+            visibility_timeout: c.visibility_timeout,
+            source_kind: c.source_kind,
+            batch_size: c.batch_size,
+            batching_window: c.batching_window,
+            report_batch_item_failures: c.report_batch_item_failures,
+            maximum_concurrency: c.maximum_concurrency,
+            reserved_concurrency: c.reserved_concurrency,
+            file: c.file,
+            at: c.location,
         };
         // A mapping with a filter is the filter's consumer, not its queue's rules'.
         let filtered: std::collections::BTreeSet<String> = self
@@ -70,59 +48,33 @@ impl Workspace {
         for service in &mut self.services {
             for sub in &mut service.subscribes {
                 if sub.alarms.failed_invocations.is_none() {
-                    sub.alarms.failed_invocations = alarm(
-                        "AWS/Events",
-                        &["FailedInvocations"],
-                        "RuleName",
-                        &sub.rule.value,
-                    )
-                    .map(|a| a.name.clone());
+                    sub.alarms.failed_invocations =
+                        facts.rule_alarm(&sub.rule.value).map(String::from);
                 }
                 for t in &sub.targets {
                     let Some(q) = &t.dead_letter_queue else {
                         continue;
                     };
                     if !sub.alarms.dead_letter_queues.contains_key(&q.value) {
-                        if let Some(a) = alarm("AWS/SQS", &SQS_DEPTH, "QueueName", &q.value) {
+                        if let Some(a) = facts.queue_alarm(&q.value) {
                             sub.alarms
                                 .dead_letter_queues
-                                .insert(q.value.clone(), a.name.clone());
+                                .insert(q.value.clone(), a.to_string());
                         }
                     }
                 }
                 if sub.consumer.is_none() {
-                    let target = sub.targets.first().map(|t| t.name.value.as_str());
-                    sub.consumer = target.and_then(|t| {
-                        // A queue and its function are often named alike: a mapping that reads
-                        // a queue of the target's name says the target is the queue.
-                        let mapping = facts
-                            .mappings
-                            .iter()
-                            .find(|m| m.source == t && !filtered.contains(&m.origin));
-                        if let Some(m) = mapping {
-                            return Some(from_mapping(m));
-                        }
-                        if let Some(f) = function(t) {
-                            return Some(super::Consumer {
-                                timeout: Some(f.timeout),
-                                reserved_concurrency: f.reserved_concurrency,
-                                file: f.file.clone(),
-                                at: f.location.clone(),
-                                ..super::Consumer::default()
-                            });
-                        }
-                        None
-                    });
+                    sub.consumer = sub
+                        .targets
+                        .first()
+                        .and_then(|t| facts.target_consumer(&t.name.value, &filtered))
+                        .map(consumer);
                 }
             }
             for f in &mut service.filters {
                 if f.consumer.is_none() {
                     if let Some(origin) = &f.origin {
-                        f.consumer = facts
-                            .mappings
-                            .iter()
-                            .find(|m| &m.origin == origin)
-                            .map(from_mapping);
+                        f.consumer = facts.mapping_consumer(origin).map(consumer);
                     }
                 }
             }
