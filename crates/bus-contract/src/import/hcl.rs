@@ -260,15 +260,6 @@ impl Reader<'_> {
         for (ty, objects) in &resources {
             ctx.declare_var(ty.as_str(), objects.clone());
         }
-        let known = |ty: &str, name: &str| -> Option<&Map<String, Value>> {
-            match resources.get(ty)? {
-                Value::Object(m) => match m.get(name)? {
-                    Value::Object(a) => Some(a),
-                    _ => None,
-                },
-                _ => None,
-            }
-        };
 
         // Rules, then the targets that point at them.
         let mut rules: Vec<(usize, String)> = Vec::new();
@@ -365,15 +356,7 @@ impl Reader<'_> {
                         return Some(arn_name(&s));
                     }
                     let (ty, name, _) = resource_ref(e)?;
-                    let literal = known(&ty, &name).and_then(|a| {
-                        ["function_name", "name"]
-                            .iter()
-                            .find_map(|k| match a.get(*k) {
-                                Some(Value::String(s)) => Some(s.clone()),
-                                _ => None,
-                            })
-                    });
-                    Some(literal.unwrap_or_else(|| format!("{prefix}{ty}.{name}")))
+                    Some(resource_name(&resources, prefix, &ty, &name, NAME_KEYS))
                 };
                 let Some(rule_expr) = get("rule") else {
                     continue;
@@ -546,15 +529,6 @@ impl Reader<'_> {
         prefix: &str,
         resources: &Map<String, Value>,
     ) {
-        let known = |ty: &str, name: &str| -> Option<&Map<String, Value>> {
-            match resources.get(ty)? {
-                Value::Object(m) => match m.get(name)? {
-                    Value::Object(a) => Some(a),
-                    _ => None,
-                },
-                _ => None,
-            }
-        };
         use super::filters::{
             dialect_of, kind_of_arn, kind_of_terraform_type, mq_note, sns_scope, source_name_of_arn,
         };
@@ -641,16 +615,10 @@ impl Reader<'_> {
         } else {
             let Some(expr) = source_expr else { return };
             match resource_ref(expr) {
-                Some((ty, name, _)) => {
-                    let literal = known(&ty, &name).and_then(|a| match a.get("name") {
-                        Some(Value::String(s)) => Some(s.clone()),
-                        _ => None,
-                    });
-                    (
-                        literal.unwrap_or_else(|| format!("{prefix}{ty}.{name}")),
-                        kind_of_terraform_type(&ty),
-                    )
-                }
+                Some((ty, name, _)) => (
+                    resource_name(resources, prefix, &ty, &name, &["name"]),
+                    kind_of_terraform_type(&ty),
+                ),
                 None => match eval(source_key, expr, &mut notes) {
                     Some(arn) if !arn.contains(PLACEHOLDER) => {
                         (source_name_of_arn(&arn), kind_of_arn(&arn))
@@ -687,18 +655,8 @@ impl Reader<'_> {
         let dialect = dialect_of(own, source_kind);
         let target = attribute(&r.body, target_key).and_then(|e| match e.evaluate(ictx) {
             Ok(Value::String(s)) => Some(arn_name(&s)),
-            _ => resource_ref(e).map(|(ty, name, _)| {
-                known(&ty, &name)
-                    .and_then(|a| {
-                        ["function_name", "name"]
-                            .iter()
-                            .find_map(|k| match a.get(*k) {
-                                Some(Value::String(s)) => Some(s.clone()),
-                                _ => None,
-                            })
-                    })
-                    .unwrap_or_else(|| format!("{prefix}{ty}.{name}"))
-            }),
+            _ => resource_ref(e)
+                .map(|(ty, name, _)| resource_name(resources, prefix, &ty, &name, NAME_KEYS)),
         });
         let flag = |k: &str| attribute(&r.body, k).map(|e| e.evaluate(ictx));
         let enabled = match r.ty.as_str() {
@@ -760,22 +718,8 @@ impl Reader<'_> {
                 return Some((super::filters::source_name_of_arn(&s), None));
             }
             let (ty, name, _) = resource_ref(attribute(&r.body, k)?)?;
-            let literal = match resources.get(&ty) {
-                Some(Value::Object(m)) => match m.get(&name) {
-                    Some(Value::Object(a)) => {
-                        ["function_name", "name"]
-                            .iter()
-                            .find_map(|k| match a.get(*k) {
-                                Some(Value::String(s)) => Some(s.clone()),
-                                _ => None,
-                            })
-                    }
-                    _ => None,
-                },
-                _ => None,
-            };
             Some((
-                literal.unwrap_or_else(|| format!("{prefix}{ty}.{name}")),
+                resource_name(resources, prefix, &ty, &name, NAME_KEYS),
                 Some(ty),
             ))
         };
@@ -1119,6 +1063,35 @@ fn evaluated(
             Some(format!("{PLACEHOLDER}{address}.{key}}}"))
         }
     }
+}
+
+/// The attributes that give a resource its literal name, as targets and sources are named.
+const NAME_KEYS: &[&str] = &["function_name", "name"];
+
+/// What a reference to a resource of the module names: the first of `keys` the resource gives
+/// as text, else its address.
+fn resource_name(
+    resources: &Map<String, Value>,
+    prefix: &str,
+    ty: &str,
+    name: &str,
+    keys: &[&str],
+) -> String {
+    let attrs = match resources.get(ty) {
+        Some(Value::Object(m)) => match m.get(name) {
+            Some(Value::Object(a)) => Some(a),
+            _ => None,
+        },
+        _ => None,
+    };
+    attrs
+        .and_then(|a| {
+            keys.iter().find_map(|k| match a.get(*k) {
+                Some(Value::String(s)) => Some(s.clone()),
+                _ => None,
+            })
+        })
+        .unwrap_or_else(|| format!("{prefix}{ty}.{name}"))
 }
 
 /// The address of one instance of a resource: `base[0]` for `count`, `base["key"]` for
