@@ -642,7 +642,7 @@ impl<'a, 's> Ctx<'a, 's> {
             let Some(c) = sub.consumer else {
                 continue;
             };
-            let (file, at) = (c.file.as_str(), c.at.clone());
+            let (file, at) = (c.file.as_str(), c.location.clone());
             match c.timeout {
                 Some(t) => {
                     if let Some(v) = c.visibility_timeout {

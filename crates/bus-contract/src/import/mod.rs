@@ -254,20 +254,36 @@ pub struct ImportedMapping {
     pub location: Location,
 }
 
-/// What templates say of a consumer: the function a rule or mapping invokes, with the
-/// mapping's batching and its queue's visibility timeout when it reads a queue.
+/// What consumes a subscription's events, as far as timeouts, batching and concurrency go:
+/// the function a rule or mapping invokes, with the mapping's batching and its queue's
+/// visibility timeout when it reads a queue. Templates say it, or a contract's `consumer:`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ConsumerFacts {
+    /// The function's timeout, seconds.
     pub(crate) timeout: Option<i64>,
+    /// The queue's visibility timeout, seconds, when the function reads a queue.
     pub(crate) visibility_timeout: Option<i64>,
+    /// The kind of source batches come from (`LambdaSqs`, `LambdaKinesis`, …), when known.
     pub(crate) source_kind: Option<crate::Dialect>,
     pub(crate) batch_size: Option<i64>,
+    /// `MaximumBatchingWindowInSeconds`.
     pub(crate) batching_window: Option<i64>,
+    /// Whether `FunctionResponseTypes` holds `ReportBatchItemFailures`; `None` when not said.
     pub(crate) report_batch_item_failures: Option<bool>,
+    /// The mapping's `ScalingConfig.MaximumConcurrency`.
     pub(crate) maximum_concurrency: Option<i64>,
+    /// The function's reserved concurrency.
     pub(crate) reserved_concurrency: Option<i64>,
+    /// Where it is said, for findings: the file and the place in it.
     pub(crate) file: String,
     pub(crate) location: Location,
+}
+
+impl ConsumerFacts {
+    /// Whether it reads batches: an event-source mapping on a queue or a stream.
+    pub(crate) fn batches(&self) -> bool {
+        self.source_kind.is_some() || self.batch_size.is_some() || self.batching_window.is_some()
+    }
 }
 
 /// The SQS metrics whose alarm watches a dead-letter queue.

@@ -340,7 +340,7 @@ impl Doc {
             maximum_concurrency: self.integer(node, "maximum-concurrency", &whose),
             reserved_concurrency: self.integer(node, "reserved-concurrency", &whose),
             file: self.file.clone(),
-            at: node.at.clone(),
+            location: node.at.clone(),
         })
     }
 

@@ -26,18 +26,6 @@ impl Workspace {
     /// consumer by its target (a function, or a queue a mapping reads), a filter's by its
     /// mapping. What a contract says itself is kept.
     fn attach_facts(&mut self, facts: &crate::import::Imported) {
-        let consumer = |c: crate::import::ConsumerFacts| super::Consumer {
-            timeout: c.timeout,
-            visibility_timeout: c.visibility_timeout,
-            source_kind: c.source_kind,
-            batch_size: c.batch_size,
-            batching_window: c.batching_window,
-            report_batch_item_failures: c.report_batch_item_failures,
-            maximum_concurrency: c.maximum_concurrency,
-            reserved_concurrency: c.reserved_concurrency,
-            file: c.file,
-            at: c.location,
-        };
         // A mapping with a filter is the filter's consumer, not its queue's rules'.
         let filtered: std::collections::BTreeSet<String> = self
             .services
@@ -67,14 +55,13 @@ impl Workspace {
                     sub.consumer = sub
                         .targets
                         .first()
-                        .and_then(|t| facts.target_consumer(&t.name.value, &filtered))
-                        .map(consumer);
+                        .and_then(|t| facts.target_consumer(&t.name.value, &filtered));
                 }
             }
             for f in &mut service.filters {
                 if f.consumer.is_none() {
                     if let Some(origin) = &f.origin {
-                        f.consumer = facts.mapping_consumer(origin).map(consumer);
+                        f.consumer = facts.mapping_consumer(origin);
                     }
                 }
             }

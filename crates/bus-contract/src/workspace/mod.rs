@@ -216,37 +216,9 @@ pub(crate) struct Publication {
     pub(crate) at: Location,
 }
 
-/// What consumes a subscription's events, as far as its timeouts, batching and concurrency
-/// go: from a contract's `consumer:` or from the template (the function, the queue and the
-/// event-source mapping).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Consumer {
-    /// The function's timeout, seconds.
-    pub(crate) timeout: Option<i64>,
-    /// The queue's visibility timeout, seconds, when the function reads a queue.
-    pub(crate) visibility_timeout: Option<i64>,
-    /// The kind of source batches come from (`LambdaSqs`, `LambdaKinesis`, …), when known.
-    pub(crate) source_kind: Option<crate::Dialect>,
-    pub(crate) batch_size: Option<i64>,
-    /// `MaximumBatchingWindowInSeconds`.
-    pub(crate) batching_window: Option<i64>,
-    /// Whether `FunctionResponseTypes` holds `ReportBatchItemFailures`; `None` when not said.
-    pub(crate) report_batch_item_failures: Option<bool>,
-    /// The mapping's `ScalingConfig.MaximumConcurrency`.
-    pub(crate) maximum_concurrency: Option<i64>,
-    /// The function's reserved concurrency.
-    pub(crate) reserved_concurrency: Option<i64>,
-    /// Where each was said, for findings: the file and its place.
-    pub(crate) file: String,
-    pub(crate) at: Location,
-}
-
-impl Consumer {
-    /// Whether it reads batches: an event-source mapping on a queue or a stream.
-    pub(crate) fn batches(&self) -> bool {
-        self.source_kind.is_some() || self.batch_size.is_some() || self.batching_window.is_some()
-    }
-}
+/// What consumes a subscription's events: from a contract's `consumer:` or from what the
+/// templates say (the import's own type, which both fill).
+pub(crate) use crate::import::ConsumerFacts as Consumer;
 
 /// The alarms a subscription has: on its rule's failed invocations and on each dead-letter
 /// queue's depth, by the alarms' names.
