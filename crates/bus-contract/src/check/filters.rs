@@ -17,7 +17,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestError;
 use serde_json::Value as J;
 
-use super::generated::{compact, seed_for, valid_examples};
+use super::generated::{Published, compact, seed_for};
 use super::satisfy::{Producer, never_matches, not_guaranteed, pattern_guarantees};
 use super::{Code, Evidence, Finding, Severity, expand};
 use crate::Dialect;
@@ -257,13 +257,6 @@ fn passes(
         .is_some_and(|r| filters.matches(&r))
 }
 
-/// A publication with its valid examples.
-struct Published<'w> {
-    service: &'w Service,
-    p: &'w Publication,
-    examples: Vec<(&'w str, Event)>,
-}
-
 /// Why a feeder can never bring an instance of a publication through the filter, if it
 /// certainly cannot.
 fn never(feeder: &Feeder<'_>, p: &Publication) -> Option<String> {
@@ -371,19 +364,8 @@ pub(crate) fn check(
     cases: u32,
     out: &mut Vec<Finding>,
     witnesses: &mut Vec<Witness>,
+    all: &[Published],
 ) {
-    let all: Vec<Published> = ws
-        .services
-        .iter()
-        .flat_map(|s| s.publishes.iter().map(move |p| (s, p)))
-        // A publication whose schema does not compile is not generated from.
-        .filter(|(_, p)| p.schema.as_ref().is_none_or(|s| s.validator.is_some()))
-        .map(|(service, p)| Published {
-            service,
-            p,
-            examples: valid_examples(p),
-        })
-        .collect();
     for service in &ws.services {
         for f in &service.filters {
             Consumer {
@@ -393,7 +375,7 @@ pub(crate) fn check(
                 cases,
                 service,
                 f,
-                all: &all,
+                all,
                 out: &mut *out,
                 witnesses: &mut *witnesses,
             }
@@ -548,7 +530,9 @@ impl<'a, 'w> Consumer<'a, 'w> {
     /// The publications a feeder's rule can receive: those on its bus in its environments.
     fn on_bus(&self, feeder: &Feeder<'_>) -> Vec<&'a Published<'w>> {
         let all: &'a [Published<'w>] = self.all;
+        // A publication whose schema does not compile is not generated from.
         all.iter()
+            .filter(|p| p.generable())
             .filter(|p| {
                 feeder.envs.iter().any(|&e| {
                     let env = &self.envs[e];
@@ -793,6 +777,7 @@ impl<'a, 'w> Consumer<'a, 'w> {
         let expected: Vec<&Publication> = self
             .all
             .iter()
+            .filter(|p| p.generable())
             .map(|p| p.p)
             .filter(|p| f.expects.iter().any(|e| e.value.event == p.event.value))
             .collect();

@@ -95,19 +95,10 @@ pub(crate) fn check(
     cases: u32,
     out: &mut Vec<Finding>,
     witnesses: &mut Vec<Witness>,
+    all: &[Published],
 ) {
     // The publications on each bus in each environment, found once: a rule's bus is then one
     // lookup per environment, not a scan of every publication.
-    // Each publication's valid examples, parsed once for every rule that asks.
-    let all: Vec<Published> = ws
-        .services
-        .iter()
-        .flat_map(|s| &s.publishes)
-        .map(|p| Published {
-            p,
-            examples: valid_examples(p),
-        })
-        .collect();
     let mut by_bus: std::collections::HashMap<(usize, String), Vec<usize>> =
         std::collections::HashMap::new();
     for (i, p) in all.iter().enumerate() {
@@ -137,7 +128,7 @@ pub(crate) fn check(
             let on_bus: Vec<&Published> = here
                 .into_iter()
                 .map(|i| &all[i])
-                .filter(|p| p.schema.as_ref().is_none_or(|s| s.validator.is_some()))
+                .filter(|p| p.generable())
                 .collect();
             if sub.expects.is_empty() {
                 // A rule that says nothing of what it expects (as imported ones do): it should
@@ -220,10 +211,33 @@ pub(crate) fn check(
     }
 }
 
-/// A publication with those of its examples that are valid instances, parsed.
-struct Published<'w> {
-    p: &'w Publication,
-    examples: Vec<(&'w str, Event)>,
+/// A publication, its service, and those of its examples that are valid instances, parsed:
+/// made once per check for every question that asks.
+pub(super) struct Published<'w> {
+    pub(super) service: &'w crate::workspace::Service,
+    pub(super) p: &'w Publication,
+    pub(super) examples: Vec<(&'w str, Event)>,
+}
+
+impl<'w> Published<'w> {
+    /// Every publication of a workspace, in order.
+    pub(super) fn all(ws: &'w Workspace) -> Vec<Published<'w>> {
+        ws.services
+            .iter()
+            .flat_map(|s| s.publishes.iter().map(move |p| (s, p)))
+            .map(|(service, p)| Published {
+                service,
+                p,
+                examples: valid_examples(p),
+            })
+            .collect()
+    }
+
+    /// Whether its instances can be generated: a schema that does not compile (an
+    /// invalid-contract error) would make them anything.
+    pub(super) fn generable(&self) -> bool {
+        self.p.schema.as_ref().is_none_or(|s| s.validator.is_some())
+    }
 }
 
 impl std::ops::Deref for Published<'_> {
@@ -260,7 +274,7 @@ fn evidence(
 }
 
 /// The examples of a publication that are valid events under its schema, with their files.
-pub(super) fn valid_examples(p: &Publication) -> Vec<(&str, Event)> {
+fn valid_examples(p: &Publication) -> Vec<(&str, Event)> {
     let validator = p.schema.as_ref().and_then(|s| s.validator.clone());
     p.examples
         .iter()

@@ -135,6 +135,8 @@ impl Workspace {
         routing::check(self, &mut out);
         practices::check(self, &envs, &mut out);
         let mut witnesses = Vec::new();
+        // Each publication's valid examples, parsed once for rules and filters alike.
+        let published = generated::Published::all(self);
         generated::check(
             self,
             &envs,
@@ -142,6 +144,7 @@ impl Workspace {
             config.cases,
             &mut out,
             &mut witnesses,
+            &published,
         );
         filters::check(
             self,
@@ -150,6 +153,7 @@ impl Workspace {
             config.cases,
             &mut out,
             &mut witnesses,
+            &published,
         );
         // Severity overrides from bus-contract.yaml.
         let mut findings: Vec<Finding> = out
