@@ -156,6 +156,25 @@ impl Dialect {
         }
     }
 
+    /// The kinds of source a pipe or a mapping reads, as contracts name them (`source-kind`,
+    /// `consumer: source`), with the dialect their records are decoded as.
+    #[cfg(feature = "workspace")]
+    pub(crate) const SOURCE_KINDS: [(&'static str, Dialect); 4] = [
+        ("sqs", Dialect::LambdaSqs),
+        ("kinesis", Dialect::LambdaKinesis),
+        ("dynamodb", Dialect::LambdaDynamodb),
+        ("kafka", Dialect::LambdaKafka),
+    ];
+
+    /// The source-kind name of a Lambda dialect, as [`Dialect::SOURCE_KINDS`] gives it.
+    #[cfg(feature = "workspace")]
+    pub(crate) fn source_kind_name(self) -> Option<&'static str> {
+        Dialect::SOURCE_KINDS
+            .iter()
+            .find(|(_, d)| *d == self)
+            .map(|(n, _)| *n)
+    }
+
     pub(crate) fn is_sns(self) -> bool {
         matches!(self, Dialect::SnsAttributes | Dialect::SnsBody)
     }

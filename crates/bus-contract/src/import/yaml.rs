@@ -71,14 +71,7 @@ fn consumer_key(c: &ConsumerFacts) -> String {
     num("batching-window", c.batching_window);
     num("maximum-concurrency", c.maximum_concurrency);
     num("reserved-concurrency", c.reserved_concurrency);
-    let kind = match c.source_kind {
-        Some(crate::Dialect::LambdaSqs) => Some("sqs"),
-        Some(crate::Dialect::LambdaKinesis) => Some("kinesis"),
-        Some(crate::Dialect::LambdaDynamodb) => Some("dynamodb"),
-        Some(crate::Dialect::LambdaKafka) => Some("kafka"),
-        _ => None,
-    };
-    if let Some(k) = kind {
+    if let Some(k) = c.source_kind.and_then(crate::Dialect::source_kind_name) {
         parts.push(format!("source: {k}"));
     }
     if let Some(r) = c.report_batch_item_failures {
@@ -209,12 +202,11 @@ pub fn to_contract_yaml(service: &str, imported: &Imported) -> String {
         let _ = writeln!(out, "  - filter: {}", scalar(&f.name));
         let _ = writeln!(out, "    dialect: {}", dialect.name());
         if dialect == crate::Dialect::Pipes {
-            let kind = match f.source_kind {
-                Some(crate::Dialect::LambdaKinesis) => "kinesis",
-                Some(crate::Dialect::LambdaDynamodb) => "dynamodb",
-                Some(crate::Dialect::LambdaKafka) => "kafka",
-                _ => "sqs",
-            };
+            // A pipe whose source is not known is written unresolved; sqs stands in.
+            let kind = f
+                .source_kind
+                .and_then(crate::Dialect::source_kind_name)
+                .unwrap_or("sqs");
             let _ = writeln!(out, "    source-kind: {kind}");
         }
         let _ = writeln!(out, "    source: {}", scalar(&f.source));

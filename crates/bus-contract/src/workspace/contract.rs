@@ -72,13 +72,6 @@ const CONSUMER_KEYS: &[&str] = &[
     "maximum-concurrency",
     "reserved-concurrency",
 ];
-/// What a pipe's `source-kind` may name, with the dialect its records are decoded as.
-const SOURCE_KINDS: &[(&str, crate::Dialect)] = &[
-    ("sqs", crate::Dialect::LambdaSqs),
-    ("kinesis", crate::Dialect::LambdaKinesis),
-    ("dynamodb", crate::Dialect::LambdaDynamodb),
-    ("kafka", crate::Dialect::LambdaKafka),
-];
 const TARGET_KEYS: &[&str] = &[
     "target",
     "dead-letter-queue",
@@ -293,28 +286,31 @@ impl Doc {
         alarms
     }
 
+    /// The dialect a source kind's records are decoded as; an unknown name is an error,
+    /// `{unknown} `NAME`; known: …`.
+    fn source_kind(&mut self, k: &At<String>, unknown: &str) -> Option<crate::Dialect> {
+        let known = crate::Dialect::SOURCE_KINDS;
+        match known.iter().find(|(n, _)| *n == k.value) {
+            Some((_, d)) => Some(*d),
+            None => {
+                let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+                self.error(
+                    &k.at,
+                    format!("{unknown} `{}`; known: {}", k.value, names.join(", ")),
+                );
+                None
+            }
+        }
+    }
+
     /// `consumer:`: what consumes the target (a rule's) or what the mapping is (a filter's).
     fn consumer(&mut self, s: &Node, what: &str) -> Option<super::Consumer> {
         let node = s.get("consumer")?;
         let whose = format!("the consumer of {what}");
         self.map(node, &whose, CONSUMER_KEYS)?;
-        let source_kind = self.string(node, "source", &whose).and_then(|k| {
-            match SOURCE_KINDS.iter().find(|(n, _)| *n == k.value) {
-                Some((_, d)) => Some(*d),
-                None => {
-                    let names: Vec<&str> = SOURCE_KINDS.iter().map(|(n, _)| *n).collect();
-                    self.error(
-                        &k.at,
-                        format!(
-                            "{whose}: unknown source `{}`; known: {}",
-                            k.value,
-                            names.join(", ")
-                        ),
-                    );
-                    None
-                }
-            }
-        });
+        let source_kind = self
+            .string(node, "source", &whose)
+            .and_then(|k| self.source_kind(&k, &format!("{whose}: unknown source")));
         let report = node
             .get("report-batch-item-failures")
             .and_then(|b| match b.value {
@@ -987,21 +983,7 @@ impl Workspace {
         });
         let source_kind = match (dialect, doc.string(s, "source-kind", &what)) {
             (Some(crate::Dialect::Pipes), Some(k)) => {
-                match SOURCE_KINDS.iter().find(|(n, _)| *n == k.value) {
-                    Some((_, d)) => Some(*d),
-                    None => {
-                        let names: Vec<&str> = SOURCE_KINDS.iter().map(|(n, _)| *n).collect();
-                        doc.error(
-                            &k.at,
-                            format!(
-                                "{what}: unknown source-kind `{}`; known: {}",
-                                k.value,
-                                names.join(", ")
-                            ),
-                        );
-                        None
-                    }
-                }
+                doc.source_kind(&k, &format!("{what}: unknown source-kind"))
             }
             (Some(crate::Dialect::Pipes), None) => {
                 doc.error(
