@@ -287,6 +287,26 @@ pub(super) fn cdk_path(res: &Node) -> Option<&str> {
     res.get("Metadata")?.get("aws:cdk:path")?.as_str()
 }
 
+/// What an imported item is known by: its CDK construct path, else its logical id.
+pub(super) fn origin(res: &Node, id: &str) -> String {
+    cdk_path(res).map_or_else(|| id.to_string(), String::from)
+}
+
+/// What one event of a SAM function or state machine is known by: its resource's origin, then
+/// `/Events/NAME`. The rules, filters and mappings SAM makes from it share it.
+pub(super) fn event_origin(res: &Node, id: &str, event: &str) -> String {
+    format!("{}/Events/{event}", origin(res, id))
+}
+
+/// A resource's name when its template gives none: the construct path without its
+/// `/Resource`, else the logical id.
+pub(super) fn default_name(res: &Node, id: &str) -> String {
+    cdk_path(res).map_or_else(
+        || id.to_string(),
+        |p| p.strip_suffix("/Resource").unwrap_or(p).to_string(),
+    )
+}
+
 pub(super) fn state(env: &mut Env<'_>, node: Option<&Node>, draft: &mut Draft) -> bool {
     let Some(node) = node else { return true };
     let v = env.eval(node);
@@ -335,13 +355,9 @@ fn events_rule(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Opt
     let pattern = pattern(env, pattern_node, &mut draft);
     let bus = bus(env, props.get("EventBusName"), &mut draft);
     let enabled = state(env, props.get("State"), &mut draft);
-    let origin = cdk_path(res).map_or_else(|| id.to_string(), String::from);
-    let name = rule_name(env, props.get("Name"), &mut draft).unwrap_or_else(|| {
-        cdk_path(res).map_or_else(
-            || id.to_string(),
-            |p| p.strip_suffix("/Resource").unwrap_or(p).to_string(),
-        )
-    });
+    let origin = origin(res, id);
+    let name =
+        rule_name(env, props.get("Name"), &mut draft).unwrap_or_else(|| default_name(res, id));
     let mut targets = Vec::new();
     if let Some(list) = props.get("Targets") {
         let items: Vec<Node> = match &list.value {
@@ -452,10 +468,7 @@ fn serverless(env: &mut Env<'_>, cx: &Context<'_>, id: &str, res: &Node) -> Vec<
             input: target_input(env, ep),
         };
         retry(env, ep.get("RetryPolicy"), &mut target, &mut draft);
-        let origin = cdk_path(res).map_or_else(
-            || format!("{id}/Events/{event_name}"),
-            |p| format!("{p}/Events/{event_name}"),
-        );
+        let origin = event_origin(res, id, event_name);
         out.push(finish(
             cx,
             draft,

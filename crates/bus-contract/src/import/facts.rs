@@ -4,7 +4,7 @@
 //! and every event-source mapping's batching (`AWS::Lambda::EventSourceMapping`, and the queue
 //! and stream events of `AWS::Serverless::Function`).
 
-use super::cfn::{Context, Draft, cdk_path, exists, literal, number, target_name};
+use super::cfn::{Context, Draft, event_origin, exists, literal, number, origin, target_name};
 use super::eval::Env;
 use super::filters::source_of;
 use super::tree::{Node, Tree};
@@ -61,7 +61,7 @@ pub(super) fn resource(
     }
     let props = res.get("Properties");
     let prop = |k: &str| props.and_then(|p| p.get(k));
-    let origin = cdk_path(res).map_or_else(|| id.to_string(), String::from);
+    let origin = origin(res, id);
     match ty {
         "AWS::CloudWatch::Alarm" => {
             let text = |env: &mut Env<'_>, k: &str| literal(env, prop(k)).unwrap_or_default();
@@ -169,10 +169,7 @@ fn serverless_mappings(
             Some(node) => source_of(env, node, &mut draft),
             None => continue,
         };
-        let origin = cdk_path(res).map_or_else(
-            || format!("{id}/Events/{event_name}"),
-            |p| format!("{p}/Events/{event_name}"),
-        );
+        let origin = event_origin(res, id, event_name);
         out.mappings.push(ImportedMapping {
             origin,
             source,

@@ -5,7 +5,10 @@
 //! named as a rule's targets are, so that `check` can follow events from a rule to its queue,
 //! stream or topic and through the filter.
 
-use super::cfn::{Context, Draft, cdk_path, exists, literal, notes, pattern, state, target_name};
+use super::cfn::{
+    Context, Draft, default_name, event_origin, exists, literal, notes, origin, pattern, state,
+    target_name,
+};
 use super::eval::{Env, Val};
 use super::tree::{Node, Tree};
 use super::{Imported, ImportedFilter, Note, PLACEHOLDER, arn_name};
@@ -202,14 +205,6 @@ fn finish(cx: &Context<'_>, env: &mut Env<'_>, mut draft: Draft, found: Found, o
     });
 }
 
-/// A resource's name when its template gives none: the construct path, else the logical id.
-fn default_name(res: &Node, id: &str) -> String {
-    cdk_path(res).map_or_else(
-        || id.to_string(),
-        |p| p.strip_suffix("/Resource").unwrap_or(p).to_string(),
-    )
-}
-
 /// An SNS subscription's dialect, from its `FilterPolicyScope` (`MessageAttributes` when
 /// none is given).
 fn sns_dialect(env: &mut Env<'_>, scope: Option<&Node>, draft: &mut Draft) -> Option<Dialect> {
@@ -251,7 +246,7 @@ pub(super) fn resource(
     let Some(props) = res.get("Properties") else {
         return;
     };
-    let origin = cdk_path(res).map_or_else(|| id.to_string(), String::from);
+    let origin = origin(res, id);
     let found = match ty {
         "AWS::Lambda::EventSourceMapping" => {
             // A mapping without filter criteria takes every record: nothing to check.
@@ -384,10 +379,7 @@ pub(super) fn serverless(
         if !exists(env, res, &mut draft) {
             return;
         }
-        let origin = cdk_path(res).map_or_else(
-            || format!("{id}/Events/{event_name}"),
-            |p| format!("{p}/Events/{event_name}"),
-        );
+        let origin = event_origin(res, id, event_name);
         // SAM names the mapping or subscription after the function and the event.
         let name = format!("{id}{event_name}");
         let (dialect, source, patterns) = match kind {

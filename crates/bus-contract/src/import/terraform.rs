@@ -118,6 +118,15 @@ fn block<'a>(values: Option<&'a Node>, key: &str) -> Option<&'a Node> {
     }
 }
 
+/// A resource's address without its instance index: `a.b[0]` → `a.b`, as the configuration
+/// names it.
+fn strip_index(a: &str) -> String {
+    match a.rfind('[') {
+        Some(i) if a.ends_with(']') => a[..i].to_string(),
+        _ => a.to_string(),
+    }
+}
+
 /// The resource a configuration reference points at: `aws_lambda_function.x.arn` →
 /// `aws_lambda_function.x`.
 fn referenced(refs: Option<&Vec<String>>) -> Option<String> {
@@ -164,10 +173,6 @@ pub(crate) fn import(root: &Node, file: &str, out: &mut Imported) {
             .get(address)
             .and_then(|u| u.get(key))
             .is_some_and(|v| v.value == Tree::Bool(true))
-    };
-    let strip_index = |a: &str| match a.rfind('[') {
-        Some(i) if a.ends_with(']') => a[..i].to_string(),
-        _ => a.to_string(),
     };
     let targets: Vec<&Resource<'_>> = all
         .iter()
@@ -290,10 +295,6 @@ fn facts(
     file: &str,
     out: &mut Imported,
 ) {
-    let strip_index = |a: &str| match a.rfind('[') {
-        Some(i) if a.ends_with(']') => a[..i].to_string(),
-        _ => a.to_string(),
-    };
     // What a value names: its ARN's or name's text, else the resource the configuration
     // refers to, by its planned name or address.
     let named = |r: &Resource<'_>, key: &str| -> Option<(String, Option<&str>)> {
@@ -419,10 +420,6 @@ fn filters(
         dialect_of, kind_of_arn, kind_of_terraform_type, mq_note, sns_scope, source_name_of_arn,
     };
     use crate::Dialect;
-    let strip_index = |a: &str| match a.rfind('[') {
-        Some(i) if a.ends_with(']') => a[..i].to_string(),
-        _ => a.to_string(),
-    };
     for r in all {
         let v = r.values;
         let (own, source_key, criteria, target_key) = match r.ty {
