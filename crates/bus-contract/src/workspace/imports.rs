@@ -248,21 +248,13 @@ impl Workspace {
                 .service(Some(service))
                 .origin(Some(&r.origin))
         };
-        for n in &r.unresolved {
-            let (severity, tail) = if n.blocks_matching {
-                (Severity::Error, "; the rule is not matched")
-            } else {
-                (Severity::Warning, "")
-            };
-            let f = finding(
-                Code::UnresolvedValue,
-                &n.file,
-                n.location.clone(),
-                format!("rule {}: {}{tail}", r.name, n.message),
-            )
-            .severity(severity);
-            self.problems.push(f);
-        }
+        self.unresolved(
+            service,
+            &r.origin,
+            &format!("rule {}", r.name),
+            &r.unresolved,
+            "the rule is not matched",
+        );
         for n in &r.warnings {
             let f = finding(
                 Code::AmbiguousScalar,
@@ -334,26 +326,45 @@ impl Workspace {
 }
 
 impl Workspace {
-    /// One imported filter as a filter subscription; its notes become findings.
-    fn filter_subscription(&mut self, service: &str, f: &ImportedFilter) -> FilterSubscription {
-        for n in &f.unresolved {
+    /// An imported item's unresolved values as findings: an error, saying `consequence`, when
+    /// the value blocks the item (its pattern, bus, source or state), else a warning.
+    fn unresolved(
+        &mut self,
+        service: &str,
+        origin: &str,
+        what: &str,
+        notes: &[crate::import::Note],
+        consequence: &str,
+    ) {
+        for n in notes {
             let (severity, tail) = if n.blocks_matching {
-                (Severity::Error, "; the filter is not checked")
+                (Severity::Error, format!("; {consequence}"))
             } else {
-                (Severity::Warning, "")
+                (Severity::Warning, String::new())
             };
             self.problems.push(
                 Finding::new(
                     Code::UnresolvedValue,
                     &n.file,
                     n.location.clone(),
-                    format!("filter {}: {}{tail}", f.name, n.message),
+                    format!("{what}: {}{tail}", n.message),
                 )
                 .severity(severity)
                 .service(Some(service))
-                .origin(Some(&f.origin)),
+                .origin(Some(origin)),
             );
         }
+    }
+
+    /// One imported filter as a filter subscription; its notes become findings.
+    fn filter_subscription(&mut self, service: &str, f: &ImportedFilter) -> FilterSubscription {
+        self.unresolved(
+            service,
+            &f.origin,
+            &format!("filter {}", f.name),
+            &f.unresolved,
+            "the filter is not checked",
+        );
         let filters = match (f.dialect, f.unmatchable) {
             (Some(dialect), false) => {
                 let texts: Vec<&str> = f.patterns.iter().map(String::as_str).collect();
